@@ -1,0 +1,123 @@
+# SPDX-License-Identifier: MIT
+# h2get: one non-recursive Makefile. Sources are found by wildcard: src/*.c are the modules,
+# tests/unit/test_*.c the unit tests, tests/fuzz/fuzz_*.c the fuzz targets.
+
+CC       ?= cc
+CLANG    ?= clang
+BUILD    ?= build
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+BINDIR    = $(PREFIX)/bin
+MANDIR    = $(PREFIX)/share/man/man1
+BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  = $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR = $(PREFIX)/share/fish/vendor_completions.d
+FUZZ_SECONDS ?= 60
+TESTDATA ?= ../shared/testdata
+
+VERSION  := 0.1.0
+OPT      ?= -O2 -g
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wno-missing-field-initializers
+GNUTLS_CFLAGS := $(shell pkg-config --cflags gnutls 2>/dev/null)
+GNUTLS_LIBS   := $(shell pkg-config --libs gnutls 2>/dev/null || echo -lgnutls)
+ALL_CFLAGS = -std=gnu11 $(OPT) $(WARN) $(GNUTLS_CFLAGS) -DH2GET_VERSION='"$(VERSION)"' \
+             -MMD -MP $(CFLAGS) $(SAN)
+ALL_LDFLAGS = $(LDFLAGS) $(SAN)
+
+SRCS      := $(wildcard src/*.c)
+OBJS      := $(SRCS:%.c=$(BUILD)/%.o)
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/%.o)
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_NAMES := $(FUZZ_SRCS:tests/fuzz/fuzz_%.c=%)
+REPLAYS   := $(FUZZ_NAMES:%=$(BUILD)/replay_%)
+UNIT_OBJS := $(filter-out $(BUILD)/tests/fuzz/%,$(UNIT_OBJS))
+
+.PHONY: all check unit replay e2e lint asan fuzz bench demo deps install uninstall clean
+
+all: h2get
+
+h2get: $(BUILD)/h2get.o $(OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(GNUTLS_LIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# --- tests ---------------------------------------------------------------------------
+
+$(BUILD)/unit: $(UNIT_OBJS) $(OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(GNUTLS_LIBS)
+
+unit: $(BUILD)/unit
+	H2GET_TESTDATA=$(TESTDATA) $(BUILD)/unit
+
+$(BUILD)/replay_%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/replay.o $(OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(GNUTLS_LIBS)
+
+# Every corpus and regression input of every target, run without libFuzzer.
+replay: $(REPLAYS)
+	@set -e; for t in $(FUZZ_NAMES); do \
+	    $(BUILD)/replay_$$t tests/fuzz/corpus/$$t $$(ls -d tests/fuzz/regress/$$t-* 2>/dev/null) \
+	        $$(test "$$t" = frame && test -d $(TESTDATA)/nghttp2-fuzz-corpus && \
+	           echo $(TESTDATA)/nghttp2-fuzz-corpus/h2spec $(TESTDATA)/nghttp2-fuzz-corpus/nghttp); \
+	done
+
+e2e: h2get
+	bats tests/e2e
+
+lint:
+	@set -e; for s in tests/lint/check-*.sh; do sh $$s; done
+
+check: deps
+	$(MAKE) all
+	$(MAKE) unit
+	$(MAKE) replay
+	$(MAKE) lint
+	$(MAKE) e2e
+
+asan:
+	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
+	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" unit replay
+
+# libFuzzer builds with clang; each target runs FUZZ_SECONDS on its corpus.
+fuzz:
+	@set -e; mkdir -p build-fuzz; for t in $(FUZZ_NAMES); do \
+	    $(CLANG) -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined $(GNUTLS_CFLAGS) \
+	        -o build-fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c $(SRCS) $(GNUTLS_LIBS); \
+	    mkdir -p build-fuzz/corpus_$$t; \
+	    build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	        build-fuzz/corpus_$$t tests/fuzz/corpus/$$t; \
+	done
+
+bench:
+	sh bench/run.sh
+
+demo: deps
+	$(MAKE) all
+	sh scripts/demo.sh
+
+deps:
+	sh scripts/deps.sh
+
+# --- install -------------------------------------------------------------------------
+
+install: h2get
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(BASHCOMPDIR) \
+	    $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
+	install -m 755 h2get $(DESTDIR)$(BINDIR)/h2get
+	install -m 644 man/h2get.1 $(DESTDIR)$(MANDIR)/h2get.1
+	install -m 644 completions/h2get.bash $(DESTDIR)$(BASHCOMPDIR)/h2get
+	install -m 644 completions/h2get.zsh $(DESTDIR)$(ZSHCOMPDIR)/_h2get
+	install -m 644 completions/h2get.fish $(DESTDIR)$(FISHCOMPDIR)/h2get.fish
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/h2get $(DESTDIR)$(MANDIR)/h2get.1 \
+	    $(DESTDIR)$(BASHCOMPDIR)/h2get $(DESTDIR)$(ZSHCOMPDIR)/_h2get \
+	    $(DESTDIR)$(FISHCOMPDIR)/h2get.fish
+
+clean:
+	rm -rf build build-* h2get
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

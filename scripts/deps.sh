@@ -1,0 +1,29 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Install, on Debian, the packages that building and testing h2get need, and only those that
+# are missing. Run as root (CI is); without root it lists what is missing and fails.
+set -eu
+
+# build: compiler, pkg-config, GnuTLS; tests: bats, clang (libFuzzer), certtool, mandoc,
+# the reference peers (nghttpd, nginx, python3-h2 family), hyperfine and libnghttp2 for the
+# benchmarks (libnghttp2 is linked into bench programs only, never into h2get).
+PKGS="gcc make pkg-config libgnutls28-dev gnutls-bin bats clang libclang-rt-14-dev
+      mandoc nghttp2-client nghttp2-server libnghttp2-dev nginx-light
+      python3 python3-h2 python3-hpack python3-hyperframe hyperfine curl valgrind"
+
+missing=""
+for p in $PKGS; do
+    s=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+    case "$s" in *"ok installed"*) ;; *) missing="$missing $p" ;; esac
+done
+[ -z "$missing" ] && exit 0
+
+echo "deps: installing:$missing"
+if [ "$(id -u)" != 0 ]; then
+    echo "deps: not root; install these packages first:$missing" >&2
+    exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing >/dev/null

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Every protocol and resource cap of h2get, each with its reason. The defaults are the ones
+ * promised in ../shared/PROMISES.md ("Resource limits"); exceeding one is an error with its
+ * own H2E_* code, never a silent truncation.
+ */
+#ifndef H2GET_LIMITS_H
+#define H2GET_LIMITS_H
+
+/* Decoded header list (response headers or trailers): advertised as
+ * SETTINGS_MAX_HEADER_LIST_SIZE so a well-behaved server never reaches it. */
+#define LIMIT_HEADER_LIST_SIZE (256u * 1024u)
+/* Fields per header list: bounds per-field bookkeeping against many tiny fields. */
+#define LIMIT_HEADER_COUNT 1000u
+/* One decoded field (name + value): keeps any single allocation small. */
+#define LIMIT_FIELD_SIZE (64u * 1024u)
+
+/* HPACK decoder table we advertise (SETTINGS_HEADER_TABLE_SIZE); RFC 7541 default. */
+#define LIMIT_HPACK_TABLE_SIZE 4096u
+/* Largest encoder table we will use whatever the peer allows: bounds our memory. */
+#define LIMIT_HPACK_ENCODER_TABLE_SIZE 65536u
+
+/* CONTINUATION per header block: stops the CONTINUATION flood (CVE-2024-27316 family). */
+#define LIMIT_CONTINUATION_FRAMES 32u
+#define LIMIT_HEADER_BLOCK_SIZE (256u * 1024u)
+
+/* 1xx responses before the final one; each also counts against the header budget. */
+#define LIMIT_INFORMATIONAL 32u
+
+/* Automatic replies (PING ACK, SETTINGS ACK) queued but not yet written: a peer that
+ * floods PINGs while not reading gets GOAWAY(ENHANCE_YOUR_CALM) instead of our memory. */
+#define LIMIT_QUEUED_REPLIES 1000u
+
+/* SETTINGS entries in one frame: more is abuse, not configuration. */
+#define LIMIT_SETTINGS_ENTRIES 32u
+
+/* "Glitches" (empty DATA without END_STREAM, empty CONTINUATION, frames on idle streams,
+ * unknown frames): token bucket as nghttp2 uses, burst then a sustained rate per second. */
+#define LIMIT_GLITCH_BURST 10000u
+#define LIMIT_GLITCH_RATE 330u
+
+/* Content codings applied to one response. */
+#define LIMIT_CONTENT_CODINGS 5u
+
+/* Receive windows: large enough that a loopback download is never window-bound, small
+ * enough that buffered memory stays bounded (credit is returned as output is written). */
+#define LIMIT_STREAM_WINDOW (1u << 20)
+#define LIMIT_CONNECTION_WINDOW (16u << 20)
+
+/* Our SETTINGS_MAX_FRAME_SIZE: the RFC 9113 §4.2 default, which every peer must accept. */
+#define LIMIT_MAX_FRAME_SIZE 16384u
+
+/* New connections per request for REFUSED_STREAM / GOAWAY-unprocessed retries. */
+#define LIMIT_RETRY_CONNECTIONS 5u
+
+/* Concurrent streams we open per connection unless told otherwise. */
+#define LIMIT_CONCURRENT_STREAMS 100u
+
+#endif
