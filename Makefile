@@ -32,9 +32,12 @@ UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/%.o)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_NAMES := $(FUZZ_SRCS:tests/fuzz/fuzz_%.c=%)
 REPLAYS   := $(FUZZ_NAMES:%=$(BUILD)/replay_%)
-UNIT_OBJS := $(filter-out $(BUILD)/tests/fuzz/%,$(UNIT_OBJS))
+TOOL_SRCS := $(wildcard tests/tools/*.c)
+TOOLS     := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tool_%)
+TEST_LIB  := $(BUILD)/tests/unit/json.o $(BUILD)/tests/unit/util.o
 
-.PHONY: all check unit replay e2e lint asan fuzz bench demo deps install uninstall clean
+
+.PHONY: all check unit replay corpus e2e lint asan fuzz bench demo deps install uninstall clean
 
 all: h2get
 
@@ -64,6 +67,15 @@ replay: $(REPLAYS)
 	           echo $(TESTDATA)/nghttp2-fuzz-corpus/h2spec $(TESTDATA)/nghttp2-fuzz-corpus/nghttp); \
 	done
 
+# Test-only programs (tests/tools/*.c), linked with the modules and the JSON reader; the
+# corpus scripts (tests/corpus/*.sh) drive them, e.g. against an independent HPACK decoder.
+$(BUILD)/tool_%: $(BUILD)/tests/tools/%.o $(TEST_LIB) $(OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(GNUTLS_LIBS)
+
+corpus: $(TOOLS)
+	@set -e; for s in tests/corpus/*.sh; do [ -f "$$s" ] || continue; \
+	    BUILD=$(BUILD) TESTDATA=$(TESTDATA) sh $$s; done
+
 e2e: h2get
 	bats tests/e2e
 
@@ -74,6 +86,7 @@ check: deps
 	$(MAKE) all
 	$(MAKE) unit
 	$(MAKE) replay
+	$(MAKE) corpus
 	$(MAKE) lint
 	$(MAKE) e2e
 
