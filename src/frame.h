@@ -132,11 +132,13 @@ struct h2f_setting h2f_setting_at(const struct h2f_frame *f, size_t i);
 /*
  * h2f_encode - write frame `f` into `out` (`cap` bytes). Uses hdr.type, hdr.flags,
  * hdr.stream_id and the union member of that type; `hdr.length` is computed. For PADDED
- * frames (hdr.flags & H2F_FLAG_PADDED) `padding.len` octets of padding are written, copied
- * from `padding.p` or zero when it is NULL. SETTINGS entries come from `settings`
- * (`nsettings` of them; ignored for other types). Unknown types write `payload`.
- * Returns the number of bytes written, or H2E_LIMIT_BUFFER when `cap` is too small.
- * Does not validate: tests use it to build invalid frames.
+ * DATA, HEADERS and PUSH_PROMISE frames (hdr.flags & H2F_FLAG_PADDED) `padding.len` octets
+ * of padding are written, copied from `padding.p` or zero when it is NULL; HEADERS carries
+ * the priority fields when hdr.flags has H2F_FLAG_PRIORITY. SETTINGS entries come from
+ * `settings` (`nsettings` of them; ignored for other types). Unknown types write `payload`.
+ * Returns the number of bytes written, H2E_LIMIT_BUFFER when `cap` is too small, or
+ * H2E_USAGE when the wire cannot carry the frame (padding over 255 octets, a payload over
+ * 2^24-1). Does not validate otherwise: tests use it to build invalid frames.
  */
 int h2f_encode(const struct h2f_frame *f, const struct h2f_setting *settings, size_t nsettings,
                uint8_t *out, size_t cap);
