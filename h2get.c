@@ -1,9 +1,51 @@
 /* SPDX-License-Identifier: MIT */
-/* h2get entry point: placeholder until the CLI lands. */
+/*
+ * h2get's entry point (curl's tool_main.c, smaller): ignore SIGPIPE so that a closed pipe
+ * or socket is an error return (exit 23 or 55) rather than a silent death, parse the
+ * command line, run the transfers, map the result to the exit code of the error table
+ * (src/err.def, ../shared/PROMISES.md) and free. Everything else lives in src/.
+ */
+#include <signal.h>
 #include <stdio.h>
 
-int main(void)
+#include "src/cli.h"
+#include "src/client.h"
+#include "src/diag.h"
+#include "src/err.h"
+
+/* Help, version and the option dump go to stdout; nothing runs. */
+static int print_info(int what)
 {
-    puts("h2get " H2GET_VERSION);
-    return 0;
+    if (what == CLI_HELP)
+        cli_help(stdout);
+    else if (what == CLI_VERSION)
+        cli_version(stdout);
+    else
+        cli_dump_options(stdout);
+    return fflush(stdout) == 0 ? 0 : h2e_exit(H2E_WRITE);
+}
+
+int main(int argc, char **argv)
+{
+    struct config cfg;
+    int r, code;
+
+    signal(SIGPIPE, SIG_IGN);
+    cli_init(&cfg);
+    r = cli_parse(&cfg, argc, (const char *const *)argv);
+    diag_setup(cfg.out.silent, cfg.out.show_error);
+    if (r > 0) {
+        code = print_info(r);
+    } else if (r == H2E_USAGE) {
+        diag_usage("%s", cfg.error);
+        code = h2e_exit(r);
+    } else if (r < 0) {
+        diag_error(r, "%s", cfg.error);
+        code = h2e_exit(r);
+    } else {
+        /* client_run prints its own error lines through diag */
+        code = h2e_exit(client_run(&cfg));
+    }
+    cli_release(&cfg);
+    return code;
 }

@@ -6,10 +6,13 @@ set -eu
 
 # build: compiler, pkg-config, GnuTLS; tests: bats, clang (libFuzzer), certtool, mandoc,
 # the reference peers (nghttpd, nginx, python3-h2 family), hyperfine and libnghttp2 for the
-# benchmarks (libnghttp2 is linked into bench programs only, never into h2get).
+# benchmarks (libnghttp2 is linked into bench programs only, never into h2get); lint:
+# clang-format (check-style.sh), pmccabe (check-size.sh), zsh and fish (check-docs.sh parses
+# the completions in their shells).
 PKGS="gcc make pkg-config libgnutls28-dev gnutls-bin bats clang libclang-rt-14-dev
       mandoc nghttp2-client nghttp2-server libnghttp2-dev nginx-light
-      python3 python3-h2 python3-hpack python3-hyperframe hyperfine curl valgrind"
+      python3 python3-h2 python3-hpack python3-hyperframe hyperfine curl valgrind
+      clang-format pmccabe zsh fish"
 
 missing=""
 for p in $PKGS; do

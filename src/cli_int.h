@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internals shared by the command-line files: cli.c (argv walking, checks after parsing,
+ * help), cli_opts.c (the option table and its setters) and cli_data.c (request bodies,
+ * -H headers, @FILE reading, output names). Not for other modules.
+ */
+#ifndef H2GET_CLI_INT_H
+#define H2GET_CLI_INT_H
+
+#include "cli.h"
+
+/*
+ * cli_fail - format the error message into `cfg->error` and return `code`, so that error
+ * paths read `return cli_fail(cfg, H2E_USAGE, "unknown option '%s'", arg);`.
+ */
+int cli_fail(struct config *cfg, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/*
+ * cli_grow - append one zeroed element of `size` bytes to the array `*p` of `*n` elements
+ * (which may move) and return it; `*n` counts it. Exits through xalloc when out of memory.
+ */
+void *cli_grow(void **p, size_t *n, size_t size);
+
+/* Setters of cli_data.c, used by the table. */
+int cli_set_data(struct config *cfg, const struct cli_opt *o, const struct cli_val *v);
+int cli_set_header(struct config *cfg, const struct cli_opt *o, const struct cli_val *v);
+int cli_set_url(struct config *cfg, const struct cli_opt *o, const struct cli_val *v);
+int cli_set_output(struct config *cfg, const struct cli_opt *o, const struct cli_val *v);
+
+/*
+ * cli_finish_data - after parsing: lint the -H headers (unless --raw-headers) and name
+ * the output files (-O, --output-dir). Returns 0, H2E_USAGE, or the url_parse error of a
+ * -O URL that cannot be named.
+ */
+int cli_finish_data(struct config *cfg);
+
+/* cli_release_data - free the headers, the body and the output names. */
+void cli_release_data(struct config *cfg);
+
+#endif

@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The option table: the single source of --help, the man page's OPTIONS section and the
+ * bash/zsh/fish completions (scripts/gendocs.sh reads it through --dump-options). Rows are
+ * sorted by long name for bsearch; a test checks the order. Each row names a setter that
+ * receives the argument already parsed by kind. Spellings and meanings: ../shared/CLI.md.
+ */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "cli_int.h"
+
+#define FIELD(f) offsetof(struct config, f)
+
+static int set_flag(struct config *cfg, const struct cli_opt *o, const struct cli_val *v)
+{
+    (void)v;
+    *(bool *)((char *)cfg + o->off) = true;
+    return 0;
+}
+
+static int set_str(struct config *cfg, const struct cli_opt *o, const struct cli_val *v)
+{
+    *(const char **)((char *)cfg + o->off) = v->str;
+    return 0;
+}
+
+static int set_u64(struct config *cfg, const struct cli_opt *o, const struct cli_val *v)
+{
+    *(uint64_t *)((char *)cfg + o->off) = v->u64;
+    return 0;
+}
+
+static int set_connect_timeout(struct config *cfg, const struct cli_opt *o, const struct cli_val *v)
+{
+    (void)o;
+    /* As in curl, 0 means the default rather than "wait for ever". */
+    cfg->net.connect_timeout_ms = v->u64 ? v->u64 : CLI_CONNECT_TIMEOUT_MS;
+    return 0;
+}
+
+static int set_max_redirs(struct config *cfg, const struct cli_opt *o, const struct cli_val *v)
+{
+    if (v->num < -1 || v->num > INT32_MAX)
+        return cli_fail(cfg, H2E_USAGE, "invalid number '%s' for '--%s'", v->str, o->name);
+    cfg->req.max_redirs = (long)v->num;
+    return 0;
+}
+
+static int set_verbose(struct config *cfg, const struct cli_opt *o, const struct cli_val *v)
+{
+    (void)o;
+    (void)v;
+    if (cfg->out.verbose < 16)
+        cfg->out.verbose++;
+    return 0;
+}
+
+static int set_head(struct config *cfg, const struct cli_opt *o, const struct cli_val *v)
+{
+    (void)o;
+    (void)v;
+    cfg->req.head = true;
+    cfg->out.include = true;
+    return 0;
+}
+
+static int set_upload(struct config *cfg, const struct cli_opt *o, const struct cli_val *v)
+{
+    (void)o;
+    cfg->req.upload_file = v->str;
+    return 0;
+}
+
+static int set_http(struct config *cfg, const struct cli_opt *o, const struct cli_val *v)
+{
+    (void)v;
+    if (!strcmp(o->name, "http1.1"))
+        cfg->proto.http = CLI_HTTP_1_1;
+    else if (!strcmp(o->name, "http2"))
+        cfg->proto.http = CLI_HTTP_2;
+    else
+        cfg->proto.http = CLI_HTTP_2_PRIOR;
+    return 0;
+}
+
+static int set_family(struct config *cfg, const struct cli_opt *o, const struct cli_val *v)
+{
+    (void)v;
+    cfg->net.family = o->letter == '4' ? AF_INET : AF_INET6;
+    return 0;
+}
+
+static int set_tls_min(struct config *cfg, const struct cli_opt *o, const struct cli_val *v)
+{
+    (void)v;
+    cfg->tls.min = !strcmp(o->name, "tlsv1.3") ? CLI_TLS_1_3 : CLI_TLS_1_2;
+    return 0;
+}
+
+/* net's why reads "--resolve: <problem>"; the option is named once. */
+static int bad_rule(struct config *cfg, const struct cli_opt *o, const struct cli_val *v,
+                    const struct h2e_info *info)
+{
+    const char *why = info->why ? info->why : "bad syntax";
+    size_t n = strlen(o->name);
+
+    if (!strncmp(why, "--", 2) && !strncmp(why + 2, o->name, n) && !strncmp(why + 2 + n, ": ", 2))
+        why += n + 4;
+    return cli_fail(cfg, H2E_USAGE, "invalid value '%s' for '--%s': %s", v->str, o->name, why);
+}
+
+static int set_resolve(struct config *cfg, const struct cli_opt *o, const struct cli_val *v)
+{
+    struct h2e_info info = H2E_INFO_INIT;
+    struct net_resolve_rule rule;
+
+    if (net_parse_resolve(v->str, &rule, &info) < 0)
+        return bad_rule(cfg, o, v, &info);
+    *(struct net_resolve_rule *)cli_grow((void **)&cfg->net.resolve, &cfg->net.nresolve,
+                                         sizeof(rule)) = rule;
+    return 0;
+}
+
+static int set_connect_to(struct config *cfg, const struct cli_opt *o, const struct cli_val *v)
+{
+    struct h2e_info info = H2E_INFO_INIT;
+    struct net_connect_to rule;
+
+    if (net_parse_connect_to(v->str, &rule, &info) < 0)
+        return bad_rule(cfg, o, v, &info);
+    *(struct net_connect_to *)cli_grow((void **)&cfg->net.connect_to, &cfg->net.nconnect_to,
+                                       sizeof(rule)) = rule;
+    return 0;
+}
+
+static int set_help(struct config *cfg, const struct cli_opt *o, const struct cli_val *v)
+{
+    (void)cfg;
+    (void)v;
+    if (!strcmp(o->name, "help"))
+        return CLI_HELP;
+    return !strcmp(o->name, "version") ? CLI_VERSION : CLI_DUMP_OPTIONS;
+}
+
+#define O_OUT CLI_CAT_OUTPUT
+#define O_REQ CLI_CAT_REQUEST
+#define O_BEH CLI_CAT_BEHAVIOUR
+#define O_NET CLI_CAT_CONNECTION
+#define O_TLS CLI_CAT_TLS
+#define O_HTTP CLI_CAT_HTTP
+#define O_INFO CLI_CAT_INFO
+#define FLAG(name, l, cat, help, f)                                                                \
+    {                                                                                              \
+        name, l, CLI_ARG_NONE, cat, false, NULL, help, set_flag, FIELD(f)                          \
+    }
+#define STR(name, l, cat, arg, help, f)                                                            \
+    {                                                                                              \
+        name, l, CLI_ARG_STRING, cat, false, arg, help, set_str, FIELD(f)                          \
+    }
+#define SECS(name, l, help, set, f)                                                                \
+    {                                                                                              \
+        name, l, CLI_ARG_SECONDS, O_NET, false, "SECONDS", help, set, FIELD(f)                     \
+    }
+
+/* Sorted by name (strcmp); test_cli_table_sorted checks it. */
+const struct cli_opt cli_opts[] = {
+    FLAG("allow-unclean-close", 0, O_HTTP,
+         "Accept an HTTP/1.1 body ended by a close without TLS close_notify",
+         proto.allow_unclean_close),
+    STR("cacert", 0, O_TLS, "FILE", "Trust the CA certificates in FILE instead of the system's",
+        tls.cacert),
+    STR("capath", 0, O_TLS, "DIR", "Trust the CA certificates in directory DIR", tls.capath),
+    SECS("connect-timeout", 0, "Limit name resolution, TCP and TLS setup (default 30)",
+         set_connect_timeout, net.connect_timeout_ms),
+    {"connect-to", 0, CLI_ARG_STRING, O_NET, true, "HOST1:PORT1:HOST2:PORT2",
+     "Connect to HOST2:PORT2 instead of HOST1:PORT1", set_connect_to, 0},
+    FLAG("create-dirs", 0, O_OUT, "Create missing directories for output files", out.create_dirs),
+    {"data", 'd', CLI_ARG_STRING, O_REQ, true, "DATA",
+     "POST DATA; @FILE reads a file minus CR/LF; joined by &", cli_set_data, 0},
+    {"data-binary", 0, CLI_ARG_STRING, O_REQ, true, "DATA",
+     "POST DATA; @FILE reads a file byte for byte", cli_set_data, 0},
+    {"data-raw", 0, CLI_ARG_STRING, O_REQ, true, "DATA", "POST DATA as it is, a leading @ included",
+     cli_set_data, 0},
+    STR("dump-header", 'D', O_OUT, "FILE", "Write the response headers to FILE ('-' for stdout)",
+        out.dump_header),
+    {"dump-options", 0, CLI_ARG_NONE, CLI_CAT_HIDDEN, false, NULL,
+     "Print the option table for scripts", set_help, 0},
+    FLAG("fail", 'f', O_BEH, "Exit 22 without writing the body when the status is 400 or more",
+         out.fail),
+    FLAG("fail-with-body", 0, O_BEH, "Exit 22 when the status is 400 or more, body written",
+         out.fail_with_body),
+    {"head", 'I', CLI_ARG_NONE, O_REQ, false, NULL, "Send a HEAD request and show the headers",
+     set_head, 0},
+    {"header", 'H', CLI_ARG_STRING, O_REQ, true, "HEADER",
+     "Add 'Name: value' to the request; @FILE reads one header per line", cli_set_header, 0},
+    {"help", 'h', CLI_ARG_NONE, O_INFO, false, NULL, "Show this help and exit", set_help, 0},
+    {"http1.1", 0, CLI_ARG_NONE, O_HTTP, false, NULL, "Use HTTP/1.1 only", set_http, 0},
+    {"http2", 0, CLI_ARG_NONE, O_HTTP, false, NULL,
+     "Use HTTP/2 over https, else HTTP/1.1 (the default)", set_http, 0},
+    FLAG("http2-only", 0, O_HTTP, "Fail with exit 121 unless HTTP/2 is negotiated",
+         proto.http2_only),
+    {"http2-prior-knowledge", 0, CLI_ARG_NONE, O_HTTP, false, NULL,
+     "Speak HTTP/2 at once, without Upgrade (h2c) or fallback", set_http, 0},
+    FLAG("include", 'i', O_OUT, "Write the response headers before the body", out.include),
+    FLAG("insecure", 'k', O_TLS, "Do not verify the server certificate", tls.insecure),
+    {"ipv4", '4', CLI_ARG_NONE, O_NET, false, NULL, "Connect over IPv4 only", set_family, 0},
+    {"ipv6", '6', CLI_ARG_NONE, O_NET, false, NULL, "Connect over IPv6 only", set_family, 0},
+    {"json", 0, CLI_ARG_STRING, O_REQ, true, "DATA",
+     "POST DATA (or @FILE) as JSON, with JSON content-type and accept", cli_set_data, 0},
+    FLAG("keep-partial", 0, O_OUT, "Keep an incomplete download as FILE.part", out.keep_partial),
+    STR("keylog", 0, O_TLS, "FILE", "Append the TLS secrets to FILE (NSS key log format)",
+        tls.keylog),
+    FLAG("location", 'L', O_BEH, "Follow redirects", req.location),
+    {"max-filesize", 0, CLI_ARG_SIZE, O_BEH, false, "SIZE",
+     "Fail with exit 63 when the body exceeds SIZE bytes (K, M, G units)", set_u64,
+     FIELD(out.max_filesize)},
+    {"max-redirs", 0, CLI_ARG_NUMBER, O_BEH, false, "NUM",
+     "Follow at most NUM redirects, -1 for no limit (default 50)", set_max_redirs, 0},
+    SECS("max-time", 'm', "Limit the whole run to SECONDS", set_u64, net.max_time_ms),
+    FLAG("no-buffer", 'N', O_OUT, "Flush the body output after every chunk", out.no_buffer),
+    {"output", 'o', CLI_ARG_STRING, O_OUT, true, "FILE",
+     "Write the body of the next URL to FILE ('-' for stdout)", cli_set_output, 0},
+    STR("output-dir", 0, O_OUT, "DIR", "Save output files in DIR", out.output_dir),
+    FLAG("raw-headers", 0, O_REQ, "Send -H headers unchecked and with their case kept",
+         req.raw_headers),
+    STR("referer", 'e', O_REQ, "URL", "Send URL as the referer header", req.referer),
+    {"remote-name", 'O', CLI_ARG_NONE, O_OUT, true, NULL,
+     "Save the next URL's body under its last path segment", cli_set_output, 0},
+    STR("request", 'X', O_REQ, "METHOD", "Use METHOD instead of GET, HEAD, POST or PUT",
+        req.method),
+    {"resolve", 0, CLI_ARG_STRING, O_NET, true, "HOST:PORT:ADDR",
+     "Use ADDR (a comma-separated list) for HOST:PORT", set_resolve, 0},
+    FLAG("show-error", 'S', O_BEH, "Show errors even with --silent", out.show_error),
+    FLAG("show-headers", 0, O_OUT, "Alias of --include", out.include),
+    FLAG("silent", 's', O_BEH, "Print no warnings and no errors", out.silent),
+    SECS("stall-timeout", 0, "Fail when nothing arrives for SECONDS, 0 disables (default 120)",
+         set_u64, net.stall_timeout_ms),
+    {"tlsv1.2", 0, CLI_ARG_NONE, O_TLS, false, NULL, "Use TLS 1.2 or later (the default)",
+     set_tls_min, 0},
+    {"tlsv1.3", 0, CLI_ARG_NONE, O_TLS, false, NULL, "Use TLS 1.3 or later", set_tls_min, 0},
+    {"upload-file", 'T', CLI_ARG_STRING, O_REQ, false, "FILE",
+     "PUT the contents of FILE ('-' for stdin)", set_upload, 0},
+    {"url", 0, CLI_ARG_STRING, O_REQ, true, "URL", "Fetch URL", cli_set_url, 0},
+    STR("user", 'u', O_REQ, "USER:PASSWORD", "Send basic authentication", req.user),
+    STR("user-agent", 'A', O_REQ, "NAME", "Send NAME as user-agent (default h2get/VERSION)",
+        req.user_agent),
+    {"verbose", 'v', CLI_ARG_NONE, O_BEH, true, NULL, "Describe the connection and the request",
+     set_verbose, 0},
+    {"version", 'V', CLI_ARG_NONE, O_INFO, false, NULL, "Show the version and exit", set_help, 0},
+};
+
+const size_t cli_nopts = sizeof(cli_opts) / sizeof(cli_opts[0]);
