@@ -56,4 +56,12 @@
 /* Concurrent streams we open per connection unless told otherwise. */
 #define LIMIT_CONCURRENT_STREAMS 100u
 
+/* Addresses kept per resolved name (and per --resolve entry): Happy Eyeballs (RFC 8305 §4)
+ * holds one socket per address in flight, so this also bounds the file descriptors used. */
+#define LIMIT_RESOLVE_ADDRS 16u
+
+/* ALPN protocol names offered (--alpn): RFC 7301 §3.1 allows a 2^16-1 byte list; a client
+ * needs two. */
+#define LIMIT_ALPN_PROTOCOLS 8u
+
 #endif

@@ -1,0 +1,706 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * GnuTLS client sessions: trust and priority set up once (tls_ctx), then per connection a
+ * non-blocking handshake, record I/O through our push/pull hooks (so errno survives for the
+ * message), close_notify tracking and NSS key logging. Policy from ../shared/PROMISES.md
+ * "TLS defaults" and RFC 9113 §9.2; SNI per RFC 6066 §3; ALPN per RFC 7301 §3.2. Never
+ * renegotiates and never enables post-handshake authentication (RFC 9113 §9.2.1, §9.2.3).
+ */
+#include "tls.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gnutls/crypto.h>
+#include <gnutls/x509.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* Every failure leaves a `detail` to print: the specific one, or else `why`. */
+static int fail_ctx(struct tls_ctx *ctx, struct h2e_info *info, int code, const char *why)
+{
+    if (!ctx->detail[0])
+        snprintf(ctx->detail, sizeof(ctx->detail), "%s", why);
+    tls_ctx_release(ctx);
+    return h2e_set(info, code, 0, why);
+}
+
+/* Read one byte to turn "unreadable" into an errno text before GnuTLS hides it. */
+static int readable(const char *path, char *detail, size_t cap)
+{
+    FILE *f = fopen(path, "rb");
+    int err;
+
+    if (f && (fgetc(f) != EOF || !ferror(f))) {
+        fclose(f);
+        return 0;
+    }
+    err = errno;
+    if (f)
+        fclose(f);
+    snprintf(detail, cap, "cannot read CA file '%s': %s", path, strerror(err));
+    return -1;
+}
+
+static int load_cafile(struct tls_ctx *ctx, const char *path, struct h2e_info *info)
+{
+    int r;
+
+    if (readable(path, ctx->detail, sizeof(ctx->detail)) != 0)
+        return fail_ctx(ctx, info, H2E_CACERT, "CA file unreadable");
+    r = gnutls_certificate_set_x509_trust_file(ctx->cred, path, GNUTLS_X509_FMT_PEM);
+    if (r <= 0)
+        r = gnutls_certificate_set_x509_trust_file(ctx->cred, path, GNUTLS_X509_FMT_DER);
+    if (r <= 0) {
+        snprintf(ctx->detail, sizeof(ctx->detail), "no valid CA certificate in '%s'%s%s", path,
+                 r < 0 ? ": " : "", r < 0 ? gnutls_strerror(r) : "");
+        return fail_ctx(ctx, info, H2E_CACERT, "CA file holds no valid certificate");
+    }
+    return 0;
+}
+
+static int load_trust(struct tls_ctx *ctx, const struct tls_opts *o, struct h2e_info *info)
+{
+    int r;
+
+    if (o->cacert && (r = load_cafile(ctx, o->cacert, info)) != 0)
+        return r;
+    if (o->capath) {
+        r = gnutls_certificate_set_x509_trust_dir(ctx->cred, o->capath, GNUTLS_X509_FMT_PEM);
+        if (r <= 0) {
+            snprintf(ctx->detail, sizeof(ctx->detail), "no CA certificate loaded from '%s'%s%s",
+                     o->capath, r < 0 ? ": " : "", r < 0 ? gnutls_strerror(r) : "");
+            return fail_ctx(ctx, info, H2E_CACERT, "CA directory unreadable or empty");
+        }
+    }
+    if (o->cacert || o->capath)
+        return 0;
+    r = gnutls_certificate_set_x509_system_trust(ctx->cred);
+    if (r < 0 && !o->insecure) {
+        snprintf(ctx->detail, sizeof(ctx->detail), "cannot load the system trust store: %s",
+                 gnutls_strerror(r));
+        return fail_ctx(ctx, info, H2E_CACERT, "system trust store unavailable");
+    }
+    return 0;
+}
+
+static int set_priority(struct tls_ctx *ctx, const struct tls_opts *o, struct h2e_info *info)
+{
+    enum tls_version lo = o->min_version ? o->min_version : TLS_VERSION_1_2;
+    enum tls_version hi = o->max_version ? o->max_version : TLS_VERSION_1_3;
+    const char *err_pos = NULL;
+    int r;
+
+    if (o->priority) {
+        if (strlen(o->priority) >= sizeof(ctx->priority))
+            return fail_ctx(ctx, info, H2E_USAGE, "--tls-priority string too long");
+        snprintf(ctx->priority, sizeof(ctx->priority), "%s", o->priority);
+    } else {
+        if (lo > hi) {
+            snprintf(ctx->detail, sizeof(ctx->detail), "minimum TLS version above maximum");
+            return fail_ctx(ctx, info, H2E_USAGE, "TLS minimum version above maximum");
+        }
+        snprintf(ctx->priority, sizeof(ctx->priority), TLS_PRIORITY_BASE,
+                 hi >= TLS_VERSION_1_3 ? ":+VERS-TLS1.3" : "",
+                 lo <= TLS_VERSION_1_2 ? ":+VERS-TLS1.2" : "");
+    }
+    r = gnutls_priority_init(&ctx->prio, ctx->priority, &err_pos);
+    if (r < 0) {
+        ctx->prio = NULL;
+        snprintf(ctx->detail, sizeof(ctx->detail), "bad TLS priority string at '%.64s': %s",
+                 err_pos ? err_pos : "", gnutls_strerror(r));
+        return fail_ctx(ctx, info, H2E_USAGE, "GnuTLS rejected the priority string");
+    }
+    return 0;
+}
+
+/* The comma list `list` into ctx->alpn; RFC 7301 §3.1: names of 1-255 bytes. */
+static int set_alpn(struct tls_ctx *ctx, const char *list, struct h2e_info *info)
+{
+    size_t off = 0;
+
+    if (!list)
+        list = "h2,http/1.1";
+    while (*list) {
+        size_t len = strcspn(list, ",");
+        if (len == 0 || len > 255 || ctx->nalpn == LIMIT_ALPN_PROTOCOLS) {
+            snprintf(ctx->detail, sizeof(ctx->detail), "bad ALPN list entry");
+            return fail_ctx(ctx, info, H2E_USAGE, "ALPN names are 1-255 bytes (RFC 7301 §3.1)");
+        }
+        memcpy(ctx->alpn_names + off, list, len);
+        ctx->alpn[ctx->nalpn].data = (unsigned char *)ctx->alpn_names + off;
+        ctx->alpn[ctx->nalpn++].size = (unsigned)len;
+        off += len;
+        list += len;
+        if (*list == ',' && *++list == '\0')
+            return fail_ctx(ctx, info, H2E_USAGE, "ALPN list ends with ','");
+    }
+    return 0;
+}
+
+static int open_keylog(struct tls_ctx *ctx, const char *path, struct h2e_info *info)
+{
+    int fd;
+
+    if (!path)
+        return 0;
+    fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (fd >= 0)
+        ctx->keylog = fdopen(fd, "a");
+    if (!ctx->keylog) {
+        snprintf(ctx->detail, sizeof(ctx->detail), "cannot open key log file '%s': %s", path,
+                 strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return fail_ctx(ctx, info, H2E_WRITE, "--keylog file cannot be opened");
+    }
+    return 0;
+}
+
+int tls_ctx_init(struct tls_ctx *ctx, const struct tls_opts *o, struct h2e_info *info)
+{
+    int r;
+
+    memset(ctx, 0, sizeof(*ctx));
+    ctx->insecure = o->insecure;
+    if (gnutls_certificate_allocate_credentials(&ctx->cred) < 0) {
+        ctx->cred = NULL;
+        return fail_ctx(ctx, info, H2E_NOMEM, "cannot allocate TLS credentials");
+    }
+    if ((r = load_trust(ctx, o, info)) != 0)
+        return r;
+    if ((r = set_priority(ctx, o, info)) != 0)
+        return r;
+    if ((r = set_alpn(ctx, o->alpn, info)) != 0)
+        return r;
+    return open_keylog(ctx, o->keylog, info);
+}
+
+void tls_ctx_release(struct tls_ctx *ctx)
+{
+    if (ctx->cred)
+        gnutls_certificate_free_credentials(ctx->cred);
+    if (ctx->prio)
+        gnutls_priority_deinit(ctx->prio);
+    if (ctx->keylog)
+        fclose(ctx->keylog);
+    ctx->cred = NULL;
+    ctx->prio = NULL;
+    ctx->keylog = NULL;
+    ctx->nalpn = 0;
+}
+
+/* --- transport hooks ------------------------------------------------------------------ */
+
+static ssize_t pull(gnutls_transport_ptr_t p, void *buf, size_t n)
+{
+    struct tls_conn *c = p;
+    ssize_t r;
+
+    do
+        r = recv(c->fd, buf, n, 0);
+    while (r < 0 && errno == EINTR);
+    if (r < 0) {
+        c->last_errno = errno;
+        gnutls_transport_set_errno(c->session, errno);
+    }
+    return r;
+}
+
+static ssize_t push(gnutls_transport_ptr_t p, const void *buf, size_t n)
+{
+    struct tls_conn *c = p;
+    ssize_t r;
+
+    do
+        r = send(c->fd, buf, n, MSG_NOSIGNAL);
+    while (r < 0 && errno == EINTR);
+    if (r < 0) {
+        c->last_errno = errno;
+        gnutls_transport_set_errno(c->session, errno);
+    }
+    return r;
+}
+
+/* GnuTLS asks this only with a timeout of 0 in non-blocking use ("is data waiting?"). */
+static int pull_timeout(gnutls_transport_ptr_t p, unsigned int ms)
+{
+    struct tls_conn *c = p;
+    struct pollfd pfd = {c->fd, POLLIN, 0};
+    int r = poll(&pfd, 1, ms == GNUTLS_INDEFINITE_TIMEOUT ? -1 : (int)ms);
+
+    if (r < 0)
+        gnutls_transport_set_errno(c->session, errno);
+    return r;
+}
+
+static void hex(FILE *f, const unsigned char *p, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        fprintf(f, "%02x", p[i]);
+}
+
+/* NSS key-log line: LABEL <client random> <secret>, then GnuTLS's own (SSLKEYLOGFILE). */
+static int keylog(gnutls_session_t s, const char *label, const gnutls_datum_t *secret)
+{
+    struct tls_conn *c = gnutls_session_get_ptr(s);
+    gnutls_datum_t crand, srand;
+
+    if (c->chained_keylog)
+        c->chained_keylog(s, label, secret);
+    gnutls_session_get_random(s, &crand, &srand);
+    fprintf(c->ctx->keylog, "%s ", label);
+    hex(c->ctx->keylog, crand.data, crand.size);
+    fputc(' ', c->ctx->keylog);
+    hex(c->ctx->keylog, secret->data, secret->size);
+    fputc('\n', c->ctx->keylog);
+    fflush(c->ctx->keylog);
+    return 0;
+}
+
+/* --- session setup -------------------------------------------------------------------- */
+
+static bool is_ip_literal(const char *h)
+{
+    unsigned char buf[sizeof(struct in6_addr)];
+    char tmp[TLS_HOST_MAX];
+    size_t len = strcspn(h, "%");
+
+    if (len >= sizeof(tmp))
+        return false;
+    memcpy(tmp, h, len);
+    tmp[len] = '\0';
+    return inet_pton(AF_INET, tmp, buf) == 1 || inet_pton(AF_INET6, tmp, buf) == 1;
+}
+
+/* `host` without brackets, zone id or final dot into c->host; -1 if it does not fit. */
+static int set_host(struct tls_conn *c, const char *host)
+{
+    size_t len = strlen(host);
+
+    if (len >= 2 && host[0] == '[' && host[len - 1] == ']') {
+        host++;
+        len -= 2;
+    }
+    if (len > 0 && host[len - 1] == '.')
+        len--;
+    if (len == 0 || len >= sizeof(c->host))
+        return -1;
+    memcpy(c->host, host, len);
+    c->host[len] = '\0';
+    if (is_ip_literal(c->host))
+        c->host[strcspn(c->host, "%")] = '\0';
+    return 0;
+}
+
+static int start_fail(struct tls_conn *c, int code, const char *why)
+{
+    snprintf(c->detail, sizeof(c->detail), "%s", why);
+    tls_conn_release(c);
+    c->failed = true;
+    return h2e_set(&c->info, code, 0, why);
+}
+
+static void set_hooks(struct tls_conn *c)
+{
+    gnutls_session_set_ptr(c->session, c);
+    gnutls_transport_set_ptr(c->session, c);
+    gnutls_transport_set_push_function(c->session, push);
+    gnutls_transport_set_pull_function(c->session, pull);
+    gnutls_transport_set_pull_timeout_function(c->session, pull_timeout);
+    /* The caller's --connect-timeout covers the handshake; GnuTLS's own would cut it. */
+    gnutls_handshake_set_timeout(c->session, 0);
+    if (c->ctx->keylog) {
+        c->chained_keylog = gnutls_session_get_keylog_function(c->session);
+        gnutls_session_set_keylog_function(c->session, keylog);
+    }
+}
+
+int tls_conn_start(struct tls_conn *c, struct tls_ctx *ctx, int fd, const char *host)
+{
+    memset(c, 0, sizeof(*c));
+    c->fd = fd;
+    c->ctx = ctx;
+    c->info.frame_type = -1;
+    c->facts.insecure = ctx->insecure;
+    if (set_host(c, host) != 0)
+        return start_fail(c, H2E_TLS_HANDSHAKE, "TLS server name empty or too long");
+    /* No GNUTLS_POST_HANDSHAKE_AUTH: RFC 9113 §9.2.3 forbids it for HTTP/2. */
+    if (gnutls_init(&c->session, GNUTLS_CLIENT | GNUTLS_NONBLOCK | GNUTLS_NO_SIGNAL) < 0) {
+        c->session = NULL;
+        return start_fail(c, H2E_NOMEM, "cannot allocate a TLS session");
+    }
+    if (gnutls_priority_set(c->session, ctx->prio) < 0 ||
+        gnutls_credentials_set(c->session, GNUTLS_CRD_CERTIFICATE, ctx->cred) < 0)
+        return start_fail(c, H2E_NOMEM, "cannot set up the TLS session");
+    /* RFC 6066 §3: "Literal IPv4 and IPv6 addresses are not permitted in HostName". */
+    if (!is_ip_literal(c->host)) {
+        if (gnutls_server_name_set(c->session, GNUTLS_NAME_DNS, c->host, strlen(c->host)) < 0)
+            return start_fail(c, H2E_NOMEM, "cannot set the TLS server name");
+        c->facts.sni_sent = true;
+    }
+    /* RFC 9110 §4.3.4: check the chain and that the certificate names the host (or IP). */
+    if (!ctx->insecure)
+        gnutls_session_set_verify_cert(c->session, c->host, 0);
+    if (ctx->nalpn && gnutls_alpn_set_protocols(c->session, ctx->alpn, ctx->nalpn, 0) < 0)
+        return start_fail(c, H2E_NOMEM, "cannot set the ALPN list");
+    set_hooks(c);
+    return 0;
+}
+
+void tls_conn_release(struct tls_conn *c)
+{
+    if (c->session)
+        gnutls_deinit(c->session);
+    c->session = NULL;
+    if (c->fd >= 0)
+        close(c->fd);
+    c->fd = -1;
+}
+
+/* --- handshake ------------------------------------------------------------------------ */
+
+static const struct {
+    unsigned bit;
+    const char *text;
+} verify_words[] = {
+    {GNUTLS_CERT_SIGNER_NOT_FOUND, "certificate signer not found"},
+    {GNUTLS_CERT_SIGNER_NOT_CA, "certificate signer is not a CA"},
+    {GNUTLS_CERT_EXPIRED, "certificate expired"},
+    {GNUTLS_CERT_NOT_ACTIVATED, "certificate not yet valid"},
+    {GNUTLS_CERT_UNEXPECTED_OWNER, "hostname mismatch"},
+    {GNUTLS_CERT_REVOKED, "certificate revoked"},
+    {GNUTLS_CERT_INSECURE_ALGORITHM, "insecure signature algorithm"},
+    {GNUTLS_CERT_SIGNATURE_FAILURE, "bad certificate signature"},
+    {GNUTLS_CERT_SIGNER_CONSTRAINTS_FAILURE, "signer constraints violated"},
+    {GNUTLS_CERT_PURPOSE_MISMATCH, "certificate not for TLS servers"},
+    {GNUTLS_CERT_UNKNOWN_CRIT_EXTENSIONS, "unknown critical extension"},
+    {GNUTLS_CERT_MISSING_OCSP_STATUS, "OCSP status missing"},
+    {GNUTLS_CERT_INVALID_OCSP_STATUS, "OCSP status invalid"},
+};
+
+char *tls_verify_text(unsigned status, char *buf, size_t cap)
+{
+    size_t i, off = 0;
+
+    if (cap == 0)
+        return buf;
+    buf[0] = '\0';
+    for (i = 0; i < sizeof(verify_words) / sizeof(verify_words[0]); i++) {
+        int n;
+        if (!(status & verify_words[i].bit) || off >= cap)
+            continue;
+        n = snprintf(buf + off, cap - off, "%s%s", off ? ", " : "", verify_words[i].text);
+        off += n > 0 ? (size_t)n : 0;
+    }
+    if (buf[0] == '\0')
+        snprintf(buf, cap, "%s", status ? "certificate not trusted" : "ok");
+    return buf;
+}
+
+const char *tls_alpn_name(enum tls_alpn a)
+{
+    return a == TLS_ALPN_H2 ? "h2" : a == TLS_ALPN_HTTP11 ? "http/1.1" : "none";
+}
+
+bool tls_h2_suite_ok(gnutls_protocol_t ver, gnutls_kx_algorithm_t kx,
+                     gnutls_cipher_algorithm_t cipher, unsigned dh_bits)
+{
+    if (ver != GNUTLS_TLS1_2)
+        return ver > GNUTLS_TLS1_2 && ver <= GNUTLS_TLS_VERSION_MAX;
+    /* RFC 9113 §9.2.2 / Appendix A: block and stream ciphers are prohibited ... */
+    if (gnutls_cipher_get_tag_size(cipher) == 0)
+        return false;
+    /* ... and so is key exchange without an ephemeral key; DHE needs >= 2048 bits. */
+    switch (kx) {
+    case GNUTLS_KX_ECDHE_RSA:
+    case GNUTLS_KX_ECDHE_ECDSA:
+    case GNUTLS_KX_ECDHE_PSK:
+        return true;
+    case GNUTLS_KX_DHE_RSA:
+    case GNUTLS_KX_DHE_DSS:
+    case GNUTLS_KX_DHE_PSK:
+        return dh_bits >= 2048;
+    default:
+        return false;
+    }
+}
+
+/* `in` with bytes outside 0x20-0x7e as \xNN, truncated to fit `cap`. */
+static void escape(const unsigned char *in, size_t n, char *out, size_t cap)
+{
+    size_t i, k = 0;
+
+    for (i = 0; i < n && k + 5 <= cap; i++) {
+        if (in[i] >= 0x20 && in[i] <= 0x7e)
+            out[k++] = (char)in[i];
+        else
+            k += (size_t)snprintf(out + k, cap - k, "\\x%02x", in[i]);
+    }
+    if (cap)
+        out[k < cap ? k : cap - 1] = '\0';
+}
+
+static void peer_names(struct tls_conn *c)
+{
+    unsigned n = 0;
+    const gnutls_datum_t *certs = gnutls_certificate_get_peers(c->session, &n);
+    gnutls_x509_crt_t crt;
+    gnutls_datum_t d;
+
+    if (!certs || n == 0 || gnutls_x509_crt_init(&crt) < 0)
+        return;
+    if (gnutls_x509_crt_import(crt, &certs[0], GNUTLS_X509_FMT_DER) == 0) {
+        if (gnutls_x509_crt_get_dn3(crt, &d, 0) == 0) {
+            escape(d.data, d.size, c->facts.subject, sizeof(c->facts.subject));
+            gnutls_free(d.data);
+        }
+        if (gnutls_x509_crt_get_issuer_dn3(crt, &d, 0) == 0) {
+            escape(d.data, d.size, c->facts.issuer, sizeof(c->facts.issuer));
+            gnutls_free(d.data);
+        }
+        c->facts.not_before = gnutls_x509_crt_get_activation_time(crt);
+        c->facts.not_after = gnutls_x509_crt_get_expiration_time(crt);
+    }
+    gnutls_x509_crt_deinit(crt);
+}
+
+static void fill_facts(struct tls_conn *c)
+{
+    gnutls_session_t s = c->session;
+    gnutls_protocol_t ver = gnutls_protocol_get_version(s);
+    gnutls_kx_algorithm_t kx = gnutls_kx_get(s);
+    unsigned status = 0;
+
+    c->facts.version = gnutls_protocol_get_name(ver);
+#if GNUTLS_VERSION_NUMBER >= 0x030703
+    c->facts.suite = gnutls_ciphersuite_get(s);
+#else
+    c->facts.suite = gnutls_cipher_suite_get_name(kx, gnutls_cipher_get(s), gnutls_mac_get(s));
+#endif
+    c->facts.group = gnutls_group_get_name(gnutls_group_get(s));
+    c->facts.h2_suite_ok =
+        tls_h2_suite_ok(ver, kx, gnutls_cipher_get(s), (unsigned)gnutls_dh_get_prime_bits(s));
+    peer_names(c);
+    /* With -k nothing was checked during the handshake: check now, only to report it. */
+    if (gnutls_certificate_verify_peers3(s, c->host, &status) < 0)
+        status = GNUTLS_CERT_INVALID;
+    c->facts.verify_status = status;
+    c->facts.verified = status == 0;
+    tls_verify_text(status, c->facts.verify, sizeof(c->facts.verify));
+}
+
+static int conn_fail(struct tls_conn *c, int code, const char *why)
+{
+    if (!c->detail[0])
+        snprintf(c->detail, sizeof(c->detail), "%s", why);
+    c->failed = true;
+    return h2e_set(&c->info, code, 0, why);
+}
+
+/* RFC 7301 §3.2: the server picks one of the names we offered, or none at all. */
+static int check_alpn(struct tls_conn *c)
+{
+    gnutls_datum_t sel;
+    char name[32 * 4 + 1];
+    bool offered = false;
+    unsigned i;
+
+    c->facts.alpn = TLS_ALPN_NONE;
+    if (gnutls_alpn_get_selected_protocol(c->session, &sel) < 0 || sel.size == 0)
+        return 0;
+    for (i = 0; i < c->ctx->nalpn; i++)
+        if (c->ctx->alpn[i].size == sel.size && !memcmp(c->ctx->alpn[i].data, sel.data, sel.size))
+            offered = true;
+    if (offered && sel.size == 2 && !memcmp(sel.data, "h2", 2))
+        c->facts.alpn = TLS_ALPN_H2;
+    else if (offered && sel.size == 8 && !memcmp(sel.data, "http/1.1", 8))
+        c->facts.alpn = TLS_ALPN_HTTP11;
+    if (c->facts.alpn != TLS_ALPN_NONE)
+        return 0;
+    /* PROMISES: anything but h2, http/1.1 or nothing is a handshake failure (exit 35). */
+    escape(sel.data, sel.size > 32 ? 32 : sel.size, name, sizeof(name));
+    snprintf(c->detail, sizeof(c->detail), "server selected ALPN protocol '%s'%s", name,
+             offered ? "" : ", which was not offered");
+    return conn_fail(c, H2E_TLS_HANDSHAKE, "server selected an unusable ALPN protocol");
+}
+
+static int handshake_done(struct tls_conn *c)
+{
+    int r;
+
+    fill_facts(c);
+    if ((r = check_alpn(c)) != 0)
+        return r;
+    c->handshake_done = true;
+    c->rwait = 0;
+    if (c->facts.alpn == TLS_ALPN_H2 && !c->facts.h2_suite_ok) {
+        snprintf(c->detail, sizeof(c->detail), "h2 negotiated over %s with %s", c->facts.version,
+                 c->facts.suite ? c->facts.suite : "an unknown suite");
+        return h2e_set(&c->info, H2E_INADEQUATE_SECURITY, 0,
+                       "TLS 1.2 cipher suite prohibited for HTTP/2 (RFC 9113 §9.2.2)");
+    }
+    return 0;
+}
+
+/* Text for a fatal GnuTLS error `r`, with the alert or the errno behind it. */
+static void error_detail(struct tls_conn *c, const char *what, int r)
+{
+    if (r == GNUTLS_E_FATAL_ALERT_RECEIVED || r == GNUTLS_E_WARNING_ALERT_RECEIVED)
+        snprintf(c->detail, sizeof(c->detail), "%s: server sent alert '%s'", what,
+                 gnutls_alert_get_name(gnutls_alert_get(c->session)));
+    else if ((r == GNUTLS_E_PULL_ERROR || r == GNUTLS_E_PUSH_ERROR) && c->last_errno)
+        snprintf(c->detail, sizeof(c->detail), "%s: %s", what, strerror(c->last_errno));
+    else
+        snprintf(c->detail, sizeof(c->detail), "%s: %s", what, gnutls_strerror(r));
+}
+
+static int handshake_failed(struct tls_conn *c, int r)
+{
+    if (r == GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR) {
+        unsigned status = gnutls_session_get_verify_cert_status(c->session);
+        c->facts.verify_status = status;
+        tls_verify_text(status, c->facts.verify, sizeof(c->facts.verify));
+        snprintf(c->detail, sizeof(c->detail), "certificate for '%.64s' not accepted: %.150s",
+                 c->host, c->facts.verify);
+        return conn_fail(c, H2E_CERT_VERIFY, "server certificate not verified (RFC 9110 §4.3.4)");
+    }
+    error_detail(c, "TLS handshake failed", r);
+    return conn_fail(c, H2E_TLS_HANDSHAKE, "TLS handshake failed");
+}
+
+static short direction(const struct tls_conn *c)
+{
+    return gnutls_record_get_direction(c->session) ? POLLOUT : POLLIN;
+}
+
+int tls_conn_handshake(struct tls_conn *c)
+{
+    int i, r;
+
+    if (c->failed)
+        return c->info.code;
+    if (c->handshake_done)
+        return 0;
+    for (i = 0; i < 16; i++) {
+        r = gnutls_handshake(c->session);
+        if (r == GNUTLS_E_SUCCESS)
+            return handshake_done(c);
+        if (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED) {
+            c->rwait = direction(c);
+            return H2E_INCOMPLETE;
+        }
+        if (gnutls_error_is_fatal(r))
+            return handshake_failed(c, r);
+        /* a warning alert: the handshake goes on */
+    }
+    c->rwait = POLLIN;
+    return H2E_INCOMPLETE;
+}
+
+/* --- records -------------------------------------------------------------------------- */
+
+int tls_conn_read(struct tls_conn *c, void *p, size_t n)
+{
+    int i;
+
+    if (c->failed)
+        return c->info.code;
+    if (c->eof)
+        return 0;
+    if (n > INT32_MAX)
+        n = INT32_MAX;
+    for (i = 0; i < 16; i++) {
+        ssize_t r = gnutls_record_recv(c->session, p, n);
+        if (r > 0) {
+            c->rwait = 0;
+            return (int)r;
+        }
+        if (r == 0 || r == GNUTLS_E_PREMATURE_TERMINATION) {
+            c->eof = true;
+            c->unclean = r != 0; /* EOF without close_notify: maybe truncated */
+            c->rwait = 0;
+            return 0;
+        }
+        if (r == GNUTLS_E_AGAIN) {
+            c->rwait = direction(c);
+            return H2E_INCOMPLETE;
+        }
+        if (r == GNUTLS_E_REHANDSHAKE) {
+            snprintf(c->detail, sizeof(c->detail), "server asked for TLS renegotiation");
+            /* RFC 9113 §9.2.1: renegotiation may be treated as PROTOCOL_ERROR. */
+            return conn_fail(c, H2E_PROTOCOL, "TLS renegotiation refused (RFC 9113 §9.2.1)");
+        }
+        if (r == GNUTLS_E_INTERRUPTED || !gnutls_error_is_fatal((int)r))
+            continue;
+        error_detail(c, "TLS receive failed", (int)r);
+        return conn_fail(c, H2E_RECV, "TLS receive failed");
+    }
+    c->rwait = POLLIN;
+    return H2E_INCOMPLETE;
+}
+
+int tls_conn_write(struct tls_conn *c, const void *p, size_t n)
+{
+    ssize_t r;
+
+    if (c->failed)
+        return c->info.code;
+    if (n == 0 && !c->wpending)
+        return 0;
+    do {
+        /* GnuTLS: a send interrupted by EAGAIN is resumed with NULL/0 (or the same data). */
+        if (c->wpending)
+            r = gnutls_record_send(c->session, NULL, 0);
+        else
+            r = gnutls_record_send(c->session, p, n > INT32_MAX ? INT32_MAX : n);
+    } while (r == GNUTLS_E_INTERRUPTED);
+    if (r >= 0) {
+        c->wpending = 0;
+        c->wwait = 0;
+        return (int)r;
+    }
+    if (r == GNUTLS_E_AGAIN) {
+        if (!c->wpending)
+            c->wpending = n;
+        c->wwait = direction(c);
+        return H2E_INCOMPLETE;
+    }
+    error_detail(c, "TLS send failed", (int)r);
+    return conn_fail(c, H2E_SEND, "TLS send failed");
+}
+
+size_t tls_conn_pending(const struct tls_conn *c)
+{
+    return c->session && !c->failed ? gnutls_record_check_pending(c->session) : 0;
+}
+
+short tls_conn_events(const struct tls_conn *c)
+{
+    return (short)(c->rwait | (c->wpending ? (c->wwait ? c->wwait : POLLOUT) : 0));
+}
+
+int tls_conn_bye(struct tls_conn *c)
+{
+    int r;
+
+    if (c->failed)
+        return c->info.code;
+    do
+        r = gnutls_bye(c->session, GNUTLS_SHUT_WR);
+    while (r == GNUTLS_E_INTERRUPTED);
+    if (r == 0) {
+        c->rwait = 0;
+        return 0;
+    }
+    if (r == GNUTLS_E_AGAIN) {
+        c->rwait = direction(c);
+        return H2E_INCOMPLETE;
+    }
+    error_detail(c, "TLS close_notify failed", r);
+    return conn_fail(c, H2E_SEND, "sending TLS close_notify failed");
+}
