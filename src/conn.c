@@ -208,8 +208,7 @@ static int recv_frame(struct h2c_conn *c, const uint8_t *p, size_t len, struct h
     if (rv < 0)
         return conn_error(c, rv, info);
     c->received_anything = true;
-    if (c->cfg.on_frame && f.hdr.type != H2F_TYPE_HEADERS &&
-        f.hdr.type != H2F_TYPE_CONTINUATION)
+    if (c->cfg.on_frame && f.hdr.type != H2F_TYPE_HEADERS && f.hdr.type != H2F_TYPE_CONTINUATION)
         c->cfg.on_frame(c->cfg.on_frame_ud, false, &f, NULL);
     {
         int hr = conn_dispatch(c, &f, info);

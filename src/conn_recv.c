@@ -131,8 +131,7 @@ static int response_headers(struct h2c_conn *c, struct h2c_stream *s, bool end_s
         return conn_stream_error(c, s, H2E_STREAM_PROTOCOL, vi.why);
     if (msg_resp_informational(&v)) {
         if (++s->informational > LIMIT_INFORMATIONAL)
-            return conn_stream_error(c, s, H2E_LIMIT_INFORMATIONAL,
-                                     "more than 32 1xx responses");
+            return conn_stream_error(c, s, H2E_LIMIT_INFORMATIONAL, "more than 32 1xx responses");
         ev = conn_event(c, H2C_EV_INFORMATIONAL, s, s->id);
     } else {
         s->final_headers = true;
@@ -202,8 +201,7 @@ static int on_headers(struct h2c_conn *c, const struct h2f_frame *f, struct h2e_
     c->hblock_end_stream = (f->hdr.flags & H2F_FLAG_END_STREAM) != 0;
     rv = buf_append(&c->hblock, f->u.headers.block.p, f->u.headers.block.len);
     if (rv)
-        return h2e_set(info, H2E_LIMIT_CONTINUATION, f->hdr.stream_id,
-                       "header block over 256 KiB");
+        return h2e_set(info, H2E_LIMIT_CONTINUATION, f->hdr.stream_id, "header block over 256 KiB");
     if (!(f->hdr.flags & H2F_FLAG_END_HEADERS)) {
         c->rstate = READ_CONTINUATION;
         trace_block(c, f);
@@ -225,8 +223,7 @@ static int on_continuation(struct h2c_conn *c, const struct h2f_frame *f, struct
         return h2e_set(info, H2E_LIMIT_CONTINUATION, f->hdr.stream_id,
                        "more than 32 CONTINUATION frames in one header block");
     if (buf_append(&c->hblock, f->u.continuation.block.p, f->u.continuation.block.len))
-        return h2e_set(info, H2E_LIMIT_CONTINUATION, f->hdr.stream_id,
-                       "header block over 256 KiB");
+        return h2e_set(info, H2E_LIMIT_CONTINUATION, f->hdr.stream_id, "header block over 256 KiB");
     if (!(f->hdr.flags & H2F_FLAG_END_HEADERS)) {
         trace_block(c, f);
         return 0;
@@ -399,8 +396,7 @@ static int on_goaway(struct h2c_conn *c, const struct h2f_frame *f, struct h2e_i
     return 0;
 }
 
-static int on_window_update(struct h2c_conn *c, const struct h2f_frame *f,
-                            struct h2e_info *info)
+static int on_window_update(struct h2c_conn *c, const struct h2f_frame *f, struct h2e_info *info)
 {
     struct h2c_stream *s;
     int rv;
@@ -421,8 +417,7 @@ static int on_window_update(struct h2c_conn *c, const struct h2f_frame *f,
     return 0;
 }
 
-typedef int (*handler_fn)(struct h2c_conn *c, const struct h2f_frame *f,
-                          struct h2e_info *info);
+typedef int (*handler_fn)(struct h2c_conn *c, const struct h2f_frame *f, struct h2e_info *info);
 
 static const handler_fn handlers[H2F_TYPE_COUNT] = {
     [H2F_TYPE_DATA] = on_data,

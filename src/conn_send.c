@@ -64,8 +64,7 @@ int conn_queue_frame(struct h2c_conn *c, const struct h2f_frame *f,
     if (c->cfg.on_frame) {
         struct h2f_frame sent;
         struct h2e_info info;
-        if (h2f_decode(c->out.p + c->out.len, (size_t)len, H2_MAX_MAX_FRAME_SIZE, &sent,
-                       &info) > 0)
+        if (h2f_decode(c->out.p + c->out.len, (size_t)len, H2_MAX_MAX_FRAME_SIZE, &sent, &info) > 0)
             c->cfg.on_frame(c->cfg.on_frame_ud, true, &sent, NULL);
     }
     c->out.len += (size_t)len;
@@ -74,8 +73,8 @@ int conn_queue_frame(struct h2c_conn *c, const struct h2f_frame *f,
 
 /* conn_queue_simple - a frame whose payload is one or two 32-bit words (RST_STREAM,
  * WINDOW_UPDATE) or nothing (SETTINGS ACK). */
-int conn_queue_simple(struct h2c_conn *c, uint8_t type, uint8_t flags, uint32_t sid,
-                      uint32_t a, uint32_t b)
+int conn_queue_simple(struct h2c_conn *c, uint8_t type, uint8_t flags, uint32_t sid, uint32_t a,
+                      uint32_t b)
 {
     struct h2f_frame f;
 
@@ -103,8 +102,7 @@ int conn_queue_preface(struct h2c_conn *c)
     /* RFC 9113 §6.5.2: push off; windows and list size ours; others only if not default */
     set[n++] = (struct h2f_setting){H2_SETTINGS_ENABLE_PUSH, 0};
     set[n++] = (struct h2f_setting){H2_SETTINGS_INITIAL_WINDOW_SIZE, c->cfg.stream_window};
-    set[n++] = (struct h2f_setting){H2_SETTINGS_MAX_HEADER_LIST_SIZE,
-                                    c->cfg.max_header_list_size};
+    set[n++] = (struct h2f_setting){H2_SETTINGS_MAX_HEADER_LIST_SIZE, c->cfg.max_header_list_size};
     if (c->cfg.header_table_size != H2_DEFAULT_HEADER_TABLE_SIZE)
         set[n++] = (struct h2f_setting){H2_SETTINGS_HEADER_TABLE_SIZE, c->cfg.header_table_size};
     if (c->cfg.max_frame_size != H2_MIN_MAX_FRAME_SIZE)

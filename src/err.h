@@ -62,6 +62,9 @@ bool h2e_is_fatal(int code);
  */
 int h2e_set(struct h2e_info *info, int code, uint32_t stream_id, const char *why);
 
-#define H2E_INFO_INIT {0, 0, -1, NULL}
+#define H2E_INFO_INIT                                                                              \
+    {                                                                                              \
+        0, 0, -1, NULL                                                                             \
+    }
 
 #endif

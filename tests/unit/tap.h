@@ -25,42 +25,42 @@ void tap_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* tap_failed - true when the running test has recorded a failure. */
 bool tap_failed(void);
 
-#define TEST(name)                                                                             \
-    static void name(void);                                                                    \
-    __attribute__((constructor)) static void tap_reg_##name(void)                              \
-    {                                                                                          \
-        tap_register(#name, name);                                                             \
-    }                                                                                          \
+#define TEST(name)                                                                                 \
+    static void name(void);                                                                        \
+    __attribute__((constructor)) static void tap_reg_##name(void)                                  \
+    {                                                                                              \
+        tap_register(#name, name);                                                                 \
+    }                                                                                              \
     static void name(void)
 
-#define CHECK(cond)                                                                            \
-    do {                                                                                       \
-        if (!(cond))                                                                           \
-            tap_fail(__FILE__, __LINE__, "CHECK(%s)", #cond);                                  \
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (!(cond))                                                                               \
+            tap_fail(__FILE__, __LINE__, "CHECK(%s)", #cond);                                      \
     } while (0)
 
-#define CHECK_INT(a, b)                                                                        \
-    do {                                                                                       \
-        long long tap_a_ = (long long)(a), tap_b_ = (long long)(b);                            \
-        if (tap_a_ != tap_b_)                                                                  \
-            tap_fail(__FILE__, __LINE__, "%s == %lld, expected %s == %lld", #a, tap_a_, #b,    \
-                     tap_b_);                                                                  \
+#define CHECK_INT(a, b)                                                                            \
+    do {                                                                                           \
+        long long tap_a_ = (long long)(a), tap_b_ = (long long)(b);                                \
+        if (tap_a_ != tap_b_)                                                                      \
+            tap_fail(__FILE__, __LINE__, "%s == %lld, expected %s == %lld", #a, tap_a_, #b,        \
+                     tap_b_);                                                                      \
     } while (0)
 
-#define CHECK_STR(a, b)                                                                        \
-    do {                                                                                       \
-        const char *tap_a_ = (a), *tap_b_ = (b);                                               \
-        if (!tap_a_ || !tap_b_ || strcmp(tap_a_, tap_b_) != 0)                                 \
-            tap_fail(__FILE__, __LINE__, "%s == \"%s\", expected \"%s\"", #a,                  \
-                     tap_a_ ? tap_a_ : "(null)", tap_b_ ? tap_b_ : "(null)");                  \
+#define CHECK_STR(a, b)                                                                            \
+    do {                                                                                           \
+        const char *tap_a_ = (a), *tap_b_ = (b);                                                   \
+        if (!tap_a_ || !tap_b_ || strcmp(tap_a_, tap_b_) != 0)                                     \
+            tap_fail(__FILE__, __LINE__, "%s == \"%s\", expected \"%s\"", #a,                      \
+                     tap_a_ ? tap_a_ : "(null)", tap_b_ ? tap_b_ : "(null)");                      \
     } while (0)
 
-#define CHECK_MEM(a, alen, b, blen)                                                            \
-    do {                                                                                       \
-        size_t tap_al_ = (alen), tap_bl_ = (blen);                                             \
-        if (tap_al_ != tap_bl_ || (tap_al_ && memcmp((a), (b), tap_al_) != 0))                 \
-            tap_fail(__FILE__, __LINE__, "%s (%zu bytes) differs from %s (%zu bytes)", #a,     \
-                     tap_al_, #b, tap_bl_);                                                    \
+#define CHECK_MEM(a, alen, b, blen)                                                                \
+    do {                                                                                           \
+        size_t tap_al_ = (alen), tap_bl_ = (blen);                                                 \
+        if (tap_al_ != tap_bl_ || (tap_al_ && memcmp((a), (b), tap_al_) != 0))                     \
+            tap_fail(__FILE__, __LINE__, "%s (%zu bytes) differs from %s (%zu bytes)", #a,         \
+                     tap_al_, #b, tap_bl_);                                                        \
     } while (0)
 
 /* tap_testdata - "../shared/testdata/<rel>" (or $H2GET_TESTDATA/<rel>) in a static buffer,

@@ -247,8 +247,8 @@ TEST(test_conn_simple_response)
 }
 
 /* Deliver `wire` in two reads split at `cut`, the way a socket might; returns event types. */
-static size_t feed_split(struct srv *s, const uint8_t *wire, size_t total, size_t cut,
-                         int *types, size_t max)
+static size_t feed_split(struct srv *s, const uint8_t *wire, size_t total, size_t cut, int *types,
+                         size_t max)
 {
     static uint8_t rbuf[4096];
     size_t rlen = 0, nev = 0, part;

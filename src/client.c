@@ -1,0 +1,430 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The run and its one event loop: transfers are routed to connections by origin, each
+ * connection is advanced through resolve, connect (Happy Eyeballs), TLS and then an HTTP/2
+ * or HTTP/1.1 session, and poll() waits on all of them at once. Deadlines (--max-time,
+ * --connect-timeout, the stall timeout) are checked here.
+ */
+#include "client.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "client_int.h"
+#include "xalloc.h"
+
+uint64_t client_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static bool same_origin(const struct cconn *cc, const struct xfer *x, bool h1_only)
+{
+    return cc->state != CC_CLOSED && !cc->finishing && cc->tls == x->url.tls &&
+           cc->port == x->url.port && strcmp(cc->host, x->url.host) == 0 &&
+           cc->h1_only == h1_only && !(cc->h2 && h2c_is_closing(cc->h2));
+}
+
+static void attach(struct cconn *cc, struct xfer *x)
+{
+    if (cc->nxs == cc->capxs) {
+        cc->capxs = cc->capxs ? cc->capxs * 2 : 8;
+        cc->xs = xrealloc(cc->xs, cc->capxs * sizeof(*cc->xs));
+    }
+    cc->xs[cc->nxs++] = x;
+    x->conn = cc;
+    x->active = false;
+}
+
+void cconn_detach(struct cconn *cc, struct xfer *x)
+{
+    size_t i;
+    for (i = 0; i < cc->nxs; i++) {
+        if (cc->xs[i] != x)
+            continue;
+        memmove(&cc->xs[i], &cc->xs[i + 1], (cc->nxs - i - 1) * sizeof(*cc->xs));
+        cc->nxs--;
+        break;
+    }
+    x->conn = NULL;
+    x->active = false;
+}
+
+/* client_route - the connection `x` goes on: an open one to its origin unless `fresh`. */
+struct cconn *client_route(struct client *cl, struct xfer *x, bool fresh)
+{
+    const struct config *cfg = cl->cfg;
+    bool h1_only = x->force_h1 || cfg->proto.http == CLI_HTTP_1_1 ||
+                   (!x->url.tls && cfg->proto.http != CLI_HTTP_2_PRIOR);
+    struct cconn *cc, **tail = &cl->conns;
+
+    for (cc = cl->conns; cc; cc = cc->next) {
+        if (!fresh && same_origin(cc, x, h1_only)) {
+            attach(cc, x);
+            return cc;
+        }
+        tail = &cc->next;
+    }
+    cc = xcalloc(1, sizeof(*cc));
+    cc->cl = cl;
+    cc->id = cl->nconns++;
+    snprintf(cc->host, sizeof(cc->host), "%s", x->url.host);
+    cc->port = x->url.port;
+    cc->tls = x->url.tls;
+    cc->h1_only = h1_only;
+    cc->prior_knowledge = !x->url.tls && cfg->proto.http == CLI_HTTP_2_PRIOR && !x->force_h1;
+    cc->state = CC_IDLE;
+    net_connector_init(&cc->nc);
+    buf_init(&cc->rbuf, &xalloc_mem, CLIENT_RBUF_MAX);
+    *tail = cc;
+    attach(cc, x);
+    return cc;
+}
+
+static void cconn_close(struct cconn *cc)
+{
+    if (cc->state == CC_CLOSED)
+        return;
+    net_connector_release(&cc->nc);
+    if (cc->io_open)
+        io_close(&cc->io);
+    else if (cc->tlsc && cc->state == CC_TLS)
+        tls_conn_release(cc->tlsc);
+    cc->io_open = false;
+    free(cc->tlsc);
+    cc->tlsc = NULL;
+    h2c_free(cc->h2);
+    cc->h2 = NULL;
+    sess_h1_release(&cc->h1);
+    buf_release(&cc->rbuf);
+    cc->state = CC_CLOSED;
+}
+
+void cconn_fail_all(struct cconn *cc, int code, const char *fmt, ...)
+{
+    char detail[CLIENT_DETAIL_MAX];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof(detail), fmt, ap);
+    va_end(ap);
+    while (cc->nxs) {
+        struct xfer *x = cc->xs[0];
+        cconn_detach(cc, x);
+        xfer_fail(x, code, "%s", detail);
+    }
+    cconn_close(cc);
+}
+
+static int tls_setup(struct client *cl)
+{
+    const struct config *cfg = cl->cfg;
+    struct tls_opts o;
+    struct h2e_info info = H2E_INFO_INIT;
+    /* --http2-only still offers http/1.1, so that a server without h2 is reported as
+     * exit 121 rather than as an ALPN alert (exit 35) */
+    const char *alpn = cfg->proto.http == CLI_HTTP_1_1 ? "http/1.1" : "h2,http/1.1";
+
+    if (cl->tls_ready || cl->tls_error)
+        return cl->tls_error;
+    memset(&o, 0, sizeof(o));
+    o.cacert = cfg->tls.cacert;
+    o.capath = cfg->tls.capath;
+    o.insecure = cfg->tls.insecure;
+    o.min_version = cfg->tls.min == CLI_TLS_1_3 ? TLS_VERSION_1_3 : TLS_VERSION_1_2;
+    o.alpn = alpn;
+    o.keylog = cfg->tls.keylog;
+    cl->tls_error = tls_ctx_init(&cl->tls, &o, &info);
+    cl->tls_ready = cl->tls_error == 0;
+    if (cl->tls_ready && cfg->tls.insecure)
+        diag_warn("certificate verification is off (-k): the server is not authenticated");
+    return cl->tls_error;
+}
+
+/* Resolve and start connecting: a failure here fails every transfer of the connection. */
+static void cconn_start(struct cconn *cc)
+{
+    struct client *cl = cc->cl;
+    struct net_overrides ov = cli_net_overrides(cl->cfg);
+    struct h2e_info info = H2E_INFO_INIT;
+    struct net_addrs addrs;
+    const char *host = cc->host;
+    uint16_t port = cc->port;
+    int rv;
+
+    if (cc->tls && (rv = tls_setup(cl)) != 0) {
+        cconn_fail_all(cc, rv, "%s", cl->tls.detail);
+        return;
+    }
+    net_route(&ov, &host, &port);
+    cc->connect_deadline = cl->now + cl->cfg->net.connect_timeout_ms;
+    rv = net_resolve_with(&ov, host, port, cl->cfg->net.family, &addrs, &info);
+    if (rv) {
+        cconn_fail_all(cc, rv, "'%s': %s", host, addrs.detail);
+        return;
+    }
+    vlog(cl, "Host %s:%u resolved (%zu address%s)", host, port, addrs.n, addrs.n == 1 ? "" : "es");
+    cc->state = CC_CONNECTING;
+    rv = net_connector_start(&cc->nc, &addrs, cl->now, cc->connect_deadline);
+    if (rv < 0 && rv != H2E_INCOMPLETE)
+        cconn_fail_all(cc, rv, "%s", cc->nc.detail);
+}
+
+static void enter_session(struct cconn *cc, bool h2)
+{
+    char desc[256];
+
+    io_describe(&cc->io, desc, sizeof(desc));
+    vlog(cc->cl, "Connected: %s", desc);
+    if (!h2) {
+        cc->state = CC_H1;
+        vlog(cc->cl, "Using HTTP/1.1");
+        return;
+    }
+    cc->state = CC_H2;
+    vlog(cc->cl, "Using HTTP/2");
+    if (sess_h2_start(cc) != 0)
+        cconn_fail_all(cc, H2E_NOMEM, "cannot set up the HTTP/2 session");
+}
+
+static void connected(struct cconn *cc, int fd)
+{
+    char addr[NET_ADDR_STRLEN];
+    const struct net_addr *peer = net_connector_peer(&cc->nc);
+
+    if (peer)
+        vlog(cc->cl, "Connected to %s", net_addr_str(peer, addr, sizeof(addr)));
+    if (!cc->tls) {
+        io_tcp_init(&cc->io, fd);
+        cc->io_open = true;
+        enter_session(cc, cc->prior_knowledge);
+        return;
+    }
+    cc->tlsc = xcalloc(1, sizeof(*cc->tlsc));
+    if (tls_conn_start(cc->tlsc, &cc->cl->tls, fd, cc->host) != 0) {
+        cconn_fail_all(cc, H2E_TLS_HANDSHAKE, "%s", cc->tlsc->detail);
+        return;
+    }
+    cc->state = CC_TLS;
+}
+
+static void tls_step(struct cconn *cc)
+{
+    const struct config *cfg = cc->cl->cfg;
+    int rv = tls_conn_handshake(cc->tlsc);
+    bool h2;
+
+    if (rv == H2E_INCOMPLETE)
+        return;
+    if (rv && rv != H2E_INADEQUATE_SECURITY) {
+        cconn_fail_all(cc, rv, "%s", cc->tlsc->detail);
+        return;
+    }
+    vlog_tls(cc->cl, &cc->tlsc->facts);
+    io_tls_init(&cc->io, cc->tlsc);
+    cc->io_open = true;
+    h2 = cc->tlsc->facts.alpn == TLS_ALPN_H2 && !cc->h1_only;
+    if (!h2 && (cfg->proto.http2_only || cfg->proto.http == CLI_HTTP_2_PRIOR)) {
+        cconn_fail_all(cc, H2E_HTTP2_REQUIRED, "the server selected %s, not h2 (ALPN)",
+                       tls_alpn_name(cc->tlsc->facts.alpn));
+        return;
+    }
+    if (rv == H2E_INADEQUATE_SECURITY) {
+        cconn_fail_all(cc, rv, "TLS suite %s is forbidden for HTTP/2 (RFC 9113 §9.2.2)",
+                       cc->tlsc->facts.suite);
+        return;
+    }
+    if (!h2 && !cc->h1_only)
+        vlog(cc->cl, "ALPN: server did not accept h2, falling back to HTTP/1.1");
+    enter_session(cc, h2);
+}
+
+static void cconn_step(struct cconn *cc, const struct pollfd *pfd, size_t npfd)
+{
+    short rev = npfd ? pfd[0].revents : 0;
+    int rv;
+
+    if (cc->state != CC_CLOSED && cc->state >= CC_CONNECTING && cc->state <= CC_TLS &&
+        cc->cl->now >= cc->connect_deadline) {
+        cconn_fail_all(cc, H2E_TIMEOUT, "connection to '%s' not set up within %llu ms", cc->host,
+                       (unsigned long long)cc->cl->cfg->net.connect_timeout_ms);
+        return;
+    }
+    switch (cc->state) {
+    case CC_IDLE:
+        if (cc->nxs)
+            cconn_start(cc);
+        break;
+    case CC_CONNECTING:
+        rv = net_connector_step(&cc->nc, pfd, npfd, cc->cl->now);
+        if (rv >= 0)
+            connected(cc, rv);
+        else if (rv != H2E_INCOMPLETE)
+            cconn_fail_all(cc, rv, "%s", cc->nc.detail);
+        break;
+    case CC_TLS:
+        tls_step(cc);
+        break;
+    case CC_H2:
+        sess_h2_step(cc, rev);
+        break;
+    case CC_H1:
+        sess_h1_step(cc, rev);
+        break;
+    case CC_CLOSED:
+        break;
+    }
+    if (cc->state != CC_CLOSED && cc->nxs == 0 && cc->state != CC_H2)
+        cconn_close(cc);
+}
+
+/* The poll entries of `cc` (at most `max`) and how soon it needs stepping anyway. */
+static size_t cconn_pollfds(struct cconn *cc, struct pollfd *pfd, size_t max, int *timeout)
+{
+    short ev = 0;
+
+    switch (cc->state) {
+    case CC_CONNECTING: {
+        int t = net_connector_next_timeout(&cc->nc, cc->cl->now);
+        if (t >= 0 && (*timeout < 0 || t < *timeout))
+            *timeout = t;
+        return net_connector_pollfds(&cc->nc, pfd, max);
+    }
+    case CC_TLS:
+        pfd[0].fd = cc->tlsc->fd;
+        ev = tls_conn_events(cc->tlsc);
+        pfd[0].events = ev ? ev : POLLIN;
+        return 1;
+    case CC_H2:
+        ev = sess_h2_events(cc);
+        break;
+    case CC_H1:
+        ev = sess_h1_events(cc);
+        break;
+    default:
+        return 0;
+    }
+    if (io_pending(&cc->io) || ev < 0)
+        *timeout = 0;
+    pfd[0].fd = cc->io.fd;
+    pfd[0].events = (short)(ev < 0 ? POLLIN : ev);
+    return 1;
+}
+
+static bool all_done(const struct client *cl)
+{
+    size_t i;
+    for (i = 0; i < cl->nxfers; i++)
+        if (!cl->xfers[i].done)
+            return false;
+    return true;
+}
+
+static void check_deadlines(struct client *cl)
+{
+    size_t i;
+    uint64_t stall = cl->cfg->net.stall_timeout_ms;
+
+    for (i = 0; i < cl->nxfers; i++) {
+        struct xfer *x = &cl->xfers[i];
+        if (x->done)
+            continue;
+        if (cl->deadline && cl->now >= cl->deadline)
+            xfer_fail(x, H2E_TIMEOUT, "operation timed out after %llu ms (--max-time)",
+                      (unsigned long long)cl->cfg->net.max_time_ms);
+        else if (stall && x->active && cl->now - x->last_progress_ms >= stall)
+            xfer_fail(x, H2E_TIMEOUT, "no progress for %llu ms (stall timeout)",
+                      (unsigned long long)stall);
+    }
+}
+
+static int next_timeout(const struct client *cl, int t)
+{
+    uint64_t limit = 1000; /* wake up at least every second for the stall timeout */
+    if (cl->deadline)
+        limit = cl->deadline > cl->now ? cl->deadline - cl->now : 0;
+    if (limit > 1000)
+        limit = 1000;
+    return (t < 0 || (uint64_t)t > limit) ? (int)limit : t;
+}
+
+#define MAX_POLL 256
+
+static void loop(struct client *cl)
+{
+    struct pollfd pfd[MAX_POLL];
+    struct cconn *owner[MAX_POLL];
+    size_t n = 0, i;
+
+    for (;;) {
+        struct cconn *cc;
+        int timeout = -1;
+
+        cl->now = client_now();
+        for (cc = cl->conns; cc; cc = cc->next) {
+            size_t first = 0, cnt = 0;
+            for (i = 0; i < n; i++)
+                if (owner[i] == cc) {
+                    if (!cnt)
+                        first = i;
+                    cnt++;
+                }
+            cconn_step(cc, cnt ? &pfd[first] : NULL, cnt);
+        }
+        check_deadlines(cl);
+        if (all_done(cl))
+            break;
+        n = 0;
+        for (cc = cl->conns; cc && n < MAX_POLL - LIMIT_RESOLVE_ADDRS; cc = cc->next) {
+            size_t k = cconn_pollfds(cc, &pfd[n], MAX_POLL - n, &timeout);
+            for (i = 0; i < k; i++) {
+                pfd[n + i].revents = 0;
+                owner[n + i] = cc;
+            }
+            n += k;
+        }
+        if (poll(pfd, (nfds_t)n, next_timeout(cl, timeout)) < 0 && errno != EINTR)
+            break;
+    }
+}
+
+int client_run(const struct config *cfg)
+{
+    struct client cl;
+    struct cconn *cc, *next;
+    size_t i;
+    int result = 0;
+
+    memset(&cl, 0, sizeof(cl));
+    cl.cfg = cfg;
+    cl.now = client_now();
+    cl.deadline = cfg->net.max_time_ms ? cl.now + cfg->net.max_time_ms : 0;
+    cl.xfers = xcalloc(cfg->nurls, sizeof(*cl.xfers));
+    cl.nxfers = cfg->nurls;
+    for (i = 0; i < cfg->nurls; i++)
+        if (xfer_init(&cl.xfers[i], &cl, i, &cfg->urls[i]) == 0)
+            client_route(&cl, &cl.xfers[i], false);
+    loop(&cl);
+    for (i = 0; i < cl.nxfers; i++) {
+        if (!result && cl.xfers[i].result)
+            result = cl.xfers[i].result;
+        xfer_release(&cl.xfers[i]);
+    }
+    for (cc = cl.conns; cc; cc = next) {
+        next = cc->next;
+        cconn_close(cc);
+        free(cc->xs);
+        free(cc);
+    }
+    if (cl.tls_ready)
+        tls_ctx_release(&cl.tls);
+    free(cl.xfers);
+    return result;
+}

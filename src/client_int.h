@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internals of the client (layer 4), shared by client.c (the loop and connection setup),
+ * sess_h2.c and sess_h1.c (one protocol session on a connection), xfer.c (one URL's
+ * request and response) and vlog.c (the -v log). Not an API.
+ */
+#ifndef H2GET_CLIENT_INT_H
+#define H2GET_CLIENT_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cli.h"
+#include "conn.h"
+#include "diag.h"
+#include "h1.h"
+#include "io.h"
+#include "net.h"
+#include "out.h"
+#include "tls.h"
+#include "url.h"
+
+struct client;
+struct cconn;
+
+/* Read at most this much per read call, and buffer at most this much unparsed input. */
+#define CLIENT_READ_CHUNK (256u * 1024u)
+#define CLIENT_RBUF_MAX (LIMIT_HEADER_LIST_SIZE + 2u * CLIENT_READ_CHUNK)
+#define CLIENT_DETAIL_MAX 600
+
+/* A response header field in a protocol-neutral form (spans into the session's input). */
+struct xfer_field {
+    struct span name;
+    struct span value;
+};
+
+/* One URL of the command line: its request, its response and its outputs. */
+struct xfer {
+    struct client *cl;
+    size_t index;
+    const struct cli_url *cu;
+    char *url_str; /* the URL now fetched (changes on redirects); owned */
+    struct url url;
+    const char *method;
+    bool has_body;
+    bool force_h1;  /* HTTP_1_1_REQUIRED: retry over HTTP/1.1 */
+    bool drop_auth; /* redirected to another origin: no credentials (curl) */
+    unsigned redirects;
+    unsigned attempts; /* connections this request was sent on */
+    /* request body */
+    int upload_fd;
+    bool upload_is_stdin;
+    int64_t body_len; /* -1: unknown (stdin) */
+    uint64_t body_sent;
+    uint8_t *chunk;
+    size_t chunk_len, chunk_off;
+    bool body_done;
+    /* response */
+    int status;
+    bool got_headers;
+    bool redirecting;
+    char *location;
+    bool discard; /* body not wanted (redirect, --fail) */
+    bool sink_open;
+    struct out_sink sink;
+    struct buf hold; /* stdout body held until earlier URLs are done */
+    bool holding;
+    uint64_t body_bytes;
+    uint64_t last_progress_ms;
+    /* outcome */
+    struct cconn *conn;
+    uint32_t stream_id;
+    bool active; /* sent on `conn` */
+    bool done;
+    int result;
+    char detail[CLIENT_DETAIL_MAX];
+};
+
+enum cconn_state {
+    CC_IDLE,
+    CC_CONNECTING,
+    CC_TLS,
+    CC_H2,
+    CC_H1,
+    CC_CLOSED,
+};
+
+/* HTTP/1.1 session state on a connection: one request at a time. */
+enum h1_phase {
+    H1_SEND,
+    H1_HEAD,
+    H1_BODY,
+};
+
+struct h1sess {
+    struct xfer *x;
+    enum h1_phase phase;
+    struct buf out;
+    size_t out_off;
+    bool chunked_upload;
+    struct h1_body body;
+    struct h1_chunked chunked;
+    uint64_t body_left;
+    bool close_after;
+};
+
+/* One connection to an origin (scheme, host, port, protocol choice). */
+struct cconn {
+    struct client *cl;
+    struct cconn *next;
+    unsigned id;
+    char host[URL_HOST_MAX + 1];
+    uint16_t port;
+    bool tls;
+    bool h1_only;
+    bool prior_knowledge;
+    enum cconn_state state;
+    struct net_connector nc;
+    struct tls_conn *tlsc;
+    struct io io;
+    bool io_open;
+    struct h2c_conn *h2;
+    struct h1sess h1;
+    struct buf rbuf;
+    uint64_t connect_deadline;
+    bool goaway_logged;
+    uint32_t goaway_wire;
+    uint32_t goaway_last;
+    char goaway_debug[DIAG_ESCAPE_CAP];
+    bool got_goaway;
+    bool finishing;
+    /* transfers routed here, in order; submitted ones have `active` set */
+    struct xfer **xs;
+    size_t nxs, capxs;
+};
+
+struct client {
+    const struct config *cfg;
+    struct xfer *xfers;
+    size_t nxfers;
+    size_t stdout_turn; /* index of the URL whose stdout body may stream now */
+    struct cconn *conns;
+    unsigned nconns;
+    struct tls_ctx tls;
+    bool tls_ready;
+    int tls_error;
+    uint64_t deadline; /* --max-time, 0 for none */
+    bool dump_opened;  /* -D file truncated once, appended after */
+    uint64_t now;
+};
+
+/* client.c */
+uint64_t client_now(void);
+struct cconn *client_route(struct client *cl, struct xfer *x, bool fresh);
+void cconn_detach(struct cconn *cc, struct xfer *x);
+void cconn_fail_all(struct cconn *cc, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* xfer.c */
+int xfer_init(struct xfer *x, struct client *cl, size_t index, const struct cli_url *cu);
+void xfer_release(struct xfer *x);
+int xfer_h2_fields(struct xfer *x, struct hpack_field **out, size_t *n, struct buf *store);
+int xfer_h1_request(struct xfer *x, struct buf *out, bool chunked);
+void xfer_reset_response(struct xfer *x);
+int xfer_on_headers(struct xfer *x, int status, const struct xfer_field *f, size_t n,
+                    const char *proto);
+int xfer_on_data(struct xfer *x, const uint8_t *p, size_t n);
+void xfer_on_trailers(struct xfer *x, const struct xfer_field *f, size_t n);
+void xfer_complete(struct xfer *x);
+void xfer_fail(struct xfer *x, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+bool xfer_retry(struct xfer *x, const char *why);
+/* xfer_body_next - the next request body bytes to send (`*p`, `*n`), reading the upload
+ * file when needed; returns 0, or H2E_READ (the transfer has failed). `*n` 0 and
+ * `x->body_done` true: all sent. */
+int xfer_open_upload(struct xfer *x);
+int xfer_body_next(struct xfer *x, const uint8_t **p, size_t *n);
+void xfer_body_advance(struct xfer *x, size_t n);
+
+/* sess_h2.c */
+int sess_h2_start(struct cconn *cc);
+void sess_h2_step(struct cconn *cc, short revents);
+short sess_h2_events(struct cconn *cc);
+
+/* sess_h1.c */
+void sess_h1_step(struct cconn *cc, short revents);
+short sess_h1_events(struct cconn *cc);
+void sess_h1_release(struct h1sess *h);
+
+/* vlog.c: the -v log on stderr ("* " facts, "> " request, "< " response) */
+bool vlog_on(const struct client *cl);
+void vlog(const struct client *cl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void vlog_field(const struct client *cl, char dir, struct span name, struct span value);
+void vlog_tls(const struct client *cl, const struct tls_facts *f);
+
+#endif

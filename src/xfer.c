@@ -1,0 +1,393 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One URL from start to end: its parsed URL and request setup, what happens with the
+ * response (-f, -i, -D, redirects with -L, the body to stdout or a file renamed into place
+ * when complete), retries on a fresh connection when the server certainly did not process
+ * the request, and the one error line when it fails. Bodies to stdout never interleave:
+ * later URLs are held until the earlier ones are done.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "client_int.h"
+#include "diag.h"
+#include "limits.h"
+#include "xalloc.h"
+
+/* Bodies held for stdout, per URL, before the run fails with a limit error. */
+#define HOLD_MAX ((size_t)1 << 31)
+
+int xfer_init(struct xfer *x, struct client *cl, size_t index, const struct cli_url *cu)
+{
+    const struct config *cfg = cl->cfg;
+    struct h2e_info info = H2E_INFO_INIT;
+    int rv;
+
+    memset(x, 0, sizeof(*x));
+    x->cl = cl;
+    x->index = index;
+    x->cu = cu;
+    x->upload_fd = -1;
+    x->url_str = xstrdup(cu->url);
+    buf_init(&x->hold, &xalloc_mem, HOLD_MAX);
+    x->method = cli_method(cfg);
+    x->has_body = cfg->req.body != CLI_BODY_NONE;
+    x->body_len = (int64_t)cfg->req.data_len;
+    rv = url_parse(x->url_str, &x->url, &info);
+    if (rv) {
+        xfer_fail(x, rv, "'%s': %s", x->url_str, info.why ? info.why : h2e_str(rv));
+        return rv;
+    }
+    if (cfg->req.body == CLI_BODY_UPLOAD)
+        return xfer_open_upload(x);
+    return 0;
+}
+
+void xfer_release(struct xfer *x)
+{
+    if (x->sink_open)
+        out_abort(&x->sink, false);
+    if (x->upload_fd > STDIN_FILENO)
+        close(x->upload_fd);
+    buf_release(&x->hold);
+    free(x->chunk);
+    free(x->location);
+    free(x->url_str);
+}
+
+void xfer_reset_response(struct xfer *x)
+{
+    x->status = 0;
+    x->got_headers = false;
+    x->redirecting = false;
+    x->discard = false;
+    x->body_bytes = 0;
+    free(x->location);
+    x->location = NULL;
+    x->body_sent = 0;
+    x->body_done = false;
+    x->chunk_len = x->chunk_off = 0;
+    x->stream_id = 0;
+}
+
+static bool to_stdout(const struct xfer *x)
+{
+    return !x->cu->output;
+}
+
+/* The URL whose body may go to stdout now: the first one not finished. */
+static struct xfer *stdout_owner(struct client *cl)
+{
+    size_t i;
+    for (i = cl->stdout_turn; i < cl->nxfers; i++) {
+        struct xfer *x = &cl->xfers[i];
+        if (to_stdout(x) && (!x->done || x->hold.len))
+            return x;
+    }
+    return NULL;
+}
+
+/* Write out held bodies that are now first in line (after `x` finished). */
+static void release_holds(struct client *cl)
+{
+    struct xfer *o;
+
+    while ((o = stdout_owner(cl)) != NULL) {
+        cl->stdout_turn = o->index;
+        if (o->hold.len && o->sink_open) {
+            if (out_write(&o->sink, o->hold.p, o->hold.len) != 0 && !o->done)
+                xfer_fail(o, H2E_WRITE, "%s", o->sink.detail);
+            buf_release(&o->hold);
+        }
+        if (!o->done)
+            return;
+        if (o->sink_open) {
+            out_commit(&o->sink);
+            o->sink_open = false;
+        }
+        buf_release(&o->hold);
+        cl->stdout_turn = o->index + 1;
+    }
+}
+
+static int sink_write(struct xfer *x, const void *p, size_t n)
+{
+    if (to_stdout(x) && x->cl->nxfers > 1 && stdout_owner(x->cl) != x) {
+        if (buf_append(&x->hold, p, n) != 0) {
+            xfer_fail(x, H2E_LIMIT_BUFFER, "more than 2 GiB held for ordered output");
+            return H2E_LIMIT_BUFFER;
+        }
+        return 0;
+    }
+    if (out_write(&x->sink, p, n) != 0) {
+        xfer_fail(x, H2E_WRITE, "%s", x->sink.detail);
+        return H2E_WRITE;
+    }
+    return 0;
+}
+
+static int open_sink(struct xfer *x)
+{
+    const struct config *cfg = x->cl->cfg;
+
+    if (x->sink_open)
+        return 0;
+    if (!x->cu->output || strcmp(x->cu->output, "-") == 0) {
+        out_init_stdout(&x->sink, cfg->out.no_buffer);
+    } else if (out_open_file(&x->sink, x->cu->output, cfg->out.create_dirs, cfg->out.no_buffer) !=
+               0) {
+        xfer_fail(x, H2E_WRITE, "%s", x->sink.detail);
+        return H2E_WRITE;
+    }
+    x->sink_open = true;
+    return 0;
+}
+
+/* The -i / -D header block: status line, then the fields (pseudo-headers left out). */
+static void header_block(struct buf *b, int status, const struct xfer_field *f, size_t n,
+                         const char *proto)
+{
+    char line[64];
+    size_t i;
+
+    if (status) {
+        snprintf(line, sizeof(line), "%s %d\r\n", proto, status);
+        buf_append(b, line, strlen(line));
+    }
+    for (i = 0; i < n; i++) {
+        if (f[i].name.len && f[i].name.p[0] == ':')
+            continue;
+        buf_append(b, f[i].name.p, f[i].name.len);
+        buf_append(b, ": ", 2);
+        buf_append(b, f[i].value.p, f[i].value.len);
+        buf_append(b, "\r\n", 2);
+    }
+    buf_append(b, "\r\n", 2);
+}
+
+static void dump_headers(struct xfer *x, const struct buf *b)
+{
+    const char *path = x->cl->cfg->out.dump_header;
+    FILE *f;
+
+    if (!path)
+        return;
+    if (strcmp(path, "-") == 0) {
+        fwrite(b->p, 1, b->len, stdout);
+        return;
+    }
+    f = fopen(path, x->cl->dump_opened ? "ab" : "wb");
+    if (!f) {
+        diag_warn("cannot write headers to '%s': %s", path, strerror(errno));
+        return;
+    }
+    x->cl->dump_opened = true;
+    fwrite(b->p, 1, b->len, f);
+    fclose(f);
+}
+
+static const struct span *field(const struct xfer_field *f, size_t n, const char *name)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (f[i].name.len == strlen(name) &&
+            strncasecmp((const char *)f[i].name.p, name, f[i].name.len) == 0)
+            return &f[i].value;
+    return NULL;
+}
+
+static bool is_redirect(int status)
+{
+    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+int xfer_on_headers(struct xfer *x, int status, const struct xfer_field *f, size_t n,
+                    const char *proto)
+{
+    const struct config *cfg = x->cl->cfg;
+    const struct span *loc = field(f, n, "location");
+    struct buf hb;
+    int rv = 0;
+
+    x->got_headers = true;
+    x->status = status;
+    if (cfg->req.location && is_redirect(status) && loc) {
+        x->redirecting = true;
+        x->discard = true;
+        x->location = xstrndup((const char *)loc->p, loc->len);
+    } else if (cfg->out.fail && status >= 400) {
+        xfer_fail(x, H2E_HTTP_ERROR, "the requested URL returned error: %d", status);
+        return H2E_HTTP_ERROR;
+    }
+    buf_init(&hb, &xalloc_mem, LIMIT_HEADER_LIST_SIZE * 2);
+    header_block(&hb, status, f, n, proto);
+    dump_headers(x, &hb);
+    if (cfg->out.include || (!x->discard && !cfg->req.head))
+        rv = open_sink(x);
+    if (rv == 0 && cfg->out.include)
+        rv = sink_write(x, hb.p, hb.len);
+    buf_release(&hb);
+    return rv;
+}
+
+int xfer_on_data(struct xfer *x, const uint8_t *p, size_t n)
+{
+    const struct config *cfg = x->cl->cfg;
+
+    if (x->done)
+        return H2E_WRITE;
+    if (x->discard || !n)
+        return 0;
+    if (cfg->out.max_filesize && x->body_bytes + n > cfg->out.max_filesize) {
+        xfer_fail(x, H2E_FILESIZE, "the body exceeds --max-filesize %llu",
+                  (unsigned long long)cfg->out.max_filesize);
+        return H2E_FILESIZE;
+    }
+    x->body_bytes += n;
+    if (!x->sink_open && open_sink(x) != 0)
+        return H2E_WRITE;
+    return sink_write(x, p, n);
+}
+
+void xfer_on_trailers(struct xfer *x, const struct xfer_field *f, size_t n)
+{
+    struct buf hb;
+
+    buf_init(&hb, &xalloc_mem, LIMIT_HEADER_LIST_SIZE * 2);
+    header_block(&hb, 0, f, n, NULL);
+    dump_headers(x, &hb);
+    if (x->cl->cfg->out.include && x->sink_open && !x->discard)
+        sink_write(x, hb.p, hb.len);
+    buf_release(&hb);
+}
+
+static void finish(struct xfer *x, int result)
+{
+    if (x->conn)
+        cconn_detach(x->conn, x);
+    x->done = true;
+    x->result = result;
+    x->active = false;
+}
+
+static void redirect(struct xfer *x)
+{
+    const struct config *cfg = x->cl->cfg;
+    struct buf next;
+    struct url old = x->url;
+    struct h2e_info info = H2E_INFO_INIT;
+    int rv;
+
+    if (cfg->req.max_redirs >= 0 && (long)x->redirects >= cfg->req.max_redirs) {
+        xfer_fail(x, H2E_TOO_MANY_REDIRECTS, "maximum (%ld) redirects followed",
+                  cfg->req.max_redirs);
+        return;
+    }
+    buf_init(&next, &xalloc_mem, 1u << 20);
+    rv = url_resolve(&x->url, x->location, &next, &info);
+    if (rv == 0) {
+        char *s = xstrdup((const char *)next.p);
+        rv = url_parse(s, &x->url, &info);
+        free(x->url_str);
+        x->url_str = s;
+    }
+    buf_release(&next);
+    if (rv) {
+        xfer_fail(x, rv, "bad redirect location: %s", info.why ? info.why : h2e_str(rv));
+        return;
+    }
+    vlog(x->cl, "following redirect %d to %s", x->status, x->url_str);
+    if (!url_origin_equal(&old, &x->url))
+        x->drop_auth = true;
+    /* curl's rule: 303 turns into GET, and so do 301/302 after a POST */
+    if ((x->status == 303 && strcmp(x->method, "HEAD") != 0) ||
+        ((x->status == 301 || x->status == 302) && strcmp(x->method, "POST") == 0 &&
+         !cfg->req.method)) {
+        x->method = "GET";
+        x->has_body = false;
+    }
+    x->redirects++;
+    if (x->conn)
+        cconn_detach(x->conn, x);
+    xfer_reset_response(x);
+    x->attempts = 0;
+    client_route(x->cl, x, false);
+}
+
+void xfer_complete(struct xfer *x)
+{
+    const struct config *cfg = x->cl->cfg;
+    int result = 0;
+
+    if (x->done)
+        return;
+    if (x->redirecting) {
+        redirect(x);
+        return;
+    }
+    if (cfg->out.fail_with_body && x->status >= 400)
+        result = H2E_HTTP_ERROR;
+    if (!x->sink_open && !cfg->req.head && open_sink(x) != 0)
+        return; /* an empty body still creates the file */
+    finish(x, result);
+    if (result)
+        diag_error(result, "the requested URL returned error: %d", x->status);
+    if (to_stdout(x) && x->cl->nxfers > 1 && stdout_owner(x->cl) != x)
+        return; /* held: written when its turn comes */
+    if (x->sink_open) {
+        x->sink_open = false;
+        if (out_commit(&x->sink) != 0) {
+            x->result = H2E_WRITE;
+            diag_error(H2E_WRITE, "%s", x->sink.detail);
+        }
+    }
+    release_holds(x->cl);
+}
+
+void xfer_fail(struct xfer *x, int code, const char *fmt, ...)
+{
+    const struct config *cfg = x->cl->cfg;
+    va_list ap;
+
+    if (x->done)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(x->detail, sizeof(x->detail), fmt, ap);
+    va_end(ap);
+    finish(x, code);
+    if (x->sink_open) {
+        x->sink_open = false;
+        if (x->sink.is_stdout && x->sink.written)
+            diag_warn("%llu bytes of the body were already written to stdout",
+                      (unsigned long long)x->sink.written);
+        out_abort(&x->sink, cfg->out.keep_partial);
+    }
+    buf_release(&x->hold);
+    if (x->cl->nxfers > 1)
+        diag_error(code, "%s: %s", x->url_str, x->detail);
+    else
+        diag_error(code, "%s", x->detail);
+    release_holds(x->cl);
+}
+
+/* Replay on a fresh connection a request the server did not process (RFC 9113 §8.7). */
+bool xfer_retry(struct xfer *x, const char *why)
+{
+    if (x->attempts >= LIMIT_RETRY_CONNECTIONS || x->done)
+        return false;
+    if (x->upload_is_stdin && x->body_sent)
+        return false; /* stdin cannot be read again */
+    if (x->upload_fd > STDIN_FILENO && lseek(x->upload_fd, 0, SEEK_SET) != 0)
+        return false;
+    vlog(x->cl, "retrying %s on a new connection after %s (attempt %u)", x->url_str, why,
+         x->attempts + 1);
+    if (x->conn)
+        cconn_detach(x->conn, x);
+    xfer_reset_response(x);
+    client_route(x->cl, x, true);
+    return true;
+}
