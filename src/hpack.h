@@ -38,13 +38,23 @@ struct hpack_field {
     uint32_t index; /* decoded: the index used (indexed) or the name index (0: new name) */
 };
 
-/* The dynamic table (§2.3.2, §4): entries newest first from index 62; a ring of entries. */
+/*
+ * The dynamic table (§2.3.2, §4): entries newest first from index 62; a ring of entries
+ * whose bytes live in one buffer, oldest first (hpack_table.c). Opaque to users beyond
+ * `size`, `max_size` and `count`.
+ */
 struct hpack_table {
     const struct mem *mem;
     struct hpack_entry *ring; /* opaque to users */
     size_t ring_cap, head, count;
     uint32_t size;     /* §4.1 size: sum of name + value + 32 per entry */
     uint32_t max_size; /* current maximum, set by size updates */
+    uint8_t *bytes;    /* names and values of the entries, oldest first */
+    size_t bytes_cap;
+    uint32_t bytes_base; /* offset (modulo 2^32) of bytes[0] */
+    uint32_t bytes_end;  /* offset just after the newest entry's value */
+    uint32_t *buckets;   /* encoder only: hash index of the entries */
+    bool hashed;         /* an encoder's table: keeps `buckets` */
 };
 
 /* What one decoded or encoded block did, for traces and statistics. */
@@ -60,8 +70,9 @@ struct hpack_stats {
 };
 
 /*
- * A decoded header list. `fields[i].name` / `.value` point into the list's own storage and
- * are valid until the list is reset, released or decoded into again.
+ * A decoded header list. `fields[i].name` / `.value` point into the list's own storage (or
+ * into the constant static table) and are valid until the list is reset, released or decoded
+ * into again. After a failed decode `count` is 0.
  */
 struct hpack_list {
     struct hpack_field *fields;
@@ -78,6 +89,7 @@ struct hpack_decoder {
     size_t max_list_size;  /* LIMIT_HEADER_LIST_SIZE unless changed */
     size_t max_fields;     /* LIMIT_HEADER_COUNT unless changed */
     size_t max_field_size; /* LIMIT_FIELD_SIZE unless changed */
+    bool need_update;      /* the limit fell below the table: next block must resize (§4.2) */
 };
 
 enum hpack_huffman_mode {
@@ -87,18 +99,28 @@ enum hpack_huffman_mode {
 };
 
 enum hpack_index_mode {
-    HPACK_INDEX_AUTO,  /* index in the dynamic table; sensitive fields never indexed */
+    HPACK_INDEX_AUTO,  /* index in the dynamic table; sensitive fields never indexed;
+                        * fields whose values usually vary (:path, content-length, date,
+                        * etag, set-cookie, ...) indexed only when seen again recently */
     HPACK_INDEX_NEVER, /* every literal never-indexed */
     HPACK_INDEX_NONE,  /* use no dynamic table: literals without indexing */
+    HPACK_INDEX_ALL,   /* as AUTO, but index every literal that fits (the policy of RFC 7541
+                        * Appendix C's examples) */
 };
+
+/* Slots of the encoder's memory of recently sent varying fields (by hash). */
+#define HPACK_RECENT_SLOTS 256
 
 struct hpack_encoder {
     struct hpack_table table;
     uint32_t cap;          /* our own ceiling on the table size */
     uint32_t pending_min;  /* smallest size set since the last block (§4.2) */
+    uint32_t pending_size; /* the final size to signal at the start of the next block */
+    uint32_t peer_size;    /* the table size the peer's decoder knows (4096 at start) */
     bool pending_update;   /* a size update must start the next block */
     enum hpack_huffman_mode huffman;
     enum hpack_index_mode indexing;
+    uint32_t recent[HPACK_RECENT_SLOTS]; /* hashes of varying fields sent without indexing */
 };
 
 /* hpack_list_init / _reset / _release: lifecycle of a decoded list allocated through `mem`. */
@@ -114,7 +136,8 @@ void hpack_decoder_init(struct hpack_decoder *d, const struct mem *mem, uint32_t
 void hpack_decoder_release(struct hpack_decoder *d);
 /* hpack_decoder_set_limit - a new SETTINGS_HEADER_TABLE_SIZE was acknowledged; size
  * updates above it are errors from now on (§4.2). The table itself changes only when the
- * peer's next block says so. */
+ * peer's next block says so; when `limit` is below the current table size, that block must
+ * start with a size update, else it fails with H2E_HPACK_SIZE_UPDATE. */
 void hpack_decoder_set_limit(struct hpack_decoder *d, uint32_t limit);
 
 /*
@@ -139,9 +162,11 @@ void hpack_encoder_set_peer_limit(struct hpack_encoder *e, uint32_t size);
 /*
  * hpack_encode_block - append the encoding of `n` fields (borrowed for the call) to `out`.
  * Indexed where the static or dynamic table holds the field, literal with incremental
- * indexing otherwise (lowest static name index when the name is known), never-indexed for
- * sensitive fields (HPACK_FIELD_SENSITIVE, authorization, proxy-authorization, cookie
- * values under 20 octets), Huffman as the mode says. Returns 0, H2E_NOMEM or
+ * indexing otherwise (lowest static name index when the name is known, else a dynamic name
+ * match), without indexing for fields larger than the table and, in HPACK_INDEX_AUTO, for
+ * the first recent sight of a field whose values usually vary; never-indexed for sensitive
+ * fields (HPACK_FIELD_SENSITIVE, authorization, proxy-authorization, cookie values under 20
+ * octets), Huffman as the mode says. Returns 0, H2E_NOMEM or
  * H2E_LIMIT_BUFFER (then `out` may hold part of the block and the encoder must not be used
  * again). `stats`, when not NULL, receives what the block did.
  */
@@ -152,8 +177,7 @@ int hpack_encode_block(struct hpack_encoder *e, const struct hpack_field *fields
 /* hpack_encode_int - write `value` with an N-bit prefix (`prefix_bits` 1..8) into `out`,
  * first octet's high bits taken from `first`; returns bytes written (at most 6) or 0 when
  * `cap` is too small. */
-size_t hpack_encode_int(uint8_t *out, size_t cap, uint8_t first, int prefix_bits,
-                        uint32_t value);
+size_t hpack_encode_int(uint8_t *out, size_t cap, uint8_t first, int prefix_bits, uint32_t value);
 /* hpack_decode_int - read an N-bit-prefix integer from `*p` (advanced) up to `end`;
  * returns 0, H2E_HPACK_TRUNCATED, or H2E_HPACK_INTEGER when it exceeds 2^32-1. */
 int hpack_decode_int(const uint8_t **p, const uint8_t *end, int prefix_bits, uint32_t *value);
