@@ -14,13 +14,13 @@ _h2get()
         COMPREPLY=($(compgen -d -- "$cur"))
         return
         ;;
-    -d|--data|--data-binary|--data-raw|-H|--header|--json|-e|--referer|-X|--request|--url|-u|--user|-A|--user-agent|--max-filesize|--max-redirs|--connect-timeout|--connect-to|-m|--max-time|--resolve|--stall-timeout)
+    -d|--data|--data-binary|--data-raw|-H|--header|--json|-e|--referer|-X|--request|--url|-u|--user|-A|--user-agent|--max-filesize|--max-redirs|--connect-timeout|--connect-to|-m|--max-time|--resolve|--stall-timeout|--tls-max)
         : argument
         return
         ;;
     esac
     if [[ $cur == -* ]]; then
-        local opts='--create-dirs --dump-header -D --include -i --keep-partial --no-buffer -N --output -o --output-dir --remote-name -O --show-headers --data -d --data-binary --data-raw --head -I --header -H --json --raw-headers --referer -e --request -X --upload-file -T --url --user -u --user-agent -A --fail -f --fail-with-body --location -L --max-filesize --max-redirs --show-error -S --silent -s --verbose -v --connect-timeout --connect-to --ipv4 -4 --ipv6 -6 --max-time -m --resolve --stall-timeout --cacert --capath --insecure -k --keylog --tlsv1.2 --tlsv1.3 --allow-unclean-close --http1.1 --http2 --http2-only --http2-prior-knowledge --help -h --version -V'
+        local opts='--create-dirs --dump-header -D --include -i --keep-partial --no-buffer -N --no-progress-meter --output -o --output-dir --remote-name -O --show-headers --data -d --data-binary --data-raw --head -I --header -H --json --raw-headers --referer -e --request -X --upload-file -T --url --user -u --user-agent -A --fail -f --fail-with-body --location -L --max-filesize --max-redirs --show-error -S --silent -s --verbose -v --connect-timeout --connect-to --ipv4 -4 --ipv6 -6 --max-time -m --resolve --stall-timeout --cacert --capath --insecure -k --keylog --tls-max --tlsv1.2 --tlsv1.3 --allow-unclean-close --http1.1 --http2 --http2-only --http2-prior-knowledge --no-goaway-retry --help -h --version -V'
         COMPREPLY=($(compgen -W "$opts" -- "$cur"))
     fi
 }

@@ -7,6 +7,7 @@ _arguments -s -S \
   '(-i --include)'{-i,--include}'[Write the response headers before the body]' \
   '--keep-partial[Keep an incomplete download as FILE.part]' \
   '(-N --no-buffer)'{-N,--no-buffer}'[Flush the body output after every chunk]' \
+  '--no-progress-meter[Draw no progress meter]' \
   '*'{-o+,--output=}'[Write the body of the next URL to FILE ('\''-'\'' for stdout)]:FILE:_files' \
   '--output-dir=[Save output files in DIR]:DIR:_files -/' \
   '*'{-O,--remote-name}'[Save the next URL'\''s body under its last path segment]' \
@@ -43,6 +44,7 @@ _arguments -s -S \
   '--capath=[Trust the CA certificates in directory DIR]:DIR:_files -/' \
   '(-k --insecure)'{-k,--insecure}'[Do not verify the server certificate]' \
   '--keylog=[Append the TLS secrets to FILE (NSS key log format)]:FILE:_files' \
+  '--tls-max=[Use TLS VERSION (1.2 or 1.3) at most]:VERSION: ' \
   '--tlsv1.2[Use TLS 1.2 or later (the default)]' \
   '--tlsv1.3[Use TLS 1.3 or later]' \
   '--allow-unclean-close[Accept an HTTP/1.1 body ended by a close without TLS close_notify]' \
@@ -50,6 +52,7 @@ _arguments -s -S \
   '--http2[Use HTTP/2 over https, else HTTP/1.1 (the default)]' \
   '--http2-only[Fail with exit 121 unless HTTP/2 is negotiated]' \
   '--http2-prior-knowledge[Speak HTTP/2 at once, without Upgrade (h2c) or fallback]' \
+  '--no-goaway-retry[Never replay requests the server did not process]' \
   '(-h --help)'{-h,--help}'[Show this help and exit]' \
   '(-V --version)'{-V,--version}'[Show the version and exit]' \
   '*:URL:_urls'

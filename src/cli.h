@@ -89,6 +89,7 @@ struct cli_output {
     bool show_error;         /* -S: errors even with -s */
     bool include;            /* -i / --show-headers; also set by -I */
     bool no_buffer;          /* -N */
+    bool no_progress_meter;  /* --no-progress-meter */
     bool fail;               /* -f: exit 22 on status >= 400, write nothing */
     bool fail_with_body;     /* --fail-with-body: exit 22, write the body */
     bool create_dirs;        /* --create-dirs */
@@ -147,6 +148,7 @@ struct cli_tls {
     const char *keylog;   /* --keylog FILE, or NULL (SSLKEYLOGFILE still applies) */
     bool insecure;        /* -k */
     enum cli_tls_min min; /* --tlsv1.2 / --tlsv1.3 */
+    enum cli_tls_min max; /* --tls-max; CLI_TLS_DEFAULT is 1.3 */
 };
 
 enum cli_http {
@@ -159,6 +161,7 @@ struct cli_proto {
     enum cli_http http;       /* last of --http1.1 / --http2 / --http2-prior-knowledge */
     bool http2_only;          /* --http2-only: exit 121 unless h2 is negotiated */
     bool allow_unclean_close; /* --allow-unclean-close */
+    bool no_goaway_retry;     /* --no-goaway-retry: never replay unprocessed requests */
 };
 
 /*

@@ -100,6 +100,17 @@ static int set_tls_min(struct config *cfg, const struct cli_opt *o, const struct
     return 0;
 }
 
+static int set_tls_max(struct config *cfg, const struct cli_opt *o, const struct cli_val *v)
+{
+    if (!strcmp(v->str, "1.2"))
+        cfg->tls.max = CLI_TLS_1_2;
+    else if (!strcmp(v->str, "1.3"))
+        cfg->tls.max = CLI_TLS_1_3;
+    else
+        return cli_fail(cfg, H2E_USAGE, "'--%s' takes 1.2 or 1.3, not '%s'", o->name, v->str);
+    return 0;
+}
+
 /* net's why reads "--resolve: <problem>"; the option is named once. */
 static int bad_rule(struct config *cfg, const struct cli_opt *o, const struct cli_val *v,
                     const struct h2e_info *info)
@@ -221,6 +232,9 @@ const struct cli_opt cli_opts[] = {
      "Follow at most NUM redirects, -1 for no limit (default 50)", set_max_redirs, 0},
     SECS("max-time", 'm', "Limit the whole run to SECONDS", set_u64, net.max_time_ms),
     FLAG("no-buffer", 'N', O_OUT, "Flush the body output after every chunk", out.no_buffer),
+    FLAG("no-goaway-retry", 0, O_HTTP, "Never replay requests the server did not process",
+         proto.no_goaway_retry),
+    FLAG("no-progress-meter", 0, O_OUT, "Draw no progress meter", out.no_progress_meter),
     {"output", 'o', CLI_ARG_STRING, O_OUT, true, "FILE",
      "Write the body of the next URL to FILE ('-' for stdout)", cli_set_output, 0},
     STR("output-dir", 0, O_OUT, "DIR", "Save output files in DIR", out.output_dir),
@@ -238,6 +252,8 @@ const struct cli_opt cli_opts[] = {
     FLAG("silent", 's', O_BEH, "Print no warnings and no errors", out.silent),
     SECS("stall-timeout", 0, "Fail when nothing arrives for SECONDS, 0 disables (default 120)",
          set_u64, net.stall_timeout_ms),
+    {"tls-max", 0, CLI_ARG_STRING, O_TLS, false, "VERSION", "Use TLS VERSION (1.2 or 1.3) at most",
+     set_tls_max, 0},
     {"tlsv1.2", 0, CLI_ARG_NONE, O_TLS, false, NULL, "Use TLS 1.2 or later (the default)",
      set_tls_min, 0},
     {"tlsv1.3", 0, CLI_ARG_NONE, O_TLS, false, NULL, "Use TLS 1.3 or later", set_tls_min, 0},

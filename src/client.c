@@ -123,29 +123,35 @@ void cconn_fail_all(struct cconn *cc, int code, const char *fmt, ...)
     cconn_close(cc);
 }
 
-static int tls_setup(struct client *cl)
+/* The TLS context for connections that offer `h1_only` ALPN, made on first use. */
+static struct tls_ctx *tls_setup(struct client *cl, bool h1_only, int *err)
 {
     const struct config *cfg = cl->cfg;
+    int i = h1_only || cfg->proto.http == CLI_HTTP_1_1 ? 1 : 0;
     struct tls_opts o;
     struct h2e_info info = H2E_INFO_INIT;
-    /* --http2-only still offers http/1.1, so that a server without h2 is reported as
-     * exit 121 rather than as an ALPN alert (exit 35) */
-    const char *alpn = cfg->proto.http == CLI_HTTP_1_1 ? "http/1.1" : "h2,http/1.1";
 
-    if (cl->tls_ready || cl->tls_error)
-        return cl->tls_error;
+    if (cl->tls_ready[i] || cl->tls_error) {
+        *err = cl->tls_error;
+        return &cl->tls[i];
+    }
     memset(&o, 0, sizeof(o));
     o.cacert = cfg->tls.cacert;
     o.capath = cfg->tls.capath;
     o.insecure = cfg->tls.insecure;
     o.min_version = cfg->tls.min == CLI_TLS_1_3 ? TLS_VERSION_1_3 : TLS_VERSION_1_2;
-    o.alpn = alpn;
+    o.max_version = cfg->tls.max == CLI_TLS_1_2 ? TLS_VERSION_1_2 : TLS_VERSION_1_3;
+    /* --http2-only still offers http/1.1, so that a server without h2 is reported as exit
+     * 121 rather than as an ALPN alert (exit 35) */
+    o.alpn = i ? "http/1.1" : "h2,http/1.1";
     o.keylog = cfg->tls.keylog;
-    cl->tls_error = tls_ctx_init(&cl->tls, &o, &info);
-    cl->tls_ready = cl->tls_error == 0;
-    if (cl->tls_ready && cfg->tls.insecure)
+    *err = cl->tls_error = tls_ctx_init(&cl->tls[i], &o, &info);
+    cl->tls_ready[i] = *err == 0;
+    if (cl->tls_ready[i] && cfg->tls.insecure && !cl->warned_insecure) {
         diag_warn("certificate verification is off (-k): the server is not authenticated");
-    return cl->tls_error;
+        cl->warned_insecure = true;
+    }
+    return &cl->tls[i];
 }
 
 /* Resolve and start connecting: a failure here fails every transfer of the connection. */
@@ -159,9 +165,13 @@ static void cconn_start(struct cconn *cc)
     uint16_t port = cc->port;
     int rv;
 
-    if (cc->tls && (rv = tls_setup(cl)) != 0) {
-        cconn_fail_all(cc, rv, "%s", cl->tls.detail);
-        return;
+    if (cc->tls) {
+        struct tls_ctx *ctx = tls_setup(cl, cc->h1_only, &rv);
+        if (rv) {
+            cconn_fail_all(cc, rv, "%s", ctx->detail);
+            return;
+        }
+        cc->tls_ctx = ctx;
     }
     net_route(&ov, &host, &port);
     cc->connect_deadline = cl->now + cl->cfg->net.connect_timeout_ms;
@@ -208,8 +218,9 @@ static void connected(struct cconn *cc, int fd)
         return;
     }
     cc->tlsc = xcalloc(1, sizeof(*cc->tlsc));
-    if (tls_conn_start(cc->tlsc, &cc->cl->tls, fd, cc->host) != 0) {
-        cconn_fail_all(cc, H2E_TLS_HANDSHAKE, "%s", cc->tlsc->detail);
+    if (tls_conn_start(cc->tlsc, cc->tls_ctx, fd, cc->host) != 0) {
+        cconn_fail_all(cc, cc->tlsc->info.code ? cc->tlsc->info.code : H2E_TLS_HANDSHAKE, "%s",
+                       cc->tlsc->detail);
         return;
     }
     cc->state = CC_TLS;
@@ -423,8 +434,9 @@ int client_run(const struct config *cfg)
         free(cc->xs);
         free(cc);
     }
-    if (cl.tls_ready)
-        tls_ctx_release(&cl.tls);
+    for (i = 0; i < 2; i++)
+        if (cl.tls_ready[i])
+            tls_ctx_release(&cl.tls[i]);
     free(cl.xfers);
     return result;
 }

@@ -117,6 +117,7 @@ struct cconn {
     enum cconn_state state;
     struct net_connector nc;
     struct tls_conn *tlsc;
+    struct tls_ctx *tls_ctx;
     struct io io;
     bool io_open;
     struct h2c_conn *h2;
@@ -129,6 +130,7 @@ struct cconn {
     char goaway_debug[DIAG_ESCAPE_CAP];
     bool got_goaway;
     bool finishing;
+    bool more_body; /* body bytes could still be sent: step again without waiting */
     /* transfers routed here, in order; submitted ones have `active` set */
     struct xfer **xs;
     size_t nxs, capxs;
@@ -141,8 +143,9 @@ struct client {
     size_t stdout_turn; /* index of the URL whose stdout body may stream now */
     struct cconn *conns;
     unsigned nconns;
-    struct tls_ctx tls;
-    bool tls_ready;
+    struct tls_ctx tls[2]; /* ALPN h2,http/1.1 and http/1.1 alone */
+    bool tls_ready[2];
+    bool warned_insecure;
     int tls_error;
     uint64_t deadline; /* --max-time, 0 for none */
     bool dump_opened;  /* -D file truncated once, appended after */
@@ -170,12 +173,13 @@ void xfer_complete(struct xfer *x);
 void xfer_fail(struct xfer *x, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 bool xfer_retry(struct xfer *x, const char *why);
-/* xfer_body_next - the next request body bytes to send (`*p`, `*n`), reading the upload
- * file when needed; returns 0, or H2E_READ (the transfer has failed). `*n` 0 and
- * `x->body_done` true: all sent. */
 int xfer_open_upload(struct xfer *x);
-int xfer_body_next(struct xfer *x, const uint8_t **p, size_t *n);
-void xfer_body_advance(struct xfer *x, size_t n);
+/* xfer_body_next - the next request body bytes to send (`*p`, `*n`, possibly 0 at the
+ * end), reading the upload file when needed; `*last` when they end the body. Returns 0,
+ * or H2E_READ (the transfer has failed). */
+int xfer_body_next(struct xfer *x, const uint8_t **p, size_t *n, bool *last);
+/* xfer_body_advance - `n` bytes were sent; `finished` when that ended the body. */
+void xfer_body_advance(struct xfer *x, size_t n, bool finished);
 
 /* sess_h2.c */
 int sess_h2_start(struct cconn *cc);

@@ -83,6 +83,7 @@ struct h2c_event {
     bool local;
     bool unprocessed;
     const char *why;
+    struct span field; /* RESET of a malformed response: the field at fault, if any */
     uint32_t last_stream_id;
     struct span debug;
     uint8_t ping[8];

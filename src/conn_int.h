@@ -92,6 +92,7 @@ struct h2c_conn {
     bool failed;
     bool received_anything;
     uint32_t goaway_last_id;
+    struct span bad_field; /* the field a malformed header block failed on */
 };
 
 /* stream.c */

@@ -114,10 +114,25 @@ static int check_block(struct h2c_conn *c, uint32_t sid, bool trailers, bool end
     int rv;
 
     msg_resp_init(v, sid, trailers);
-    for (i = 0; i < c->list.count; i++)
-        if ((rv = msg_resp_field(v, c->list.fields[i].name, c->list.fields[i].value, vi)) != 0)
+    for (i = 0; i < c->list.count; i++) {
+        rv = msg_resp_field(v, c->list.fields[i].name, c->list.fields[i].value, vi);
+        if (rv) {
+            c->bad_field = c->list.fields[i].name;
             return rv;
+        }
+    }
     return msg_resp_end(v, end_stream, vi);
+}
+
+/* A malformed header block: reset the stream, naming the offending field in the event. */
+static int malformed(struct h2c_conn *c, struct h2c_stream *s, const char *why)
+{
+    size_t before = c->nev;
+    int rv = conn_stream_error(c, s, H2E_STREAM_PROTOCOL, why);
+
+    if (c->nev > before)
+        c->ev[before].field = c->bad_field;
+    return rv;
 }
 
 /* A final response or 1xx (§8.1, §8.3.2). */
@@ -127,8 +142,9 @@ static int response_headers(struct h2c_conn *c, struct h2c_stream *s, bool end_s
     struct h2e_info vi = H2E_INFO_INIT;
     struct h2c_event *ev;
 
+    c->bad_field = span_of(NULL, 0);
     if (check_block(c, s->id, false, end_stream, &v, &vi) != 0)
-        return conn_stream_error(c, s, H2E_STREAM_PROTOCOL, vi.why);
+        return malformed(c, s, vi.why);
     if (msg_resp_informational(&v)) {
         if (++s->informational > LIMIT_INFORMATIONAL)
             return conn_stream_error(c, s, H2E_LIMIT_INFORMATIONAL, "more than 32 1xx responses");
@@ -150,8 +166,9 @@ static int trailers(struct h2c_conn *c, struct h2c_stream *s, bool end_stream)
     struct h2e_info vi = H2E_INFO_INIT;
     struct h2c_event *ev;
 
+    c->bad_field = span_of(NULL, 0);
     if (check_block(c, s->id, true, end_stream, &v, &vi) != 0)
-        return conn_stream_error(c, s, H2E_STREAM_PROTOCOL, vi.why);
+        return malformed(c, s, vi.why);
     ev = conn_event(c, H2C_EV_TRAILERS, s, s->id);
     if (!ev)
         return H2E_NOMEM;

@@ -63,17 +63,18 @@ static int fill_body(struct cconn *cc, struct xfer *x)
     while (!x->body_done && h->out.len - h->out_off < H1_OUT_HIGH) {
         const uint8_t *p;
         size_t n;
-        int rv = xfer_body_next(x, &p, &n);
+        bool last;
+        int rv = xfer_body_next(x, &p, &n, &last);
         if (rv)
             return rv;
         if (n > H1_OUT_HIGH)
-            n = H1_OUT_HIGH, x->body_done = false;
+            n = H1_OUT_HIGH, last = false;
         rv = h->chunked_upload ? h1_write_chunk(&h->out, p, n) : buf_append(&h->out, p, n);
+        if (rv == 0 && last && h->chunked_upload)
+            rv = h1_write_last_chunk(&h->out, NULL, 0, NULL);
         if (rv)
             return rv;
-        xfer_body_advance(x, n);
-        if (x->body_done && h->chunked_upload)
-            h1_write_last_chunk(&h->out, NULL, 0, NULL);
+        xfer_body_advance(x, n, last);
     }
     return 0;
 }

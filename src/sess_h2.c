@@ -72,28 +72,32 @@ static void submit_pending(struct cconn *cc)
     }
 }
 
-static void pump_bodies(struct cconn *cc)
+/* Queue request body bytes within the windows and the output bound; returns how many. */
+static size_t pump_bodies(struct cconn *cc)
 {
-    size_t i;
+    size_t i, queued = 0;
 
     for (i = 0; i < cc->nxs; i++) {
         struct xfer *x = cc->xs[i];
         while (x->active && x->has_body && !x->body_done) {
             const uint8_t *p;
             size_t n;
+            bool last;
             int64_t took;
-            if (xfer_body_next(x, &p, &n) != 0) {
+            if (xfer_body_next(x, &p, &n, &last) != 0) {
                 h2c_reset_stream(cc->h2, x->stream_id, H2_CANCEL);
                 i--;
                 break;
             }
-            took = h2c_send_data(cc->h2, x->stream_id, p, n, x->body_done);
-            if (took <= 0)
-                break;
-            xfer_body_advance(x, (size_t)took);
+            took = h2c_send_data(cc->h2, x->stream_id, p, n, last);
+            if (took < 0 || (took == 0 && !(n == 0 && last)))
+                break; /* blocked by a window or the output queue */
+            xfer_body_advance(x, (size_t)took, last && (size_t)took == n);
             x->last_progress_ms = cc->cl->now;
+            queued += (size_t)took + 1;
         }
     }
+    return queued;
 }
 
 static void fields_of(const struct hpack_list *l, struct xfer_field **out)
@@ -158,12 +162,17 @@ static void on_reset(struct cconn *cc, struct xfer *x, const struct h2c_event *e
     if (ev->local && h2e_is_fatal(ev->code))
         xfer_fail(x, ev->code, "%s; we sent GOAWAY(%s)", ev->why ? ev->why : h2e_str(ev->code),
                   name);
-    else if (ev->local)
+    else if (ev->local && ev->field.len) {
+        char field[DIAG_ESCAPE_CAP];
+        xfer_fail(x, ev->code, "%s: field '%s' on stream %u; we sent RST_STREAM(%s)",
+                  ev->why ? ev->why : h2e_str(ev->code),
+                  diag_escape(field, sizeof(field), ev->field), ev->stream_id, name);
+    } else if (ev->local)
         xfer_fail(x, ev->code, "%s on stream %u; we sent RST_STREAM(%s)",
                   ev->why ? ev->why : h2e_str(ev->code), ev->stream_id, name);
     else if (ev->code == H2E_PEER_GOAWAY)
         xfer_fail(x, ev->code,
-                  "server sent GOAWAY(%s, last stream %u, debug '%s'); stream %u "
+                  "server sent GOAWAY(%s, last-stream-id %u, debug '%s'); stream %u "
                   "was not processed",
                   name, cc->goaway_last, cc->goaway_debug, ev->stream_id);
     else
@@ -178,7 +187,7 @@ static void on_goaway(struct cconn *cc, const struct h2c_event *ev)
     cc->goaway_wire = ev->wire;
     cc->goaway_last = ev->last_stream_id;
     diag_escape(cc->goaway_debug, sizeof(cc->goaway_debug), ev->debug);
-    vlog(cc->cl, "server sent GOAWAY(%s, last stream %u, debug '%s')", name ? name : "unknown",
+    vlog(cc->cl, "server sent GOAWAY(%s, last-stream-id %u, debug '%s')", name ? name : "unknown",
          ev->last_stream_id, cc->goaway_debug);
 }
 
@@ -203,6 +212,8 @@ static void handle_event(struct cconn *cc, const struct h2c_event *ev)
         h2c_consume(cc->h2, ev->stream_id, ev->data.len);
         break;
     case H2C_EV_END_STREAM:
+        if (x && x->has_body && !x->body_done) /* the response came first: stop sending */
+            h2c_reset_stream(cc->h2, ev->stream_id, H2_CANCEL);
         if (x)
             xfer_complete(x);
         break;
@@ -293,7 +304,7 @@ static void on_eof(struct cconn *cc)
             xfer_fail(x, H2E_EMPTY_REPLY, "server closed the connection without a response");
         else if (cc->got_goaway && cc->goaway_wire != H2_NO_ERROR)
             xfer_fail(x, H2E_PEER_GOAWAY,
-                      "server sent GOAWAY(%s, last stream %u, debug '%s')"
+                      "server sent GOAWAY(%s, last-stream-id %u, debug '%s')"
                       " and closed the connection before stream %u ended",
                       h2_wire_error_name(cc->goaway_wire) ? h2_wire_error_name(cc->goaway_wire)
                                                           : "unknown",
@@ -356,6 +367,25 @@ static void finish(struct cconn *cc)
         cconn_fail_all(cc, 0, "done");
 }
 
+/* Alternate queueing body bytes and writing them until the socket is full or nothing is
+ * left to send now; a bounded number of rounds, so other connections get their turn
+ * (`more_body` then asks the loop to come back at once). False if the connection died. */
+static bool send_some(struct cconn *cc)
+{
+    int round;
+
+    cc->more_body = false;
+    for (round = 0; round < 64; round++) {
+        size_t queued = pump_bodies(cc);
+        if (!flush_output(cc))
+            return false;
+        if (h2c_output(cc->h2).len || !queued)
+            return true;
+    }
+    cc->more_body = true;
+    return true;
+}
+
 void sess_h2_step(struct cconn *cc, short revents)
 {
     (void)revents;
@@ -366,8 +396,7 @@ void sess_h2_step(struct cconn *cc, short revents)
     if (h2c_is_closing(cc->h2))
         requeue_pending(cc);
     submit_pending(cc);
-    pump_bodies(cc);
-    if (!flush_output(cc))
+    if (!send_some(cc))
         return;
     if (cc->nxs == 0)
         finish(cc);
@@ -376,6 +405,9 @@ void sess_h2_step(struct cconn *cc, short revents)
 short sess_h2_events(struct cconn *cc)
 {
     short ev = POLLIN | io_poll_events(&cc->io);
+
+    if (cc->more_body)
+        return -1;
     if (h2c_output(cc->h2).len)
         ev |= POLLOUT;
     return ev;

@@ -377,7 +377,8 @@ void xfer_fail(struct xfer *x, int code, const char *fmt, ...)
 /* Replay on a fresh connection a request the server did not process (RFC 9113 §8.7). */
 bool xfer_retry(struct xfer *x, const char *why)
 {
-    if (x->attempts >= LIMIT_RETRY_CONNECTIONS || x->done)
+    if (x->attempts >= LIMIT_RETRY_CONNECTIONS || x->done ||
+        (x->cl->cfg->proto.no_goaway_retry && !x->force_h1))
         return false;
     if (x->upload_is_stdin && x->body_sent)
         return false; /* stdin cannot be read again */

@@ -258,7 +258,7 @@ int xfer_open_upload(struct xfer *x)
     return 0;
 }
 
-int xfer_body_next(struct xfer *x, const uint8_t **p, size_t *n)
+int xfer_body_next(struct xfer *x, const uint8_t **p, size_t *n, bool *last)
 {
     const struct config *cfg = x->cl->cfg;
     ssize_t r;
@@ -266,7 +266,7 @@ int xfer_body_next(struct xfer *x, const uint8_t **p, size_t *n)
     if (cfg->req.body != CLI_BODY_UPLOAD) {
         *p = cfg->req.data + x->body_sent;
         *n = cfg->req.data_len - (size_t)x->body_sent;
-        x->body_done = true; /* the whole rest is offered at once */
+        *last = true; /* the whole rest is offered at once */
         return 0;
     }
     if (x->chunk_off == x->chunk_len) {
@@ -282,20 +282,15 @@ int xfer_body_next(struct xfer *x, const uint8_t **p, size_t *n)
     }
     *p = x->chunk + x->chunk_off;
     *n = x->chunk_len - x->chunk_off;
-    x->body_done = *n == 0 || (x->body_len >= 0 && x->body_sent + *n >= (uint64_t)x->body_len);
+    *last = *n == 0 || (x->body_len >= 0 && x->body_sent + *n >= (uint64_t)x->body_len);
     return 0;
 }
 
-void xfer_body_advance(struct xfer *x, size_t n)
+void xfer_body_advance(struct xfer *x, size_t n, bool finished)
 {
-    const struct config *cfg = x->cl->cfg;
-
     x->body_sent += n;
-    if (cfg->req.body != CLI_BODY_UPLOAD) {
-        x->body_done = x->body_sent >= cfg->req.data_len;
-        return;
-    }
-    x->chunk_off += n;
-    if (x->chunk_off < x->chunk_len)
-        x->body_done = false; /* the rest of this chunk still has to go */
+    if (x->cl->cfg->req.body == CLI_BODY_UPLOAD)
+        x->chunk_off += n;
+    if (finished)
+        x->body_done = true;
 }
