@@ -7,11 +7,16 @@ _arguments -s -S \
   '(-i --include)'{-i,--include}'[Write the response headers before the body]' \
   '--keep-partial[Keep an incomplete download as FILE.part]' \
   '(-N --no-buffer)'{-N,--no-buffer}'[Flush the body output after every chunk]' \
+  '--no-clobber[Never overwrite a file; save as FILE.1, FILE.2 and so on]' \
   '--no-progress-meter[Draw no progress meter]' \
   '*'{-o+,--output=}'[Write the body of the next URL to FILE ('\''-'\'' for stdout)]:FILE:_files' \
   '--output-dir=[Save output files in DIR]:DIR:_files -/' \
+  '(-# --progress-bar)'{-#,--progress-bar}'[Draw the progress as a bar]' \
   '*'{-O,--remote-name}'[Save the next URL'\''s body under its last path segment]' \
+  '--remote-name-all[Save every URL'\''s body under its last path segment]' \
   '--show-headers[Alias of --include]' \
+  '--skip-existing[Skip URLs whose output file exists]' \
+  '(-w --write-out)'{-w+,--write-out=}'[Print FORMAT after each URL (%{variable})]:FORMAT: ' \
   '*'{-d+,--data=}'[POST DATA; @FILE reads a file minus CR/LF; joined by &]:DATA: ' \
   '*--data-binary=[POST DATA; @FILE reads a file byte for byte]:DATA: ' \
   '*--data-raw=[POST DATA as it is, a leading @ included]:DATA: ' \
@@ -22,7 +27,7 @@ _arguments -s -S \
   '(-e --referer)'{-e+,--referer=}'[Send URL as the referer header]:URL: ' \
   '(-X --request)'{-X+,--request=}'[Use METHOD instead of GET, HEAD, POST or PUT]:METHOD: ' \
   '(-T --upload-file)'{-T+,--upload-file=}'[PUT the contents of FILE ('\''-'\'' for stdin)]:FILE:_files' \
-  '*--url=[Fetch URL]:URL: ' \
+  '*--url=[Fetch URL; @FILE reads one URL per line]:URL: ' \
   '(-u --user)'{-u+,--user=}'[Send basic authentication]:USER\:PASSWORD: ' \
   '(-A --user-agent)'{-A+,--user-agent=}'[Send NAME as user-agent (default h2get/VERSION)]:NAME: ' \
   '(-f --fail)'{-f,--fail}'[Exit 22 without writing the body when the status is 400 or more]' \
@@ -48,11 +53,44 @@ _arguments -s -S \
   '--tlsv1.2[Use TLS 1.2 or later (the default)]' \
   '--tlsv1.3[Use TLS 1.3 or later]' \
   '--allow-unclean-close[Accept an HTTP/1.1 body ended by a close without TLS close_notify]' \
+  '--alpn=[Offer exactly the ALPN protocols of comma-separated LIST]:LIST: ' \
   '--http1.1[Use HTTP/1.1 only]' \
   '--http2[Use HTTP/2 over https, else HTTP/1.1 (the default)]' \
   '--http2-only[Fail with exit 121 unless HTTP/2 is negotiated]' \
   '--http2-prior-knowledge[Speak HTTP/2 at once, without Upgrade (h2c) or fallback]' \
   '--no-goaway-retry[Never replay requests the server did not process]' \
+  '--connection-window-bits=[Connection receive window of 2^N-1 bytes]:N: ' \
+  '--connection-window-size=[Connection receive window in bytes (K, M, G units)]:SIZE: ' \
+  '--continuation[Split every header block into CONTINUATION frames]' \
+  '--encoder-header-table-size=[Use at most SIZE bytes of HPACK table when encoding]:SIZE: ' \
+  '--extpri=[Send the RFC 9218 priority PRI, such as u=3,i]:PRI: ' \
+  '--header-table-size=[Announce an HPACK decoder table of SIZE bytes]:SIZE: ' \
+  '--hpack-indexing=[HPACK indexing: auto, never, none or all]:MODE: ' \
+  '--max-concurrent-streams=[Open at most N streams at once per connection]:N: ' \
+  '--no-huffman[Send header strings without Huffman coding]' \
+  '--padding=[Pad HEADERS and DATA frames with N bytes]:N: ' \
+  '--ping=[Send N PINGs (default 1) and report round-trip times]:N: ' \
+  '*--settings=[Add SETTINGS entries (names or 0xNN ids), or '\''empty'\'']:NAME=V,...: ' \
+  '--window-bits=[Stream receive window of 2^N-1 bytes]:N: ' \
+  '--window-size=[Stream receive window in bytes (K, M, G units)]:SIZE: ' \
+  '--fail-early[Stop everything at the first failed URL]' \
+  '*--input-file=[Fetch the URLs listed in FILE, one per line]:FILE:_files' \
+  '(-Z --parallel)'{-Z,--parallel}'[Accepted for curl; concurrency is the default]' \
+  '--parallel-max=[Run at most N streams at once in all (default 100)]:N: ' \
+  '--parallel-max-host=[Run at most N streams at once per origin (default 100)]:N: ' \
+  '--rate=[Start at most N requests per s, m, h or d]:N/UNIT: ' \
+  '--repeat=[Fetch each URL N times]:N: ' \
+  '--sequential[One request at a time]' \
+  '--check[Report the server'\''s protocol violations seen on the wire]' \
+  '--color=[Colour traces and headers: auto, always or never]:WHEN: ' \
+  '--frames=[Trace every frame sent and received (to stderr or FILE)]:FILE:_files' \
+  '--hexdump[Hex and ASCII of each frame in the trace]' \
+  '--hpack[Show how each header field was encoded, and table changes]' \
+  '--stats[Print a table per stream and connection at the end]' \
+  '--strict[Make --check violations fatal (exit 122)]' \
+  '--trace-json=[Write every event as JSON Lines to FILE ('\''-'\'': stdout)]:FILE:_files' \
+  '--waterfall[Draw the stream timings as a text chart]' \
+  '--windows[Show flow-control windows after each change]' \
   '(-h --help)'{-h,--help}'[Show this help and exit]' \
   '(-V --version)'{-V,--version}'[Show the version and exit]' \
   '*:URL:_urls'

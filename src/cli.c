@@ -24,6 +24,9 @@ static const char *const category_names[CLI_CAT_COUNT] = {
     [CLI_CAT_CONNECTION] = "Connection",
     [CLI_CAT_TLS] = "TLS",
     [CLI_CAT_HTTP] = "HTTP versions",
+    [CLI_CAT_H2] = "HTTP/2 controls",
+    [CLI_CAT_MULTI] = "Many URLs",
+    [CLI_CAT_DEBUG] = "Debugging",
     [CLI_CAT_INFO] = "Information",
     [CLI_CAT_HIDDEN] = "hidden",
 };
@@ -35,6 +38,10 @@ void cli_init(struct config *cfg)
     cfg->req.max_redirs = CLI_MAX_REDIRS;
     cfg->net.connect_timeout_ms = CLI_CONNECT_TIMEOUT_MS;
     cfg->net.stall_timeout_ms = CLI_STALL_TIMEOUT_MS;
+    cfg->multi.parallel_max = CLI_PARALLEL_MAX;
+    cfg->multi.parallel_max_host = CLI_PARALLEL_MAX;
+    cfg->multi.repeat = 1;
+    cfg->h2.hpack_indexing = -1;
 }
 
 void cli_release(struct config *cfg)
@@ -43,6 +50,8 @@ void cli_release(struct config *cfg)
     free(cfg->urls);
     free(cfg->net.resolve);
     free(cfg->net.connect_to);
+    free(cfg->h2.settings);
+    cli_release_more(cfg);
     cli_init(cfg);
 }
 
@@ -204,6 +213,8 @@ static int long_option(struct config *cfg, int argc, const char *const argv[], i
             return cli_fail(cfg, H2E_USAGE, "option '--%s' takes no value", o->name);
         return apply(cfg, o, NULL);
     }
+    if (o->kind == CLI_ARG_OPTIONAL)
+        return apply(cfg, o, eq ? eq + 1 : NULL);
     if (eq)
         return apply(cfg, o, eq + 1);
     if (*i + 1 >= argc)
@@ -321,7 +332,11 @@ static void synopsis(const struct cli_opt *o, char *buf, size_t cap)
 
     if (o->letter)
         snprintf(letter, sizeof(letter), "-%c, ", o->letter);
-    snprintf(buf, cap, " %s--%s%s%s", letter, o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+    snprintf(buf, cap, " %s--%s%s%s%s%s", letter, o->name,
+             o->kind == CLI_ARG_OPTIONAL ? "[="
+             : o->arg                    ? " "
+                                         : "",
+             o->arg ? o->arg : "", o->kind == CLI_ARG_OPTIONAL ? "]" : "", "");
 }
 
 void cli_help(FILE *f)

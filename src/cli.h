@@ -30,6 +30,7 @@
 #define CLI_CONNECT_TIMEOUT_MS 30000u
 #define CLI_STALL_TIMEOUT_MS 120000u
 #define CLI_MAX_REDIRS 50
+#define CLI_PARALLEL_MAX 100
 
 /* Positive results of cli_parse: print something and exit 0 instead of running. */
 enum cli_result {
@@ -41,11 +42,12 @@ enum cli_result {
 
 /* How an option's argument is read (curl's ARG_* kinds). */
 enum cli_kind {
-    CLI_ARG_NONE,    /* a flag */
-    CLI_ARG_STRING,  /* any text */
-    CLI_ARG_NUMBER,  /* decimal integer; each option checks its range */
-    CLI_ARG_SECONDS, /* decimal seconds, fractions allowed ("2.5"), stored in ms */
-    CLI_ARG_SIZE,    /* bytes with an optional K, M or G suffix (powers of 1024) */
+    CLI_ARG_NONE,     /* a flag */
+    CLI_ARG_STRING,   /* any text */
+    CLI_ARG_NUMBER,   /* decimal integer; each option checks its range */
+    CLI_ARG_SECONDS,  /* decimal seconds, fractions allowed ("2.5"), stored in ms */
+    CLI_ARG_SIZE,     /* bytes with an optional K, M or G suffix (powers of 1024) */
+    CLI_ARG_OPTIONAL, /* text given only as --name=VALUE; --name alone passes NULL */
 };
 
 /* --help groups, in this order. */
@@ -56,9 +58,79 @@ enum cli_category {
     CLI_CAT_CONNECTION,
     CLI_CAT_TLS,
     CLI_CAT_HTTP,
+    CLI_CAT_H2,
+    CLI_CAT_MULTI,
+    CLI_CAT_DEBUG,
     CLI_CAT_INFO,
     CLI_CAT_HIDDEN, /* not in --help, the man page or completions */
     CLI_CAT_COUNT,
+};
+
+/* --color */
+enum cli_color {
+    CLI_COLOR_AUTO,
+    CLI_COLOR_ALWAYS,
+    CLI_COLOR_NEVER,
+};
+
+/* The debugging views (CLI.md §7); -vv and -vvv switch some on at run time. */
+struct cli_trace {
+    bool frames;             /* --frames[=FILE] */
+    const char *frames_file; /* NULL: stderr */
+    bool hpack;              /* --hpack */
+    bool windows;            /* --windows */
+    bool hexdump;            /* --hexdump */
+    const char *trace_json;  /* --trace-json FILE ("-" for stdout), or NULL */
+    bool stats;              /* --stats */
+    bool waterfall;          /* --waterfall */
+    enum cli_color color;    /* --color */
+    bool color_given;        /* --color given: NO_COLOR does not apply */
+    bool check;              /* --check */
+    bool strict;             /* --strict (implies --check) */
+};
+
+/* One --settings entry (id, value). */
+struct cli_setting {
+    uint16_t id;
+    uint32_t value;
+};
+
+/* HTTP/2 controls and test aids (CLI.md §3); 0 / false means h2get's default. */
+struct cli_h2 {
+    struct cli_setting *settings; /* --settings, in order; owned */
+    size_t nsettings;
+    bool settings_empty;        /* --settings empty: an empty first SETTINGS */
+    uint32_t stream_window;     /* --window-bits / --window-size */
+    bool stream_window_zero;    /* ... explicitly 0 */
+    uint32_t conn_window;       /* --connection-window-bits / -size */
+    bool header_table_size_set; /* --header-table-size */
+    uint32_t header_table_size;
+    bool encoder_table_size_set; /* --encoder-header-table-size */
+    uint32_t encoder_table_size;
+    uint32_t max_concurrent_streams; /* --max-concurrent-streams: our own cap */
+    unsigned ping;                   /* --ping[=N]: PINGs to send */
+    unsigned padding;                /* --padding N */
+    bool continuation;               /* --continuation */
+    bool no_huffman;                 /* --no-huffman */
+    int hpack_indexing;              /* --hpack-indexing: enum hpack_index_mode */
+    const char *alpn;                /* --alpn LIST, or NULL */
+    const char *extpri;              /* --extpri PRI (RFC 9218), or NULL */
+};
+
+/* Many URLs (CLI.md §1, §4). */
+struct cli_multi {
+    bool remote_name_all;   /* --remote-name-all */
+    bool no_clobber;        /* --no-clobber */
+    bool skip_existing;     /* --skip-existing */
+    bool sequential;        /* --sequential */
+    bool fail_early;        /* --fail-early */
+    bool progress_bar;      /* -# */
+    bool parallel_flag;     /* -Z: accepted, concurrency is the default */
+    long parallel_max;      /* --parallel-max, default 100 */
+    long parallel_max_host; /* --parallel-max-host, default 100 */
+    long repeat;            /* --repeat, default 1 */
+    double rate;            /* --rate: requests per second, 0 for none */
+    const char *write_out;  /* -w, or NULL */
 };
 
 /* One URL to fetch, with its own output (-o/-O apply to URLs in order, as in curl). */
@@ -175,8 +247,13 @@ struct config {
     struct cli_net net;
     struct cli_tls tls;
     struct cli_proto proto;
+    struct cli_trace trace;
+    struct cli_h2 h2;
+    struct cli_multi multi;
     struct cli_url *urls;
     size_t nurls;
+    char **lines; /* URLs read from --url @FILE / --input-file; owned */
+    size_t nlines;
     char error[CLI_ERROR_MAX]; /* why cli_parse failed (no "h2get: " prefix) */
 };
 

@@ -35,6 +35,21 @@ int cli_set_output(struct config *cfg, const struct cli_opt *o, const struct cli
  */
 int cli_finish_data(struct config *cfg);
 
+/* Setters of cli_more.c (HTTP/2 controls, traces, many URLs). */
+int cli_set_frames(struct config *cfg, const struct cli_opt *o, const struct cli_val *v);
+int cli_set_ping(struct config *cfg, const struct cli_opt *o, const struct cli_val *v);
+int cli_set_color(struct config *cfg, const struct cli_opt *o, const struct cli_val *v);
+int cli_set_settings(struct config *cfg, const struct cli_opt *o, const struct cli_val *v);
+int cli_set_window(struct config *cfg, const struct cli_opt *o, const struct cli_val *v);
+int cli_set_table_size(struct config *cfg, const struct cli_opt *o, const struct cli_val *v);
+int cli_set_count(struct config *cfg, const struct cli_opt *o, const struct cli_val *v);
+int cli_set_indexing(struct config *cfg, const struct cli_opt *o, const struct cli_val *v);
+int cli_set_extpri(struct config *cfg, const struct cli_opt *o, const struct cli_val *v);
+int cli_set_rate(struct config *cfg, const struct cli_opt *o, const struct cli_val *v);
+int cli_set_url_file(struct config *cfg, const struct cli_opt *o, const struct cli_val *v);
+int cli_set_strict(struct config *cfg, const struct cli_opt *o, const struct cli_val *v);
+void cli_release_more(struct config *cfg);
+
 /* cli_release_data - free the headers, the body and the output names. */
 void cli_release_data(struct config *cfg);
 

@@ -44,7 +44,7 @@ check() {
 
     # man page: the option tags of OPTIONS, and every --long mentioned anywhere
     section OPTIONS "$man" | awk 'p { print } { p = ($0 == ".TP") }' | roff_plain |
-        grep -oE '(^|[ ,])--?[A-Za-z0-9][A-Za-z0-9.-]*' | tr -d ' ,' | sort -u >"$w/man"
+        grep -oE '(^|[ ,])(--?[A-Za-z0-9][A-Za-z0-9.-]*|-#)' | tr -d ' ,' | sort -u >"$w/man"
     compare "man page OPTIONS" "$w/want" "$w/man"
     grep -v '^\.\\"' "$man" | roff_plain | grep -oE -- '--[a-z0-9][a-z0-9.-]*[a-z0-9]' |
         sort -u | comm -23 - "$w/want" | sed 's/^/docs: man page: names unknown option /'
@@ -60,7 +60,7 @@ check() {
 
     # zsh: the option words before each spec's description
     grep -E "^ +'" "$root/completions/h2get.zsh" | sed 's/\[.*//' |
-        grep -oE -- '--?[A-Za-z0-9][A-Za-z0-9.-]*' | sort -u >"$w/zsh"
+        grep -oE -- '(--?[A-Za-z0-9][A-Za-z0-9.-]*|-#)' | sort -u >"$w/zsh"
     compare "completions/h2get.zsh" "$w/want" "$w/zsh"
 
     # fish: -s X and -l NAME of each complete line

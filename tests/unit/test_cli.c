@@ -392,7 +392,10 @@ TEST(test_cli_help_text)
     fclose(f);
     for (i = 0; i < cli_nopts; i++) {
         char want[64];
-        snprintf(want, sizeof(want), "--%s%s", cli_opts[i].name, cli_opts[i].arg ? " " : "  ");
+        snprintf(want, sizeof(want), "--%s%s", cli_opts[i].name,
+                 cli_opts[i].kind == CLI_ARG_OPTIONAL ? "[="
+                 : cli_opts[i].arg                    ? " "
+                                                      : "  ");
         if ((strstr(text, want) != NULL) != (cli_opts[i].cat != CLI_CAT_HIDDEN))
             tap_fail(__FILE__, __LINE__, "'--%s' in --help: wrong", cli_opts[i].name);
     }
