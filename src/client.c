@@ -92,6 +92,8 @@ static void cconn_close(struct cconn *cc)
 {
     if (cc->state == CC_CLOSED)
         return;
+    if (cc->state != CC_IDLE)
+        trace_conn(cc->cl->trace, cc->id, TRACE_CONN_CLOSED, NULL);
     net_connector_release(&cc->nc);
     if (cc->io_open)
         io_close(&cc->io);
@@ -196,8 +198,10 @@ static void enter_session(struct cconn *cc, bool h2)
     if (!h2) {
         cc->state = CC_H1;
         vlog(cc->cl, "Using HTTP/1.1");
+        trace_conn(cc->cl->trace, cc->id, TRACE_CONN_H1, NULL);
         return;
     }
+    trace_conn(cc->cl->trace, cc->id, TRACE_CONN_H2, NULL);
     cc->state = CC_H2;
     vlog(cc->cl, "Using HTTP/2");
     if (sess_h2_start(cc) != 0)
@@ -209,8 +213,11 @@ static void connected(struct cconn *cc, int fd)
     char addr[NET_ADDR_STRLEN];
     const struct net_addr *peer = net_connector_peer(&cc->nc);
 
-    if (peer)
-        vlog(cc->cl, "Connected to %s", net_addr_str(peer, addr, sizeof(addr)));
+    if (peer) {
+        net_addr_str(peer, addr, sizeof(addr));
+        vlog(cc->cl, "Connected to %s", addr);
+        trace_conn(cc->cl->trace, cc->id, TRACE_CONN_CONNECTED, addr);
+    }
     if (!cc->tls) {
         io_tcp_init(&cc->io, fd);
         cc->io_open = true;
@@ -239,6 +246,7 @@ static void tls_step(struct cconn *cc)
         return;
     }
     vlog_tls(cc->cl, &cc->tlsc->facts);
+    trace_tls(cc->cl->trace, cc->id, &cc->tlsc->facts);
     io_tls_init(&cc->io, cc->tlsc);
     cc->io_open = true;
     h2 = cc->tlsc->facts.alpn == TLS_ALPN_H2 && !cc->h1_only;
@@ -411,12 +419,17 @@ int client_run(const struct config *cfg)
     struct client cl;
     struct cconn *cc, *next;
     size_t i;
-    int result = 0;
+    int result = 0, err;
 
     memset(&cl, 0, sizeof(cl));
     cl.cfg = cfg;
     cl.now = client_now();
     cl.deadline = cfg->net.max_time_ms ? cl.now + cfg->net.max_time_ms : 0;
+    cl.trace = trace_new(cfg, &err);
+    if (err) {
+        trace_finish(cl.trace);
+        return err;
+    }
     cl.xfers = xcalloc(cfg->nurls, sizeof(*cl.xfers));
     cl.nxfers = cfg->nurls;
     for (i = 0; i < cfg->nurls; i++)
@@ -434,6 +447,9 @@ int client_run(const struct config *cfg)
         free(cc->xs);
         free(cc);
     }
+    err = trace_finish(cl.trace);
+    if (!result)
+        result = err;
     for (i = 0; i < 2; i++)
         if (cl.tls_ready[i])
             tls_ctx_release(&cl.tls[i]);

@@ -18,6 +18,7 @@
 #include "net.h"
 #include "out.h"
 #include "tls.h"
+#include "trace.h"
 #include "url.h"
 
 struct client;
@@ -70,7 +71,8 @@ struct xfer {
     /* outcome */
     struct cconn *conn;
     uint32_t stream_id;
-    bool active; /* sent on `conn` */
+    bool active;      /* sent on `conn` */
+    unsigned conn_id; /* the connection it was last sent on, for traces and -w */
     bool done;
     int result;
     char detail[CLIENT_DETAIL_MAX];
@@ -147,6 +149,7 @@ struct client {
     bool tls_ready[2];
     bool warned_insecure;
     int tls_error;
+    struct trace *trace;
     uint64_t deadline; /* --max-time, 0 for none */
     bool dump_opened;  /* -D file truncated once, appended after */
     uint64_t now;

@@ -46,7 +46,9 @@ static void start(struct cconn *cc, struct xfer *x)
     h->x = x;
     h->chunked_upload = x->has_body && x->body_len < 0;
     x->active = true;
+    x->conn_id = cc->id;
     x->attempts++;
+    trace_stream(cc->cl->trace, cc->id, 0, x->index, TRACE_STREAM_SENT, NULL);
     x->last_progress_ms = cc->cl->now;
     if (xfer_h1_request(x, &h->out, h->chunked_upload) != 0) {
         h->x = NULL;

@@ -20,8 +20,12 @@ int sess_h2_start(struct cconn *cc)
     struct h2c_config cfg;
 
     h2c_config_init(&cfg, &xalloc_mem);
+    trace_h2_config(cc->cl->trace, &cfg, cc->id);
     cc->h2 = h2c_new(&cfg);
-    return cc->h2 ? 0 : H2E_NOMEM;
+    if (!cc->h2)
+        return H2E_NOMEM;
+    trace_h2_conn(cc->cl->trace, cc->id, cc->h2);
+    return 0;
 }
 
 static struct xfer *by_stream(struct cconn *cc, uint32_t sid)
@@ -66,7 +70,9 @@ static void submit_pending(struct cconn *cc)
             continue;
         }
         x->stream_id = (uint32_t)sid;
+        x->conn_id = cc->id;
         x->active = true;
+        trace_stream(cc->cl->trace, cc->id, x->stream_id, x->index, TRACE_STREAM_SENT, NULL);
         x->attempts++;
         x->last_progress_ms = cc->cl->now;
     }
@@ -195,6 +201,7 @@ static void handle_event(struct cconn *cc, const struct h2c_event *ev)
 {
     struct xfer *x = ev->user;
 
+    trace_h2_event(cc->cl->trace, cc->id, ev);
     if (x && (x->conn != cc || !x->active || x->stream_id != ev->stream_id))
         x = by_stream(cc, ev->stream_id);
     if (x)

@@ -215,6 +215,7 @@ int xfer_on_headers(struct xfer *x, int status, const struct xfer_field *f, size
 
     x->got_headers = true;
     x->status = status;
+    trace_stream(x->cl->trace, x->conn_id, x->stream_id, x->index, TRACE_STREAM_HEADERS, NULL);
     if (cfg->req.location && is_redirect(status) && loc) {
         x->redirecting = true;
         x->discard = true;
@@ -247,6 +248,9 @@ int xfer_on_data(struct xfer *x, const uint8_t *p, size_t n)
                   (unsigned long long)cfg->out.max_filesize);
         return H2E_FILESIZE;
     }
+    if (!x->body_bytes)
+        trace_stream(x->cl->trace, x->conn_id, x->stream_id, x->index, TRACE_STREAM_FIRST_DATA,
+                     NULL);
     x->body_bytes += n;
     if (!x->sink_open && open_sink(x) != 0)
         return H2E_WRITE;
@@ -334,6 +338,7 @@ void xfer_complete(struct xfer *x)
     if (!x->sink_open && !cfg->req.head && open_sink(x) != 0)
         return; /* an empty body still creates the file */
     finish(x, result);
+    trace_stream(x->cl->trace, x->conn_id, x->stream_id, x->index, TRACE_STREAM_DONE, NULL);
     if (result)
         diag_error(result, "the requested URL returned error: %d", x->status);
     if (to_stdout(x) && x->cl->nxfers > 1 && stdout_owner(x->cl) != x)
@@ -359,6 +364,7 @@ void xfer_fail(struct xfer *x, int code, const char *fmt, ...)
     vsnprintf(x->detail, sizeof(x->detail), fmt, ap);
     va_end(ap);
     finish(x, code);
+    trace_stream(x->cl->trace, x->conn_id, x->stream_id, x->index, TRACE_STREAM_FAILED, x->detail);
     if (x->sink_open) {
         x->sink_open = false;
         if (x->sink.is_stdout && x->sink.written)
@@ -386,6 +392,7 @@ bool xfer_retry(struct xfer *x, const char *why)
         return false;
     vlog(x->cl, "retrying %s on a new connection after %s (attempt %u)", x->url_str, why,
          x->attempts + 1);
+    trace_stream(x->cl->trace, x->conn_id, x->stream_id, x->index, TRACE_STREAM_RETRIED, why);
     if (x->conn)
         cconn_detach(x->conn, x);
     xfer_reset_response(x);
