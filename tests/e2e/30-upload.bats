@@ -1,0 +1,120 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
+# Request bodies: a 20 MiB upload arrives byte-exact at nghttpd (--echo-upload sends it
+# back), at nginx (WebDAV PUT, fetched back over $(e2e_proto)) and at the scripted peer,
+# which hashes what it received and polices flow control (RFC 9113 §6.9): with 64 KiB
+# windows credited by WINDOW_UPDATE, and with INITIAL_WINDOW_SIZE lowered (the window goes
+# negative) and raised mid-upload (§6.9.2). Also stdin uploads, empty bodies, and exit 26.
+
+load helpers
+
+setup_file() {
+    e2e_setup_file
+    make_certs
+    make_docroot
+    export UPLOAD="$BATS_FILE_TMPDIR/upload-20m" UPLOAD_SMALL="$BATS_FILE_TMPDIR/upload-3m"
+    head -c $((20 << 20)) /dev/urandom >"$UPLOAD"
+    head -c $((3 << 20)) /dev/urandom >"$UPLOAD_SMALL"
+    : >"$BATS_FILE_TMPDIR/empty"
+    [ -s "${CA:-}" ] || return 0
+    start_nghttpd NGHTTPD_ECHO tls --echo-upload
+    start_nghttpd NGHTTPD_ECHO_H2C h2c --echo-upload
+    start_nginx
+}
+
+teardown_file() {
+    e2e_teardown_file
+}
+
+setup() {
+    e2e_setup
+    need_h2get
+}
+
+teardown() {
+    e2e_teardown
+}
+
+@test "20 MiB --data-binary @file to nghttpd --echo-upload comes back byte-exact (h2)" {
+    proto_only h2
+    need_server NGHTTPD_ECHO
+    run_h2get --cacert "$CA" --data-binary "@$UPLOAD" -o out "https://localhost:$NGHTTPD_ECHO/echo"
+    assert_status 0
+    assert_file_sha out "$(file_sha "$UPLOAD")"
+}
+
+@test "20 MiB -T file to nghttpd --echo-upload comes back byte-exact (h2c)" {
+    proto_only h2c
+    need_server NGHTTPD_ECHO_H2C
+    run_h2get --http2-prior-knowledge -T "$UPLOAD" -o out "http://localhost:$NGHTTPD_ECHO_H2C/echo"
+    assert_status 0
+    assert_file_sha out "$(file_sha "$UPLOAD")"
+}
+
+@test "20 MiB -T file to nginx (WebDAV PUT) is stored byte-exact and reads back" {
+    origin_args
+    run_h2get "${ORIGIN_ARGS[@]}" -T "$UPLOAD" "$(origin_url "upload/put-$(e2e_proto)")"
+    assert_status 0
+    assert_file_sha "$E2E_DOCROOT/upload/put-$(e2e_proto)" "$(file_sha "$UPLOAD")"
+    run_h2get "${ORIGIN_ARGS[@]}" -o back "$(origin_url "upload/put-$(e2e_proto)")"
+    assert_status 0
+    assert_file_sha back "$(file_sha "$UPLOAD")"
+}
+
+@test "peer: 20 MiB POST through 64 KiB windows arrives whole (sha256 echoed)" {
+    start_peer upload_sha256
+    run_h2get "${PEER_ARGS[@]}" --data-binary "@$UPLOAD" "$PEER_URL/upload"
+    assert_status 0
+    assert_stdout_is "$(file_sha "$UPLOAD")"$'\n'
+    peer_wait_end
+    assert_peer_log '^c1 request stream=1 method=POST path=/upload '
+    assert_peer_log "^c1 request-end stream=1 bytes=$((20 << 20)) sha256=$(file_sha "$UPLOAD")\$"
+    refute_peer_log 'violation'
+}
+
+@test "peer: INITIAL_WINDOW_SIZE lowered (window negative) and raised mid-upload" {
+    start_peer window_change
+    run_h2get "${PEER_ARGS[@]}" -i --data-binary "@$UPLOAD_SMALL" "$PEER_URL/window"
+    assert_status 0
+    split_head "$STDOUT" head body
+    assert_field head x-received-sha256 "$(file_sha "$UPLOAD_SMALL")"
+    assert_field head x-received-bytes "$((3 << 20))"
+    peer_wait_end
+    # The scenario really happened: exhausted at 65535, lowered by 49151, then credited.
+    assert_peer_log '^c1 note window exhausted after 65535 bytes'
+    assert_peer_log '^c1 note stream window now -49151$'
+    assert_peer_log '^c1 note stream window now -16383: client must not send$'
+    assert_peer_log '^c1 send SETTINGS stream=0 flags=- INITIAL_WINDOW_SIZE=1048576$'
+    # Every SETTINGS was acknowledged (the first, the lowering and the raise) ...
+    [ "$(grep -c '^c1 recv SETTINGS stream=0 flags=ACK$' "$PEER_LOG")" = 3 ] ||
+        fail "expected 3 SETTINGS ACKs" "$(grep SETTINGS "$PEER_LOG")"
+    # ... and no DATA went beyond a window (the peer would have sent FLOW_CONTROL_ERROR).
+    refute_peer_log 'violation'
+}
+
+@test "peer: -T - sends stdin as it is read, byte-exact" {
+    start_peer upload_sha256
+    run_h2get "${PEER_ARGS[@]}" -T - "$PEER_URL/stdin" <"$UPLOAD_SMALL"
+    assert_status 0
+    assert_stdout_is "$(file_sha "$UPLOAD_SMALL")"$'\n'
+    peer_wait_end
+    assert_peer_log '^c1 request stream=1 method=PUT path=/stdin '
+}
+
+@test "peer: an empty request body ends the stream with zero DATA bytes" {
+    start_peer upload_sha256
+    run_h2get "${PEER_ARGS[@]}" --data-binary "@$BATS_FILE_TMPDIR/empty" "$PEER_URL/empty"
+    assert_status 0
+    assert_stdout_is "$(file_sha "$BATS_FILE_TMPDIR/empty")"$'\n'
+    peer_wait_end
+    assert_peer_log '^c1 request stream=1 method=POST path=/empty '
+    assert_peer_log '^c1 request-end stream=1 bytes=0 '
+}
+
+@test "an upload source that cannot be read: exit 26, nothing sent" {
+    start_peer upload_sha256
+    run_h2get "${PEER_ARGS[@]}" -T "$BATS_TEST_TMPDIR/no-such-file" "$PEER_URL/missing"
+    assert_status 26
+    assert_error_line 26 'no-such-file'
+    refute_peer_log 'request stream='
+}

@@ -1,0 +1,143 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
+# The command line (CLI.md, PROMISES.md exit codes): malformed URLs exit 3, unsupported
+# schemes 1, usage errors 2 with a message naming the culprit, connection-specific and
+# otherwise invalid -H fields are refused before anything is sent unless --raw-headers,
+# field names are lower-cased for h2, --help and --version exit 0, and unreachable hosts
+# exit 6 / 7.
+
+load helpers
+
+setup_file() {
+    e2e_setup_file
+    make_certs
+}
+
+teardown_file() {
+    e2e_teardown_file
+}
+
+setup() {
+    e2e_setup
+    need_h2get
+}
+
+teardown() {
+    e2e_teardown
+}
+
+@test "malformed URLs: exit 3" {
+    local url
+    for url in 'http://[::1' 'https://' 'http://localhost:99999/' 'http://local host/' \
+        'https://localhost:12x/' 'http://[fe80::1/'; do
+        run_h2get "$url"
+        assert_status 3
+        assert_error_line 3
+    done
+}
+
+@test "an unsupported scheme: exit 1 naming it" {
+    run_h2get ftp://localhost/file
+    assert_status 1
+    assert_error_line 1 'ftp'
+    run_h2get gopher://localhost/
+    assert_status 1
+}
+
+@test "an unknown option: exit 2 naming it" {
+    run_h2get --no-such-option https://localhost/
+    assert_status 2
+    assert_stderr 'no-such-option'
+}
+
+@test "an option without its argument: exit 2" {
+    run_h2get https://localhost/ -o
+    assert_status 2
+    assert_stderr '(-o|--output)'
+}
+
+@test "no URL at all: exit 2" {
+    run_h2get
+    assert_status 2
+    assert_stderr 'url'
+}
+
+@test "-H with a connection-specific field is refused before connecting: exit 2 naming it" {
+    local h
+    for h in 'Connection: close' 'Keep-Alive: timeout=5' 'Proxy-Connection: keep-alive' \
+        'Transfer-Encoding: chunked' 'Upgrade: websocket'; do
+        # port 1 on loopback: nothing listens there, and nothing must be tried
+        run_h2get -H "$h" https://127.0.0.1:1/
+        assert_status 2
+        assert_error_line 2 "${h%%:*}"
+    done
+}
+
+@test "-H 'TE: gzip' is refused; 'TE: trailers' is allowed (RFC 9113 §8.2.2)" {
+    run_h2get -H 'TE: gzip' https://127.0.0.1:1/
+    assert_status 2
+    assert_error_line 2 'te'
+    start_peer ok
+    run_h2get "${PEER_ARGS[@]}" -H 'TE: trailers' "$PEER_URL/"
+    assert_status 0
+    peer_wait_end
+    assert_peer_log '^c1 recv field stream=1 te: trailers$'
+}
+
+@test "-H with CR or LF in the value is refused: exit 2" {
+    local v
+    for v in $'a\rb' $'a\nb'; do
+        run_h2get -H "X-Bad: $v" https://127.0.0.1:1/
+        assert_status 2
+        assert_error_line 2 'x-bad'
+    done
+}
+
+@test "--raw-headers lets a connection-specific field through, case and all" {
+    start_peer ok
+    run_h2get "${PEER_ARGS[@]}" --raw-headers -H 'Connection: close' "$PEER_URL/raw"
+    assert_status 0
+    peer_wait_end
+    assert_peer_log '^c1 recv field stream=1 Connection: close$'
+}
+
+@test "-H field names are lower-cased on HTTP/2, values kept as given" {
+    start_peer ok
+    run_h2get "${PEER_ARGS[@]}" -H 'X-Mixed-Case: Value As Given' -A 'e2e-agent/1.0' "$PEER_URL/"
+    assert_status 0
+    peer_wait_end
+    assert_peer_log '^c1 recv field stream=1 x-mixed-case: Value As Given$'
+    assert_peer_log '^c1 recv field stream=1 user-agent: e2e-agent/1\.0$'
+    refute_peer_log 'recv field stream=1 [^:]*[A-Z][^:]*: '
+}
+
+@test "--help: exit 0, usage on stdout" {
+    run_h2get --help
+    assert_status 0
+    grep -q -- '--output' "$STDOUT" || fail "--help does not list --output"
+    grep -qi 'usage' "$STDOUT" || fail "--help has no usage line"
+}
+
+@test "--version: exit 0, name, version and GnuTLS on stdout" {
+    run_h2get --version
+    assert_status 0
+    head -1 "$STDOUT" | grep -Eq '^h2get [0-9]+\.[0-9]+\.[0-9]+' ||
+        fail "first line is not 'h2get X.Y.Z':" "$(head -1 "$STDOUT")"
+    grep -qi 'gnutls' "$STDOUT" || fail "--version does not mention GnuTLS"
+}
+
+@test "nothing listening on the port: exit 7" {
+    local port
+    port=$(free_port)
+    run_h2get -o out "http://127.0.0.1:$port/"
+    assert_status 7
+    assert_error_line 7 "$port"
+    assert_no_file out
+}
+
+@test "a host name that does not resolve: exit 6" {
+    run_h2get -m 20 -o out 'http://no-such-host.invalid/'
+    assert_status 6
+    assert_error_line 6 'no-such-host\.invalid'
+    assert_no_file out
+}
