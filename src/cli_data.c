@@ -203,6 +203,8 @@ static int name_output(struct config *cfg, struct cli_url *u)
     char *path;
     int r;
 
+    if (cfg->multi.remote_name_all && !u->has_output)
+        u->remote_name = true;
     if (u->remote_name && (r = remote_name(cfg, u->url, &u->output)) < 0)
         return r;
     if (u->output && !u->remote_name && !strcmp(u->output, "-")) {

@@ -34,27 +34,85 @@ static bool same_origin(const struct cconn *cc, const struct xfer *x, bool h1_on
 
 static void attach(struct cconn *cc, struct xfer *x)
 {
-    if (cc->nxs == cc->capxs) {
-        cc->capxs = cc->capxs ? cc->capxs * 2 : 8;
-        cc->xs = xrealloc(cc->xs, cc->capxs * sizeof(*cc->xs));
+    if (cc->qtail == cc->qcap) {
+        if (cc->qhead > cc->qcap / 2) { /* reuse the consumed front */
+            memmove(cc->q, cc->q + cc->qhead, (cc->qtail - cc->qhead) * sizeof(*cc->q));
+            cc->qtail -= cc->qhead;
+            cc->qhead = 0;
+        } else {
+            cc->qcap = cc->qcap ? cc->qcap * 2 : 16;
+            cc->q = xrealloc(cc->q, cc->qcap * sizeof(*cc->q));
+        }
     }
-    cc->xs[cc->nxs++] = x;
+    cc->q[cc->qtail++] = x;
+    cc->npending++;
     x->conn = cc;
     x->active = false;
+}
+
+struct xfer *cconn_next(struct cconn *cc)
+{
+    while (cc->qhead < cc->qtail) {
+        struct xfer *x = cc->q[cc->qhead++];
+        if (x->conn == cc && !x->active && !x->done && !x->queued_out) {
+            cc->npending--;
+            x->queued_out = true;
+            return x;
+        }
+    }
+    return NULL;
+}
+
+void cconn_activate(struct cconn *cc, struct xfer *x)
+{
+    if (cc->nact == cc->capact) {
+        cc->capact = cc->capact ? cc->capact * 2 : 16;
+        cc->act = xrealloc(cc->act, cc->capact * sizeof(*cc->act));
+    }
+    cc->act[cc->nact++] = x;
+    x->active = true;
+    x->queued_out = false;
+    cc->cl->in_flight++;
 }
 
 void cconn_detach(struct cconn *cc, struct xfer *x)
 {
     size_t i;
-    for (i = 0; i < cc->nxs; i++) {
-        if (cc->xs[i] != x)
-            continue;
-        memmove(&cc->xs[i], &cc->xs[i + 1], (cc->nxs - i - 1) * sizeof(*cc->xs));
-        cc->nxs--;
-        break;
+
+    if (x->active) {
+        for (i = 0; i < cc->nact; i++)
+            if (cc->act[i] == x) {
+                cc->act[i] = cc->act[--cc->nact];
+                cc->cl->in_flight--;
+                break;
+            }
+    } else if (x->queued_out) {
+        x->queued_out = false; /* taken off the queue but never activated */
+    } else {
+        cc->npending--; /* its queue entry is skipped when popped */
     }
     x->conn = NULL;
     x->active = false;
+}
+
+bool client_may_start(struct client *cl)
+{
+    const struct config *cfg = cl->cfg;
+    size_t cap = cfg->multi.sequential ? 1 : (size_t)cfg->multi.parallel_max;
+
+    if (cl->stopping || cl->in_flight >= cap)
+        return false;
+    if (cfg->multi.rate > 0) {
+        /* token bucket: `rate` requests per second, a burst of one */
+        cl->rate_tokens += (double)(cl->now - cl->rate_last) * cfg->multi.rate / 1000.0;
+        cl->rate_last = cl->now;
+        if (cl->rate_tokens > 1)
+            cl->rate_tokens = 1;
+        if (cl->rate_tokens < 1)
+            return false;
+        cl->rate_tokens -= 1;
+    }
+    return true;
 }
 
 /* client_route - the connection `x` goes on: an open one to its origin unless `fresh`. */
@@ -66,7 +124,7 @@ struct cconn *client_route(struct client *cl, struct xfer *x, bool fresh)
     struct cconn *cc, **tail = &cl->conns;
 
     for (cc = cl->conns; cc; cc = cc->next) {
-        if (!fresh && same_origin(cc, x, h1_only)) {
+        if ((!fresh || cc->id > x->conn_id) && same_origin(cc, x, h1_only)) {
             attach(cc, x);
             return cc;
         }
@@ -113,12 +171,17 @@ void cconn_fail_all(struct cconn *cc, int code, const char *fmt, ...)
 {
     char detail[CLIENT_DETAIL_MAX];
     va_list ap;
+    struct xfer *x;
 
     va_start(ap, fmt);
     vsnprintf(detail, sizeof(detail), fmt, ap);
     va_end(ap);
-    while (cc->nxs) {
-        struct xfer *x = cc->xs[0];
+    while (cc->nact) {
+        x = cc->act[0];
+        cconn_detach(cc, x);
+        xfer_fail(x, code, "%s", detail);
+    }
+    while ((x = cconn_next(cc)) != NULL) {
         cconn_detach(cc, x);
         xfer_fail(x, code, "%s", detail);
     }
@@ -208,31 +271,6 @@ static void enter_session(struct cconn *cc, bool h2)
         cconn_fail_all(cc, H2E_NOMEM, "cannot set up the HTTP/2 session");
 }
 
-static void connected(struct cconn *cc, int fd)
-{
-    char addr[NET_ADDR_STRLEN];
-    const struct net_addr *peer = net_connector_peer(&cc->nc);
-
-    if (peer) {
-        net_addr_str(peer, addr, sizeof(addr));
-        vlog(cc->cl, "Connected to %s", addr);
-        trace_conn(cc->cl->trace, cc->id, TRACE_CONN_CONNECTED, addr);
-    }
-    if (!cc->tls) {
-        io_tcp_init(&cc->io, fd);
-        cc->io_open = true;
-        enter_session(cc, cc->prior_knowledge);
-        return;
-    }
-    cc->tlsc = xcalloc(1, sizeof(*cc->tlsc));
-    if (tls_conn_start(cc->tlsc, cc->tls_ctx, fd, cc->host) != 0) {
-        cconn_fail_all(cc, cc->tlsc->info.code ? cc->tlsc->info.code : H2E_TLS_HANDSHAKE, "%s",
-                       cc->tlsc->detail);
-        return;
-    }
-    cc->state = CC_TLS;
-}
-
 static void tls_step(struct cconn *cc)
 {
     const struct config *cfg = cc->cl->cfg;
@@ -265,6 +303,32 @@ static void tls_step(struct cconn *cc)
     enter_session(cc, h2);
 }
 
+static void connected(struct cconn *cc, int fd)
+{
+    char addr[NET_ADDR_STRLEN];
+    const struct net_addr *peer = net_connector_peer(&cc->nc);
+
+    if (peer) {
+        net_addr_str(peer, addr, sizeof(addr));
+        vlog(cc->cl, "Connected to %s", addr);
+        trace_conn(cc->cl->trace, cc->id, TRACE_CONN_CONNECTED, addr);
+    }
+    if (!cc->tls) {
+        io_tcp_init(&cc->io, fd);
+        cc->io_open = true;
+        enter_session(cc, cc->prior_knowledge);
+        return;
+    }
+    cc->tlsc = xcalloc(1, sizeof(*cc->tlsc));
+    if (tls_conn_start(cc->tlsc, cc->tls_ctx, fd, cc->host) != 0) {
+        cconn_fail_all(cc, cc->tlsc->info.code ? cc->tlsc->info.code : H2E_TLS_HANDSHAKE, "%s",
+                       cc->tlsc->detail);
+        return;
+    }
+    cc->state = CC_TLS;
+    tls_step(cc); /* send the ClientHello now rather than after the next poll */
+}
+
 static void cconn_step(struct cconn *cc, const struct pollfd *pfd, size_t npfd)
 {
     short rev = npfd ? pfd[0].revents : 0;
@@ -278,7 +342,7 @@ static void cconn_step(struct cconn *cc, const struct pollfd *pfd, size_t npfd)
     }
     switch (cc->state) {
     case CC_IDLE:
-        if (cc->nxs)
+        if (cconn_count(cc))
             cconn_start(cc);
         break;
     case CC_CONNECTING:
@@ -300,7 +364,7 @@ static void cconn_step(struct cconn *cc, const struct pollfd *pfd, size_t npfd)
     case CC_CLOSED:
         break;
     }
-    if (cc->state != CC_CLOSED && cc->nxs == 0 && cc->state != CC_H2)
+    if (cc->state != CC_CLOSED && cconn_count(cc) == 0 && cc->state != CC_H2)
         cconn_close(cc);
 }
 
@@ -444,7 +508,8 @@ int client_run(const struct config *cfg)
     for (cc = cl.conns; cc; cc = next) {
         next = cc->next;
         cconn_close(cc);
-        free(cc->xs);
+        free(cc->q);
+        free(cc->act);
         free(cc);
     }
     err = trace_finish(cl.trace);

@@ -72,6 +72,7 @@ struct xfer {
     struct cconn *conn;
     uint32_t stream_id;
     bool active;      /* sent on `conn` */
+    bool queued_out;  /* taken off the queue of `conn`, about to be sent */
     unsigned conn_id; /* the connection it was last sent on, for traces and -w */
     bool done;
     int result;
@@ -133,9 +134,12 @@ struct cconn {
     bool got_goaway;
     bool finishing;
     bool more_body; /* body bytes could still be sent: step again without waiting */
-    /* transfers routed here, in order; submitted ones have `active` set */
-    struct xfer **xs;
-    size_t nxs, capxs;
+    /* transfers routed here: a FIFO of those waiting (entries of transfers that left are
+     * skipped when popped) and the small set sent and not finished */
+    struct xfer **q;
+    size_t qhead, qtail, qcap, npending;
+    struct xfer **act;
+    size_t nact, capact;
 };
 
 struct client {
@@ -150,13 +154,30 @@ struct client {
     bool warned_insecure;
     int tls_error;
     struct trace *trace;
-    uint64_t deadline; /* --max-time, 0 for none */
-    bool dump_opened;  /* -D file truncated once, appended after */
+    size_t in_flight;   /* requests sent and not finished, all connections */
+    double rate_tokens; /* --rate token bucket */
+    uint64_t rate_last;
+    bool stopping;       /* --fail-early after a failure */
+    struct out_sink out; /* standard output, shared by every URL */
+    uint64_t deadline;   /* --max-time, 0 for none */
+    bool dump_opened;    /* -D file truncated once, appended after */
     uint64_t now;
 };
 
 /* client.c */
 uint64_t client_now(void);
+/* cconn_count - transfers routed to `cc`, waiting or in flight. */
+static inline size_t cconn_count(const struct cconn *cc)
+{
+    return cc->npending + cc->nact;
+}
+/* cconn_next - the next waiting transfer, taken off the queue (NULL when none). */
+struct xfer *cconn_next(struct cconn *cc);
+/* cconn_activate - `x` (just taken with cconn_next) is now in flight on `cc`. */
+void cconn_activate(struct cconn *cc, struct xfer *x);
+/* client_may_start - whether the global caps (--parallel-max, --sequential, --rate,
+ * --fail-early) let one more request start now. */
+bool client_may_start(struct client *cl);
 struct cconn *client_route(struct client *cl, struct xfer *x, bool fresh);
 void cconn_detach(struct cconn *cc, struct xfer *x);
 void cconn_fail_all(struct cconn *cc, int code, const char *fmt, ...)

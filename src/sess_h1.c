@@ -45,7 +45,6 @@ static void start(struct cconn *cc, struct xfer *x)
     buf_init(&h->out, &xalloc_mem, 1u << 26);
     h->x = x;
     h->chunked_upload = x->has_body && x->body_len < 0;
-    x->active = true;
     x->conn_id = cc->id;
     x->attempts++;
     trace_stream(cc->cl->trace, cc->id, 0, x->index, TRACE_STREAM_SENT, NULL);
@@ -350,8 +349,13 @@ void sess_h1_step(struct cconn *cc, short revents)
         reconnect(cc);
         return;
     }
-    if (!h->x && cc->nxs)
-        start(cc, cc->xs[0]);
+    if (!h->x && cc->npending && client_may_start(cc->cl)) {
+        struct xfer *x = cconn_next(cc);
+        if (x) {
+            cconn_activate(cc, x);
+            start(cc, x);
+        }
+    }
     if (!h->x)
         return;
     if (h->phase == H1_SEND && !send_request(cc))
@@ -366,7 +370,7 @@ short sess_h1_events(struct cconn *cc)
     short ev = io_poll_events(&cc->io);
 
     if (!h->x)
-        return cc->nxs ? -1 : POLLIN;
+        return cconn_count(cc) ? -1 : POLLIN;
     if (h->phase == H1_SEND)
         return (short)(ev | POLLOUT);
     return (short)(ev | POLLIN);

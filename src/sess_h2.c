@@ -31,31 +31,39 @@ int sess_h2_start(struct cconn *cc)
 static struct xfer *by_stream(struct cconn *cc, uint32_t sid)
 {
     size_t i;
-    for (i = 0; i < cc->nxs; i++)
-        if (cc->xs[i]->active && cc->xs[i]->stream_id == sid)
-            return cc->xs[i];
+    for (i = 0; i < cc->nact; i++)
+        if (cc->act[i]->stream_id == sid)
+            return cc->act[i];
     return NULL;
+}
+
+/* Streams this connection may have open: the server's limit (h2c_can_submit), ours
+ * (--parallel-max-host, --max-concurrent-streams) and the run's (client_may_start). */
+static bool room(struct cconn *cc)
+{
+    const struct config *cfg = cc->cl->cfg;
+    size_t cap = (size_t)cfg->multi.parallel_max_host;
+
+    if (cfg->h2.max_concurrent_streams && cfg->h2.max_concurrent_streams < cap)
+        cap = cfg->h2.max_concurrent_streams;
+    return cc->nact < cap && h2c_can_submit(cc->h2) && client_may_start(cc->cl);
 }
 
 static void submit_pending(struct cconn *cc)
 {
-    size_t i;
+    struct xfer *x;
 
-    for (i = 0; i < cc->nxs && h2c_can_submit(cc->h2); i++) {
-        struct xfer *x = cc->xs[i];
+    while (cc->npending && room(cc) && (x = cconn_next(cc)) != NULL) {
         struct hpack_field *fields;
         size_t n;
         struct buf store;
         struct h2c_request req;
         int64_t sid;
 
-        if (x->active)
-            continue;
         buf_init(&store, &xalloc_mem, 1u << 20);
         if (xfer_h2_fields(x, &fields, &n, &store) != 0) {
             buf_release(&store);
-            i--; /* xfer_fail detached it */
-            continue;
+            continue; /* xfer_fail detached it */
         }
         req.fields = fields;
         req.nfields = n;
@@ -66,15 +74,14 @@ static void submit_pending(struct cconn *cc)
         buf_release(&store);
         if (sid < 0) {
             xfer_fail(x, (int)sid, "cannot open a stream");
-            i--;
             continue;
         }
+        cconn_activate(cc, x);
         x->stream_id = (uint32_t)sid;
         x->conn_id = cc->id;
-        x->active = true;
-        trace_stream(cc->cl->trace, cc->id, x->stream_id, x->index, TRACE_STREAM_SENT, NULL);
         x->attempts++;
         x->last_progress_ms = cc->cl->now;
+        trace_stream(cc->cl->trace, cc->id, x->stream_id, x->index, TRACE_STREAM_SENT, NULL);
     }
 }
 
@@ -83,8 +90,8 @@ static size_t pump_bodies(struct cconn *cc)
 {
     size_t i, queued = 0;
 
-    for (i = 0; i < cc->nxs; i++) {
-        struct xfer *x = cc->xs[i];
+    for (i = 0; i < cc->nact; i++) {
+        struct xfer *x = cc->act[i];
         while (x->active && x->has_body && !x->body_done) {
             const uint8_t *p;
             size_t n;
@@ -263,18 +270,14 @@ static bool process_input(struct cconn *cc)
     return ok;
 }
 
-/* Transfers not yet sent go to a fresh connection: this one is ending. */
+/* Transfers not yet sent go to another connection: this one is ending. */
 static void requeue_pending(struct cconn *cc)
 {
-    size_t i = 0;
-    while (i < cc->nxs) {
-        struct xfer *x = cc->xs[i];
-        if (x->active) {
-            i++;
-            continue;
-        }
+    struct xfer *x;
+
+    while ((x = cconn_next(cc)) != NULL) {
         cconn_detach(cc, x);
-        client_route(cc->cl, x, true);
+        client_route(cc->cl, x, false);
     }
 }
 
@@ -301,11 +304,9 @@ static bool flush_output(struct cconn *cc)
  * started, 52 when the server never sent a byte). */
 static void on_eof(struct cconn *cc)
 {
-    size_t i = 0;
-
     requeue_pending(cc);
-    while (cc->nxs) {
-        struct xfer *x = cc->xs[i];
+    while (cc->nact) {
+        struct xfer *x = cc->act[0];
         cconn_detach(cc, x);
         if (!h2c_received_anything(cc->h2))
             xfer_fail(x, H2E_EMPTY_REPLY, "server closed the connection without a response");
@@ -405,7 +406,7 @@ void sess_h2_step(struct cconn *cc, short revents)
     submit_pending(cc);
     if (!send_some(cc))
         return;
-    if (cc->nxs == 0)
+    if (cconn_count(cc) == 0)
         finish(cc);
 }
 
