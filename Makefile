@@ -37,6 +37,7 @@ TOOLS     := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tool_%)
 TEST_LIB  := $(BUILD)/tests/unit/json.o $(BUILD)/tests/unit/util.o
 
 
+.SECONDARY:
 .PHONY: all check unit replay corpus e2e lint asan fuzz bench demo deps install uninstall clean
 
 all: h2get
