@@ -18,6 +18,13 @@
 #include "client_int.h"
 #include "xalloc.h"
 
+uint64_t client_now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
 uint64_t client_now(void)
 {
     struct timespec ts;
@@ -142,6 +149,7 @@ struct cconn *client_route(struct client *cl, struct xfer *x, bool fresh)
     net_connector_init(&cc->nc);
     buf_init(&cc->rbuf, &xalloc_mem, CLIENT_RBUF_MAX);
     *tail = cc;
+    x->num_connects++;
     attach(cc, x);
     return cc;
 }
@@ -208,7 +216,7 @@ static struct tls_ctx *tls_setup(struct client *cl, bool h1_only, int *err)
     o.max_version = cfg->tls.max == CLI_TLS_1_2 ? TLS_VERSION_1_2 : TLS_VERSION_1_3;
     /* --http2-only still offers http/1.1, so that a server without h2 is reported as exit
      * 121 rather than as an ALPN alert (exit 35) */
-    o.alpn = i ? "http/1.1" : "h2,http/1.1";
+    o.alpn = i ? "http/1.1" : cfg->h2.alpn ? cfg->h2.alpn : "h2,http/1.1"; /* --alpn */
     o.keylog = cfg->tls.keylog;
     *err = cl->tls_error = tls_ctx_init(&cl->tls[i], &o, &info);
     cl->tls_ready[i] = *err == 0;
@@ -239,12 +247,14 @@ static void cconn_start(struct cconn *cc)
         cc->tls_ctx = ctx;
     }
     net_route(&ov, &host, &port);
+    cc->t_start = client_now_us();
     cc->connect_deadline = cl->now + cl->cfg->net.connect_timeout_ms;
     rv = net_resolve_with(&ov, host, port, cl->cfg->net.family, &addrs, &info);
     if (rv) {
         cconn_fail_all(cc, rv, "'%s': %s", host, addrs.detail);
         return;
     }
+    cc->t_resolved = client_now_us();
     vlog(cl, "Host %s:%u resolved (%zu address%s)", host, port, addrs.n, addrs.n == 1 ? "" : "es");
     cc->state = CC_CONNECTING;
     rv = net_connector_start(&cc->nc, &addrs, cl->now, cc->connect_deadline);
@@ -265,6 +275,8 @@ static void enter_session(struct cconn *cc, bool h2)
         return;
     }
     trace_conn(cc->cl->trace, cc->id, TRACE_CONN_H2, NULL);
+    if (!cc->tls)
+        snprintf(cc->alpn, sizeof(cc->alpn), "h2c");
     cc->state = CC_H2;
     vlog(cc->cl, "Using HTTP/2");
     if (sess_h2_start(cc) != 0)
@@ -283,6 +295,10 @@ static void tls_step(struct cconn *cc)
         cconn_fail_all(cc, rv, "%s", cc->tlsc->detail);
         return;
     }
+    cc->t_tls = client_now_us();
+    cc->tls_version = cc->tlsc->facts.version;
+    snprintf(cc->alpn, sizeof(cc->alpn), "%s",
+             cc->tlsc->facts.alpn == TLS_ALPN_NONE ? "" : tls_alpn_name(cc->tlsc->facts.alpn));
     vlog_tls(cc->cl, &cc->tlsc->facts);
     trace_tls(cc->cl->trace, cc->id, &cc->tlsc->facts);
     io_tls_init(&cc->io, cc->tlsc);
@@ -308,7 +324,10 @@ static void connected(struct cconn *cc, int fd)
     char addr[NET_ADDR_STRLEN];
     const struct net_addr *peer = net_connector_peer(&cc->nc);
 
+    cc->t_connected = client_now_us();
     if (peer) {
+        net_addr_ip(peer, cc->remote_ip, sizeof(cc->remote_ip));
+        cc->remote_port = net_addr_port(peer);
         net_addr_str(peer, addr, sizeof(addr));
         vlog(cc->cl, "Connected to %s", addr);
         trace_conn(cc->cl->trace, cc->id, TRACE_CONN_CONNECTED, addr);
@@ -478,46 +497,104 @@ static void loop(struct client *cl)
     }
 }
 
-int client_run(const struct config *cfg)
+/* -w @FILE reads the format from FILE (curl); returns 0 or H2E_READ, said. */
+static int load_write_out(struct client *cl)
 {
-    struct client cl;
+    const char *w = cl->cfg->multi.write_out;
+    FILE *f;
+    size_t n;
+
+    cl->wo_fmt = w;
+    if (!w || w[0] != '@')
+        return 0;
+    f = strcmp(w + 1, "-") ? fopen(w + 1, "r") : stdin;
+    if (!f) {
+        diag_error(H2E_READ, "cannot read '%s': %s", w + 1, strerror(errno));
+        return H2E_READ;
+    }
+    cl->wo_file = xmalloc(65536);
+    n = fread(cl->wo_file, 1, 65535, f);
+    cl->wo_file[n] = 0;
+    if (f != stdin)
+        fclose(f);
+    cl->wo_fmt = cl->wo_file;
+    return 0;
+}
+
+/* Every URL of the command line, each --repeat times in a row. */
+static void start_all(struct client *cl)
+{
+    const struct config *cfg = cl->cfg;
+    size_t i, r = (size_t)cfg->multi.repeat;
+
+    cl->nxfers = cfg->nurls * r;
+    cl->xfers = xcalloc(cl->nxfers, sizeof(*cl->xfers));
+    for (i = 0; i < cl->nxfers; i++)
+        if (xfer_init(&cl->xfers[i], cl, i, &cfg->urls[i / r]) == 0)
+            client_route(cl, &cl->xfers[i], false);
+    order_advance(cl);
+}
+
+/* The run is over: flush stdout; connections still open say goodbye where they can. */
+static int finish_run(struct client *cl, int result)
+{
     struct cconn *cc, *next;
     size_t i;
-    int result = 0, err;
+    int err;
 
-    memset(&cl, 0, sizeof(cl));
-    cl.cfg = cfg;
-    cl.now = client_now();
-    cl.deadline = cfg->net.max_time_ms ? cl.now + cfg->net.max_time_ms : 0;
-    cl.trace = trace_new(cfg, &err);
-    if (err) {
-        trace_finish(cl.trace);
-        return err;
+    for (cc = cl->conns; cc; cc = cc->next)
+        if (cc->state == CC_H2)
+            sess_h2_goodbye(cc);
+    if (out_flush(&cl->out) != 0 && !result) {
+        diag_error(H2E_WRITE, "%s", cl->out.detail);
+        result = H2E_WRITE;
     }
-    cl.xfers = xcalloc(cfg->nurls, sizeof(*cl.xfers));
-    cl.nxfers = cfg->nurls;
-    for (i = 0; i < cfg->nurls; i++)
-        if (xfer_init(&cl.xfers[i], &cl, i, &cfg->urls[i]) == 0)
-            client_route(&cl, &cl.xfers[i], false);
-    loop(&cl);
-    for (i = 0; i < cl.nxfers; i++) {
-        if (!result && cl.xfers[i].result)
-            result = cl.xfers[i].result;
-        xfer_release(&cl.xfers[i]);
-    }
-    for (cc = cl.conns; cc; cc = next) {
+    for (i = 0; i < cl->nxfers; i++)
+        xfer_release(&cl->xfers[i]);
+    for (cc = cl->conns; cc; cc = next) {
         next = cc->next;
         cconn_close(cc);
         free(cc->q);
         free(cc->act);
         free(cc);
     }
-    err = trace_finish(cl.trace);
-    if (!result)
+    err = trace_finish(cl->trace);
+    if (!result || err == H2E_STRICT) /* --strict: a failed check decides the exit code */
         result = err;
     for (i = 0; i < 2; i++)
-        if (cl.tls_ready[i])
-            tls_ctx_release(&cl.tls[i]);
-    free(cl.xfers);
+        if (cl->tls_ready[i])
+            tls_ctx_release(&cl->tls[i]);
+    free(cl->out.buf);
+    free(cl->wo_file);
+    free(cl->xfers);
     return result;
+}
+
+int client_run(const struct config *cfg)
+{
+    struct client cl;
+    size_t i;
+    int result = 0, err;
+
+    memset(&cl, 0, sizeof(cl));
+    cl.cfg = cfg;
+    cl.now = client_now();
+    cl.rate_last = cl.now;
+    cl.rate_tokens = 1;
+    cl.deadline = cfg->net.max_time_ms ? cl.now + cfg->net.max_time_ms : 0;
+    if ((err = load_write_out(&cl)) != 0)
+        return err;
+    cl.trace = trace_new(cfg, &err);
+    if (err) {
+        trace_finish(cl.trace);
+        free(cl.wo_file);
+        return err;
+    }
+    out_init_stdout(&cl.out, cfg->out.no_buffer);
+    start_all(&cl);
+    loop(&cl);
+    for (i = 0; i < cl.nxfers && !result; i++)
+        if (cl.xfers[i].result && !cl.xfers[i].cancelled)
+            result = cl.xfers[i].result;
+    return finish_run(&cl, result);
 }

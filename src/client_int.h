@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "cli.h"
 #include "conn.h"
@@ -61,11 +62,12 @@ struct xfer {
     bool got_headers;
     bool redirecting;
     char *location;
-    bool discard; /* body not wanted (redirect, --fail) */
+    bool discard;   /* body not wanted (redirect, --fail) */
+    char *out_path; /* --no-clobber: the FILE.N used instead of the -o name; owned */
     bool sink_open;
     struct out_sink sink;
     struct buf hold; /* stdout body held until earlier URLs are done */
-    bool holding;
+    FILE *spill;     /* ... beyond the in-memory bound, in an unlinked temporary file */
     uint64_t body_bytes;
     uint64_t last_progress_ms;
     /* outcome */
@@ -75,8 +77,18 @@ struct xfer {
     bool queued_out;  /* taken off the queue of `conn`, about to be sent */
     unsigned conn_id; /* the connection it was last sent on, for traces and -w */
     bool done;
+    bool cancelled; /* stopped by --fail-early because another URL failed */
     int result;
     char detail[CLIENT_DETAIL_MAX];
+    /* for -w and the statistics: times in µs of client_now_us() */
+    uint64_t t_start, t_sent, t_headers, t_firstdata, t_done;
+    unsigned num_connects;
+    unsigned retries;
+    bool got_rst;
+    uint32_t rst_wire;
+    const struct cconn *last_conn;
+    struct buf fields;   /* final response fields, "name\0value\0...", when -w needs them */
+    struct buf trailers; /* likewise */
 };
 
 enum cconn_state {
@@ -133,6 +145,12 @@ struct cconn {
     char goaway_debug[DIAG_ESCAPE_CAP];
     bool got_goaway;
     bool finishing;
+    /* facts for -w: times in µs, the peer, the protocol */
+    uint64_t t_start, t_resolved, t_connected, t_tls;
+    char remote_ip[NET_ADDR_STRLEN];
+    uint16_t remote_port;
+    char alpn[16];
+    const char *tls_version;
     bool more_body; /* body bytes could still be sent: step again without waiting */
     /* transfers routed here: a FIFO of those waiting (entries of transfers that left are
      * skipped when popped) and the small set sent and not finished */
@@ -159,13 +177,17 @@ struct client {
     uint64_t rate_last;
     bool stopping;       /* --fail-early after a failure */
     struct out_sink out; /* standard output, shared by every URL */
-    uint64_t deadline;   /* --max-time, 0 for none */
-    bool dump_opened;    /* -D file truncated once, appended after */
+    size_t fin;          /* URLs before this one are finished and written out (order.c) */
+    const char *wo_fmt;  /* the -w format, read from the file of -w @FILE */
+    char *wo_file;
+    uint64_t deadline; /* --max-time, 0 for none */
+    bool dump_opened;  /* -D file truncated once, appended after */
     uint64_t now;
 };
 
 /* client.c */
 uint64_t client_now(void);
+uint64_t client_now_us(void);
 /* cconn_count - transfers routed to `cc`, waiting or in flight. */
 static inline size_t cconn_count(const struct cconn *cc)
 {
@@ -205,10 +227,20 @@ int xfer_body_next(struct xfer *x, const uint8_t **p, size_t *n, bool *last);
 /* xfer_body_advance - `n` bytes were sent; `finished` when that ended the body. */
 void xfer_body_advance(struct xfer *x, size_t n, bool finished);
 
+/* order.c: stdout in command-line order, and -w after each body */
+int order_write(struct xfer *x, const void *p, size_t n);
+void order_drop(struct xfer *x);
+void order_advance(struct client *cl);
+
+/* writeout.c */
+void wo_emit(struct xfer *x);
+
 /* sess_h2.c */
 int sess_h2_start(struct cconn *cc);
 void sess_h2_step(struct cconn *cc, short revents);
 short sess_h2_events(struct cconn *cc);
+/* sess_h2_goodbye - the run ends now: RST/GOAWAY what is open and write what fits. */
+void sess_h2_goodbye(struct cconn *cc);
 
 /* sess_h1.c */
 void sess_h1_step(struct cconn *cc, short revents);

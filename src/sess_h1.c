@@ -46,6 +46,8 @@ static void start(struct cconn *cc, struct xfer *x)
     h->x = x;
     h->chunked_upload = x->has_body && x->body_len < 0;
     x->conn_id = cc->id;
+    x->last_conn = cc;
+    x->t_sent = client_now_us();
     x->attempts++;
     trace_stream(cc->cl->trace, cc->id, 0, x->index, TRACE_STREAM_SENT, NULL);
     x->last_progress_ms = cc->cl->now;

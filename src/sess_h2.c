@@ -79,6 +79,8 @@ static void submit_pending(struct cconn *cc)
         cconn_activate(cc, x);
         x->stream_id = (uint32_t)sid;
         x->conn_id = cc->id;
+        x->last_conn = cc;
+        x->t_sent = client_now_us();
         x->attempts++;
         x->last_progress_ms = cc->cl->now;
         trace_stream(cc->cl->trace, cc->id, x->stream_id, x->index, TRACE_STREAM_SENT, NULL);
@@ -161,6 +163,10 @@ static void on_reset(struct cconn *cc, struct xfer *x, const struct h2c_event *e
     const char *name = h2_wire_error_name(ev->wire);
     char code[16];
 
+    if (!ev->local && ev->code == H2E_PEER_RST_STREAM) {
+        x->got_rst = true;
+        x->rst_wire = ev->wire;
+    }
     if (!name) {
         snprintf(code, sizeof(code), "0x%x", ev->wire);
         name = code;
@@ -419,4 +425,14 @@ short sess_h2_events(struct cconn *cc)
     if (h2c_output(cc->h2).len)
         ev |= POLLOUT;
     return ev;
+}
+
+void sess_h2_goodbye(struct cconn *cc)
+{
+    size_t i;
+
+    for (i = 0; i < cc->nact; i++)
+        h2c_reset_stream(cc->h2, cc->act[i]->stream_id, H2_CANCEL);
+    h2c_shutdown(cc->h2);
+    flush_output(cc);
 }

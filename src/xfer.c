@@ -15,11 +15,42 @@
 
 #include "client_int.h"
 #include "diag.h"
+#include "h2.h"
 #include "limits.h"
 #include "xalloc.h"
 
-/* Bodies held for stdout, per URL, before the run fails with a limit error. */
+/* In-memory part of a body held for ordered stdout (order.c spills beyond its own bound). */
 #define HOLD_MAX ((size_t)1 << 31)
+
+static void fail_early(struct xfer *failed);
+
+/* --skip-existing: a URL whose file exists is done at once; --no-clobber: the body goes
+ * to FILE.1 ... FILE.100 instead of over an existing FILE (curl). Returns 1 when skipped. */
+static int existing_output(struct xfer *x)
+{
+    const struct config *cfg = x->cl->cfg;
+    const char *path = x->cu->output;
+    unsigned i;
+
+    if (access(path, F_OK) != 0)
+        return 0;
+    if (cfg->multi.skip_existing) {
+        vlog(x->cl, "skipping %s: '%s' exists", x->url_str, path);
+        x->done = true;
+        return 1;
+    }
+    if (!cfg->multi.no_clobber)
+        return 0;
+    x->out_path = xmalloc(strlen(path) + 8);
+    for (i = 1; i <= 100; i++) {
+        snprintf(x->out_path, strlen(path) + 8, "%s.%u", path, i);
+        if (access(x->out_path, F_OK) != 0)
+            return 0;
+    }
+    xfer_fail(x, H2E_WRITE, "'%s' and '%s.1' to '%s.100' all exist (--no-clobber)", path, path,
+              path);
+    return H2E_WRITE;
+}
 
 int xfer_init(struct xfer *x, struct client *cl, size_t index, const struct cli_url *cu)
 {
@@ -32,8 +63,11 @@ int xfer_init(struct xfer *x, struct client *cl, size_t index, const struct cli_
     x->index = index;
     x->cu = cu;
     x->upload_fd = -1;
+    x->t_start = client_now_us();
     x->url_str = xstrdup(cu->url);
     buf_init(&x->hold, &xalloc_mem, HOLD_MAX);
+    buf_init(&x->fields, &xalloc_mem, LIMIT_HEADER_LIST_SIZE * 2);
+    buf_init(&x->trailers, &xalloc_mem, LIMIT_HEADER_LIST_SIZE * 2);
     x->method = cli_method(cfg);
     x->has_body = cfg->req.body != CLI_BODY_NONE;
     x->body_len = (int64_t)cfg->req.data_len;
@@ -42,6 +76,8 @@ int xfer_init(struct xfer *x, struct client *cl, size_t index, const struct cli_
         xfer_fail(x, rv, "'%s': %s", x->url_str, info.why ? info.why : h2e_str(rv));
         return rv;
     }
+    if (cu->output && strcmp(cu->output, "-") && (rv = existing_output(x)) != 0)
+        return rv;
     if (cfg->req.body == CLI_BODY_UPLOAD)
         return xfer_open_upload(x);
     return 0;
@@ -53,9 +89,12 @@ void xfer_release(struct xfer *x)
         out_abort(&x->sink, false);
     if (x->upload_fd > STDIN_FILENO)
         close(x->upload_fd);
-    buf_release(&x->hold);
+    order_drop(x);
+    buf_release(&x->fields);
+    buf_release(&x->trailers);
     free(x->chunk);
     free(x->location);
+    free(x->out_path);
     free(x->url_str);
 }
 
@@ -79,50 +118,10 @@ static bool to_stdout(const struct xfer *x)
     return !x->cu->output;
 }
 
-/* The URL whose body may go to stdout now: the first one not finished. */
-static struct xfer *stdout_owner(struct client *cl)
-{
-    size_t i;
-    for (i = cl->stdout_turn; i < cl->nxfers; i++) {
-        struct xfer *x = &cl->xfers[i];
-        if (to_stdout(x) && (!x->done || x->hold.len))
-            return x;
-    }
-    return NULL;
-}
-
-/* Write out held bodies that are now first in line (after `x` finished). */
-static void release_holds(struct client *cl)
-{
-    struct xfer *o;
-
-    while ((o = stdout_owner(cl)) != NULL) {
-        cl->stdout_turn = o->index;
-        if (o->hold.len && o->sink_open) {
-            if (out_write(&o->sink, o->hold.p, o->hold.len) != 0 && !o->done)
-                xfer_fail(o, H2E_WRITE, "%s", o->sink.detail);
-            buf_release(&o->hold);
-        }
-        if (!o->done)
-            return;
-        if (o->sink_open) {
-            out_commit(&o->sink);
-            o->sink_open = false;
-        }
-        buf_release(&o->hold);
-        cl->stdout_turn = o->index + 1;
-    }
-}
-
 static int sink_write(struct xfer *x, const void *p, size_t n)
 {
-    if (to_stdout(x) && x->cl->nxfers > 1 && stdout_owner(x->cl) != x) {
-        if (buf_append(&x->hold, p, n) != 0) {
-            xfer_fail(x, H2E_LIMIT_BUFFER, "more than 2 GiB held for ordered output");
-            return H2E_LIMIT_BUFFER;
-        }
-        return 0;
-    }
+    if (to_stdout(x))
+        return order_write(x, p, n);
     if (out_write(&x->sink, p, n) != 0) {
         xfer_fail(x, H2E_WRITE, "%s", x->sink.detail);
         return H2E_WRITE;
@@ -133,18 +132,36 @@ static int sink_write(struct xfer *x, const void *p, size_t n)
 static int open_sink(struct xfer *x)
 {
     const struct config *cfg = x->cl->cfg;
+    const char *path = x->out_path ? x->out_path : x->cu->output;
 
     if (x->sink_open)
         return 0;
-    if (!x->cu->output || strcmp(x->cu->output, "-") == 0) {
-        out_init_stdout(&x->sink, cfg->out.no_buffer);
-    } else if (out_open_file(&x->sink, x->cu->output, cfg->out.create_dirs, cfg->out.no_buffer) !=
-               0) {
+    if (!to_stdout(x) &&
+        out_open_file(&x->sink, path, cfg->out.create_dirs, cfg->out.no_buffer) != 0) {
         xfer_fail(x, H2E_WRITE, "%s", x->sink.detail);
         return H2E_WRITE;
     }
     x->sink_open = true;
     return 0;
+}
+
+/* Keep "name\0value\0" copies of the fields for -w, when its format asks for them. */
+static void keep_fields(struct xfer *x, struct buf *st, const struct xfer_field *f, size_t n)
+{
+    const char *w = x->cl->wo_fmt;
+    size_t i;
+
+    if (!w || (!strstr(w, "header") && !strstr(w, "trailer") && !strstr(w, "json")))
+        return;
+    buf_reset(st);
+    for (i = 0; i < n; i++) {
+        if (f[i].name.len && f[i].name.p[0] == ':')
+            continue;
+        buf_append(st, f[i].name.p, f[i].name.len);
+        buf_append(st, "", 1);
+        buf_append(st, f[i].value.p, f[i].value.len);
+        buf_append(st, "", 1);
+    }
 }
 
 /* The -i / -D header block: status line, then the fields (pseudo-headers left out). */
@@ -215,6 +232,8 @@ int xfer_on_headers(struct xfer *x, int status, const struct xfer_field *f, size
 
     x->got_headers = true;
     x->status = status;
+    x->t_headers = client_now_us();
+    keep_fields(x, &x->fields, f, n);
     trace_stream(x->cl->trace, x->conn_id, x->stream_id, x->index, TRACE_STREAM_HEADERS, NULL);
     if (cfg->req.location && is_redirect(status) && loc) {
         x->redirecting = true;
@@ -248,9 +267,11 @@ int xfer_on_data(struct xfer *x, const uint8_t *p, size_t n)
                   (unsigned long long)cfg->out.max_filesize);
         return H2E_FILESIZE;
     }
-    if (!x->body_bytes)
+    if (!x->body_bytes) {
+        x->t_firstdata = client_now_us();
         trace_stream(x->cl->trace, x->conn_id, x->stream_id, x->index, TRACE_STREAM_FIRST_DATA,
                      NULL);
+    }
     x->body_bytes += n;
     if (!x->sink_open && open_sink(x) != 0)
         return H2E_WRITE;
@@ -261,6 +282,7 @@ void xfer_on_trailers(struct xfer *x, const struct xfer_field *f, size_t n)
 {
     struct buf hb;
 
+    keep_fields(x, &x->trailers, f, n);
     buf_init(&hb, &xalloc_mem, LIMIT_HEADER_LIST_SIZE * 2);
     header_block(&hb, 0, f, n, NULL);
     dump_headers(x, &hb);
@@ -271,6 +293,7 @@ void xfer_on_trailers(struct xfer *x, const struct xfer_field *f, size_t n)
 
 static void finish(struct xfer *x, int result)
 {
+    x->t_done = client_now_us();
     if (x->conn)
         cconn_detach(x->conn, x);
     x->done = true;
@@ -339,18 +362,46 @@ void xfer_complete(struct xfer *x)
         return; /* an empty body still creates the file */
     finish(x, result);
     trace_stream(x->cl->trace, x->conn_id, x->stream_id, x->index, TRACE_STREAM_DONE, NULL);
-    if (result)
-        diag_error(result, "the requested URL returned error: %d", x->status);
-    if (to_stdout(x) && x->cl->nxfers > 1 && stdout_owner(x->cl) != x)
-        return; /* held: written when its turn comes */
-    if (x->sink_open) {
+    if (x->sink_open && !to_stdout(x)) {
         x->sink_open = false;
         if (out_commit(&x->sink) != 0) {
-            x->result = H2E_WRITE;
+            x->result = result = H2E_WRITE;
+            snprintf(x->detail, sizeof(x->detail), "%s", x->sink.detail);
             diag_error(H2E_WRITE, "%s", x->sink.detail);
         }
     }
-    release_holds(x->cl);
+    if (result == H2E_HTTP_ERROR) {
+        snprintf(x->detail, sizeof(x->detail), "the requested URL returned error: %d", x->status);
+        diag_error(result, "%s", x->detail);
+        fail_early(x);
+    }
+    order_advance(x->cl);
+}
+
+/* --fail-early: the first failure cancels every other URL (RST_STREAM CANCEL), removes
+ * their partial files, and leaves the exit code to the failure. */
+static void fail_early(struct xfer *failed)
+{
+    struct client *cl = failed->cl;
+    size_t i;
+
+    if (!cl->cfg->multi.fail_early || cl->stopping || failed->cancelled)
+        return;
+    cl->stopping = true;
+    for (i = 0; i < cl->nxfers; i++) {
+        struct xfer *x = &cl->xfers[i];
+        if (x->done)
+            continue;
+        if (x->active && x->conn && x->conn->h2)
+            h2c_reset_stream(x->conn->h2, x->stream_id, H2_CANCEL);
+        x->cancelled = true;
+        finish(x, H2E_USAGE);
+        snprintf(x->detail, sizeof(x->detail), "cancelled by --fail-early");
+        if (x->sink_open && !to_stdout(x))
+            out_abort(&x->sink, false);
+        x->sink_open = false;
+        order_drop(x);
+    }
 }
 
 void xfer_fail(struct xfer *x, int code, const char *fmt, ...)
@@ -365,19 +416,19 @@ void xfer_fail(struct xfer *x, int code, const char *fmt, ...)
     va_end(ap);
     finish(x, code);
     trace_stream(x->cl->trace, x->conn_id, x->stream_id, x->index, TRACE_STREAM_FAILED, x->detail);
-    if (x->sink_open) {
-        x->sink_open = false;
-        if (x->sink.is_stdout && x->sink.written)
-            diag_warn("%llu bytes of the body were already written to stdout",
-                      (unsigned long long)x->sink.written);
+    if (x->sink_open && !to_stdout(x))
         out_abort(&x->sink, cfg->out.keep_partial);
-    }
-    buf_release(&x->hold);
+    else if (x->sink_open && x->index == x->cl->fin && x->body_bytes)
+        diag_warn("%llu bytes of the body were already written to stdout",
+                  (unsigned long long)x->body_bytes);
+    x->sink_open = false;
+    order_drop(x);
     if (x->cl->nxfers > 1)
         diag_error(code, "%s: %s", x->url_str, x->detail);
     else
         diag_error(code, "%s", x->detail);
-    release_holds(x->cl);
+    fail_early(x);
+    order_advance(x->cl);
 }
 
 /* Replay on a fresh connection a request the server did not process (RFC 9113 §8.7). */
@@ -396,6 +447,7 @@ bool xfer_retry(struct xfer *x, const char *why)
     if (x->conn)
         cconn_detach(x->conn, x);
     xfer_reset_response(x);
+    x->retries++;
     client_route(x->cl, x, true);
     return true;
 }
