@@ -481,6 +481,7 @@ static void loop(struct client *cl)
             cconn_step(cc, cnt ? &pfd[first] : NULL, cnt);
         }
         check_deadlines(cl);
+        progress_tick(cl, false);
         if (all_done(cl))
             break;
         n = 0;
@@ -591,8 +592,10 @@ int client_run(const struct config *cfg)
         return err;
     }
     out_init_stdout(&cl.out, cfg->out.no_buffer);
+    progress_init(&cl);
     start_all(&cl);
     loop(&cl);
+    progress_tick(&cl, true);
     for (i = 0; i < cl.nxfers && !result; i++)
         if (cl.xfers[i].result && !cl.xfers[i].cancelled)
             result = cl.xfers[i].result;

@@ -69,6 +69,7 @@ struct xfer {
     struct buf hold; /* stdout body held until earlier URLs are done */
     FILE *spill;     /* ... beyond the in-memory bound, in an unlinked temporary file */
     uint64_t body_bytes;
+    uint64_t expect_len; /* the response's content-length, 0 if unknown */
     uint64_t last_progress_ms;
     /* outcome */
     struct cconn *conn;
@@ -179,6 +180,8 @@ struct client {
     struct out_sink out; /* standard output, shared by every URL */
     size_t fin;          /* URLs before this one are finished and written out (order.c) */
     const char *wo_fmt;  /* the -w format, read from the file of -w @FILE */
+    bool progress;       /* the meter is drawn (progress.c) */
+    uint64_t progress_start, progress_last;
     char *wo_file;
     uint64_t deadline; /* --max-time, 0 for none */
     bool dump_opened;  /* -D file truncated once, appended after */
@@ -231,6 +234,10 @@ void xfer_body_advance(struct xfer *x, size_t n, bool finished);
 int order_write(struct xfer *x, const void *p, size_t n);
 void order_drop(struct xfer *x);
 void order_advance(struct client *cl);
+
+/* progress.c */
+void progress_init(struct client *cl);
+void progress_tick(struct client *cl, bool final);
 
 /* writeout.c */
 void wo_emit(struct xfer *x);

@@ -233,6 +233,13 @@ int xfer_on_headers(struct xfer *x, int status, const struct xfer_field *f, size
     x->got_headers = true;
     x->status = status;
     x->t_headers = client_now_us();
+    x->expect_len = 0;
+    if ((loc = field(f, n, "content-length")) != NULL && loc->len < 20) {
+        size_t i;
+        for (i = 0; i < loc->len && loc->p[i] >= '0' && loc->p[i] <= '9'; i++)
+            x->expect_len = x->expect_len * 10 + (uint64_t)(loc->p[i] - '0');
+    }
+    loc = field(f, n, "location");
     keep_fields(x, &x->fields, f, n);
     trace_stream(x->cl->trace, x->conn_id, x->stream_id, x->index, TRACE_STREAM_HEADERS, NULL);
     if (cfg->req.location && is_redirect(status) && loc) {
