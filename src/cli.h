@@ -119,18 +119,19 @@ struct cli_h2 {
 
 /* Many URLs (CLI.md §1, §4). */
 struct cli_multi {
-    bool remote_name_all;   /* --remote-name-all */
-    bool no_clobber;        /* --no-clobber */
-    bool skip_existing;     /* --skip-existing */
-    bool sequential;        /* --sequential */
-    bool fail_early;        /* --fail-early */
-    bool progress_bar;      /* -# */
-    bool parallel_flag;     /* -Z: accepted, concurrency is the default */
-    long parallel_max;      /* --parallel-max, default 100 */
-    long parallel_max_host; /* --parallel-max-host, default 100 */
-    long repeat;            /* --repeat, default 1 */
-    double rate;            /* --rate: requests per second, 0 for none */
-    const char *write_out;  /* -w, or NULL */
+    bool remote_name_all;       /* --remote-name-all */
+    bool no_clobber;            /* --no-clobber */
+    bool skip_existing;         /* --skip-existing */
+    bool sequential;            /* --sequential */
+    bool fail_early;            /* --fail-early */
+    bool progress_bar;          /* -# */
+    bool parallel_flag;         /* -Z: accepted, concurrency is the default */
+    long parallel_max;          /* --parallel-max, default 100 */
+    long parallel_max_host;     /* --parallel-max-host, default 100 */
+    bool parallel_max_host_set; /* given: HTTP/1.1 origins may use that many connections */
+    long repeat;                /* --repeat, default 1 */
+    double rate;                /* --rate: requests per second, 0 for none */
+    const char *write_out;      /* -w, or NULL */
 };
 
 /* One URL to fetch, with its own output (-o/-O apply to URLs in order, as in curl). */

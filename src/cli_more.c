@@ -182,9 +182,10 @@ int cli_set_count(struct config *cfg, const struct cli_opt *o, const struct cli_
                         v->str);
     if (!strcmp(o->name, "parallel-max"))
         cfg->multi.parallel_max = (long)v->num;
-    else if (!strcmp(o->name, "parallel-max-host"))
+    else if (!strcmp(o->name, "parallel-max-host")) {
         cfg->multi.parallel_max_host = (long)v->num;
-    else if (!strcmp(o->name, "repeat"))
+        cfg->multi.parallel_max_host_set = true;
+    } else if (!strcmp(o->name, "repeat"))
         cfg->multi.repeat = (long)v->num;
     else if (!strcmp(o->name, "padding"))
         cfg->h2.padding = (unsigned)v->num;

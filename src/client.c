@@ -130,12 +130,25 @@ struct cconn *client_route(struct client *cl, struct xfer *x, bool fresh)
                    (!x->url.tls && cfg->proto.http != CLI_HTTP_2_PRIOR);
     struct cconn *cc, **tail = &cl->conns;
 
+    /* HTTP/2: one connection per origin. HTTP/1.1: one request at a time per connection,
+     * so up to --parallel-max-host connections when it is given (CLI.md §4), each
+     * transfer going to the least loaded */
+    size_t h1_conns = 0, h1_max = h1_only && cfg->multi.parallel_max_host_set
+                                      ? (size_t)cfg->multi.parallel_max_host
+                                      : 1;
+    struct cconn *best = NULL;
+
     for (cc = cl->conns; cc; cc = cc->next) {
-        if ((!fresh || cc->id > x->conn_id) && same_origin(cc, x, h1_only)) {
-            attach(cc, x);
-            return cc;
-        }
         tail = &cc->next;
+        if ((fresh && cc->id <= x->conn_id) || !same_origin(cc, x, h1_only))
+            continue;
+        h1_conns++;
+        if (!best || cconn_count(cc) < cconn_count(best))
+            best = cc;
+    }
+    if (best && (!h1_only || h1_conns >= h1_max || cconn_count(best) == 0)) {
+        attach(best, x);
+        return best;
     }
     cc = xcalloc(1, sizeof(*cc));
     cc->cl = cl;

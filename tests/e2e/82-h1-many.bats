@@ -1,0 +1,59 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
+# Many URLs to an HTTP/1.1 origin (issue 4): keep-alive reuse of one connection in turn by
+# default, or up to --parallel-max-host connections; bodies still in command-line order.
+
+load helpers
+
+setup_file() {
+    e2e_setup_file
+    make_certs
+    make_docroot
+    [ -s "${CA:-}" ] || return 0
+    start_nginx
+}
+
+teardown_file() {
+    e2e_teardown_file
+}
+
+setup() {
+    e2e_setup
+    need_h2get
+    need_server NGINX_PLAIN
+}
+
+teardown() {
+    e2e_teardown
+}
+
+urls() {
+    local i
+    for i in $(seq 1 "$1"); do
+        echo "http://localhost:$NGINX_PLAIN/size-$((i % 2 ? 16384 : 1))"
+    done
+}
+
+@test "HTTP/1.1: 20 URLs reuse one keep-alive connection in turn" {
+    urls 20 >list
+    run_h2get --url @list -w '%{stderr}%{conn_id} %{http_version} %{num_connects}\n'
+    assert_status 0
+    [ "$(cut -d' ' -f1 "$STDERR" | sort -u | wc -l)" = 1 ] || fail "more than one connection" \
+        "$(cat "$STDERR")"
+    [ "$(cut -d' ' -f2 "$STDERR" | sort -u)" = 1.1 ] || fail "not HTTP/1.1" "$(cat "$STDERR")"
+    [ "$(awk '{ s += $3 } END { print s }' "$STDERR")" = 1 ] || fail "num_connects" \
+        "$(cat "$STDERR")"
+}
+
+@test "HTTP/1.1: --parallel-max-host 4 spreads 20 URLs over 4 connections, in order on stdout" {
+    urls 20 >list
+    run_h2get --parallel-max-host 4 --url @list
+    assert_status 0
+    local want i
+    want=$(for i in $(seq 1 20); do cat "$E2E_DOCROOT/size-$((i % 2 ? 16384 : 1))"; done |
+        sha256sum | cut -d' ' -f1)
+    assert_file_sha "$STDOUT" "$want"
+    run_h2get --parallel-max-host 4 --url @list -w '%{stderr}%{conn_id}\n'
+    assert_status 0
+    [ "$(sort -u "$STDERR" | wc -l)" = 4 ] || fail "want 4 connections" "$(sort "$STDERR" | uniq -c)"
+}
