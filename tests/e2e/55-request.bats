@@ -1,0 +1,89 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
+# Request building (issue 3): -X, -A, -e, -u, -H, --json, -d, and -L with --max-redirs,
+# credentials dropped on a redirect to another origin (as curl). nginx echoes what it got
+# (servers/nginx-locations.conf, /echo); runs over $(e2e_proto).
+
+load helpers
+
+setup_file() {
+    e2e_setup_file
+    make_certs
+    make_docroot
+    [ -s "${CA:-}" ] || return 0
+    start_nginx
+}
+
+teardown_file() {
+    e2e_teardown_file
+}
+
+setup() {
+    e2e_setup
+    need_h2get
+    origin_args
+}
+
+teardown() {
+    e2e_teardown
+}
+
+@test "-X, -A, -e and -H reach the server; the default user-agent is h2get/VERSION" {
+    run_h2get "${ORIGIN_ARGS[@]}" -X PATCH -A 'agent/1' -e 'https://ref.example/' \
+        -H 'X-Test: yes' "$(origin_url echo)"
+    assert_status 0
+    assert_stdout_is $'method=PATCH ua=agent/1 ref=https://ref.example/ auth= ct= accept=*/* x=yes\n'
+    run_h2get "${ORIGIN_ARGS[@]}" "$(origin_url echo)"
+    assert_status 0
+    grep -q '^method=GET ua=h2get/[0-9][0-9.]* ref= ' "$STDOUT" || fail "default request" \
+        "$(cat "$STDOUT")"
+}
+
+@test "-u sends basic credentials; --json sets content-type and accept and POSTs" {
+    run_h2get "${ORIGIN_ARGS[@]}" -u 'alice:s3cret' "$(origin_url echo)"
+    assert_status 0
+    grep -q ' auth=Basic YWxpY2U6czNjcmV0 ' "$STDOUT" || fail "no credentials" "$(cat "$STDOUT")"
+    run_h2get "${ORIGIN_ARGS[@]}" --json '{"a":1}' "$(origin_url echo)"
+    assert_status 0
+    grep -q '^method=POST .* ct=application/json accept=application/json ' "$STDOUT" ||
+        fail "--json" "$(cat "$STDOUT")"
+}
+
+@test "-L follows 301 and 303 (303 turns a POST into GET); without -L the 3xx is the result" {
+    run_h2get "${ORIGIN_ARGS[@]}" "$(origin_url redirect-301)"
+    assert_status 0
+    grep -q '301' "$STDOUT" || fail "not the redirect body" "$(cat "$STDOUT")"
+    run_h2get "${ORIGIN_ARGS[@]}" -L -w '%{http_code} %{url_effective}\n' \
+        "$(origin_url redirect-301)"
+    assert_status 0
+    grep -q '^method=GET ' "$STDOUT" || fail "redirect not followed" "$(cat "$STDOUT")"
+    grep -q "^200 $(origin_url echo)\$" "$STDOUT" || fail "-w after redirect" "$(cat "$STDOUT")"
+    run_h2get "${ORIGIN_ARGS[@]}" -L -d 'a=1' "$(origin_url redirect-303)"
+    assert_status 0
+    grep -q '^method=GET ' "$STDOUT" || fail "303 kept the method" "$(cat "$STDOUT")"
+}
+
+@test "--max-redirs: a redirect loop stops with exit 47" {
+    run_h2get "${ORIGIN_ARGS[@]}" -L --max-redirs 3 "$(origin_url redirect-loop)"
+    assert_status 47
+    assert_error_line 47 'redirects'
+}
+
+@test "credentials follow a same-origin redirect, not a cross-origin one" {
+    run_h2get "${ORIGIN_ARGS[@]}" -L -u 'bob:pw' "$(origin_url redirect-same)"
+    assert_status 0
+    grep -q ' auth=Basic Ym9iOnB3 ' "$STDOUT" || fail "dropped on the same origin" \
+        "$(cat "$STDOUT")"
+    run_h2get "${ORIGIN_ARGS[@]}" -L -u 'bob:pw' -H 'Authorization: Bearer t' \
+        "$(origin_url redirect-cross)"
+    assert_status 0
+    grep -q ' auth= ct=' "$STDOUT" || fail "credentials sent to another origin" \
+        "$(cat "$STDOUT")"
+}
+
+@test "-m: a whole-run time limit is exit 28" {
+    PEER_MODE=${PEER_MODE:-} start_peer stall
+    run_h2get "${PEER_ARGS[@]}" -m 1 "$PEER_URL/"
+    assert_status 28
+    assert_error_line 28 'max-time|timed out'
+}
