@@ -587,7 +587,7 @@ static int finish_run(struct client *cl, int result)
 int client_run(const struct config *cfg)
 {
     struct client cl;
-    size_t i;
+    size_t i, retried = 0;
     int result = 0, err;
 
     memset(&cl, 0, sizeof(cl));
@@ -609,8 +609,15 @@ int client_run(const struct config *cfg)
     start_all(&cl);
     loop(&cl);
     progress_tick(&cl, true);
-    for (i = 0; i < cl.nxfers && !result; i++)
-        if (cl.xfers[i].result && !cl.xfers[i].cancelled)
+    for (i = 0; i < cl.nxfers; i++) {
+        if (!result && cl.xfers[i].result && !cl.xfers[i].cancelled)
             result = cl.xfers[i].result;
+        retried += cl.xfers[i].retries ? 1 : 0;
+    }
+    if (retried)
+        vlog(&cl,
+             "%zu request%s retried on a new connection (GOAWAY, REFUSED_STREAM or "
+             "HTTP_1_1_REQUIRED)",
+             retried, retried == 1 ? " was" : "s were");
     return finish_run(&cl, result);
 }
