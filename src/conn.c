@@ -191,6 +191,11 @@ static int recv_frame(struct h2c_conn *c, const uint8_t *p, size_t len, struct h
 
     if (rv == H2E_INCOMPLETE)
         return 0;
+    if (rv < 0 && rv != H2E_INCOMPLETE && c->cfg.on_bad_frame) {
+        struct h2f_header hdr;
+        if (h2f_decode_header(p, len, &hdr) == 0)
+            c->cfg.on_bad_frame(c->cfg.on_frame_ud, &hdr, info);
+    }
     if (rv < 0 && h2e_scope(rv) == H2E_SCOPE_STREAM) {
         size_t whole = H2_FRAME_HEADER_LEN + (size_t)f.hdr.length;
         struct h2c_stream *s = stream_find(&c->streams, f.hdr.stream_id);
@@ -234,7 +239,9 @@ int h2c_recv(struct h2c_conn *c, const uint8_t *p, size_t len, struct h2e_info *
 bool h2c_can_submit(const struct h2c_conn *c)
 {
     return !c->failed && !c->goaway_sent && !c->goaway_received &&
-           c->streams.count < c->peer.max_concurrent_streams && c->next_stream_id <= H2_MAX_WINDOW;
+           c->streams.count < c->peer.max_concurrent_streams &&
+           (c->cfg.max_concurrent == 0 || c->streams.count < c->cfg.max_concurrent) &&
+           c->next_stream_id <= H2_MAX_WINDOW;
 }
 
 size_t h2c_active_streams(const struct h2c_conn *c)
@@ -268,6 +275,33 @@ int64_t h2c_send_window(const struct h2c_conn *c, uint32_t sid)
 const struct h2c_peer_settings *h2c_peer(const struct h2c_conn *c)
 {
     return &c->peer;
+}
+
+void h2c_windows(const struct h2c_conn *c, uint32_t sid, struct h2c_windows *w)
+{
+    const struct h2c_stream *s = sid ? stream_find(&c->streams, sid) : NULL;
+
+    memset(w, 0, sizeof(*w));
+    w->conn_send = c->send_window;
+    w->conn_recv = c->recv_window;
+    if (s) {
+        w->stream_open = true;
+        w->stream_send = s->send_window;
+        w->stream_recv = s->recv_window;
+    }
+}
+
+enum h2c_stream_status h2c_stream_status(const struct h2c_conn *c, uint32_t sid)
+{
+    const struct h2c_stream *s = stream_find(&c->streams, sid);
+
+    if (s)
+        return s->state == STREAM_OPEN                ? H2C_SS_OPEN
+               : s->state == STREAM_HALF_CLOSED_LOCAL ? H2C_SS_HALF_CLOSED_LOCAL
+                                                      : H2C_SS_HALF_CLOSED_REMOTE;
+    if (sid == 0 || (sid & 1) == 0 || sid > c->last_opened)
+        return H2C_SS_IDLE;
+    return conn_closed_how(c, sid) == CLOSED_END_STREAM ? H2C_SS_CLOSED : H2C_SS_RESET;
 }
 
 void h2c_reset_stream(struct h2c_conn *c, uint32_t sid, uint32_t wire)

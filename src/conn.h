@@ -39,6 +39,17 @@ struct h2c_config {
     void (*on_frame)(void *ud, bool sent, const struct h2f_frame *f,
                      const struct hpack_list *block);
     void *on_frame_ud;
+    /* Observer of received frames h2f_decode rejected (oversize, bad length...); `info` says
+     * why. May be NULL. Called with the same `on_frame_ud`. */
+    void (*on_bad_frame)(void *ud, const struct h2f_header *hdr, const struct h2e_info *info);
+    /* Test aids (CLI.md §3); zero values leave the protocol as usual. */
+    const struct h2f_setting *extra_settings; /* add to or override our first SETTINGS */
+    size_t nextra_settings;                   /* at most LIMIT_SETTINGS_ENTRIES are used */
+    bool empty_settings;                      /* send an empty first SETTINGS instead */
+    uint8_t padding;                          /* pad every HEADERS and DATA (§6.1, §6.2) */
+    bool split_blocks;       /* split every header block into HEADERS + CONTINUATION */
+    uint32_t max_concurrent; /* our own cap on open streams (0: the peer's limit only) */
+    struct span priority;    /* RFC 9218 §5 `priority` field added to every request */
 };
 
 /* The peer's SETTINGS as currently applied (§6.5.2 defaults until it says otherwise). */
@@ -84,6 +95,7 @@ struct h2c_event {
     bool unprocessed;
     const char *why;
     struct span field; /* RESET of a malformed response: the field at fault, if any */
+    const char *rule;  /* RESET of a malformed response: msg.c's rule id, else NULL */
     uint32_t last_stream_id;
     struct span debug;
     uint8_t ping[8];
@@ -158,5 +170,26 @@ bool h2c_got_goaway(const struct h2c_conn *c);
 bool h2c_received_anything(const struct h2c_conn *c);
 int64_t h2c_send_window(const struct h2c_conn *c, uint32_t sid); /* min(stream, conn) */
 const struct h2c_peer_settings *h2c_peer(const struct h2c_conn *c);
+
+/* Flow-control windows as the connection sees them (RFC 9113 §6.9): what we may still send
+ * and what the peer may still send to us, for the connection and one stream. */
+struct h2c_windows {
+    int64_t conn_send, conn_recv;
+    int64_t stream_send, stream_recv; /* 0 when the stream is not open */
+    bool stream_open;
+};
+/* h2c_windows - fill `w` for stream `sid` (0: connection only). */
+void h2c_windows(const struct h2c_conn *c, uint32_t sid, struct h2c_windows *w);
+
+/* Where stream `sid` stands (RFC 9113 §5.1), for traces and --check. */
+enum h2c_stream_status {
+    H2C_SS_IDLE, /* never opened by us */
+    H2C_SS_OPEN,
+    H2C_SS_HALF_CLOSED_LOCAL,  /* we ended our side */
+    H2C_SS_HALF_CLOSED_REMOTE, /* the server ended its side */
+    H2C_SS_CLOSED,             /* both sides ended with END_STREAM (recently) */
+    H2C_SS_RESET,              /* reset by either side (recently), or closed long ago */
+};
+enum h2c_stream_status h2c_stream_status(const struct h2c_conn *c, uint32_t sid);
 
 #endif

@@ -43,13 +43,28 @@ static int on_closed(struct h2c_conn *c, uint32_t sid, struct h2e_info *info)
     return 0;
 }
 
+/* A malformed response (§8.1.1): reset the stream, naming the offending field and msg.c's
+ * rule id in the event. */
+static int malformed(struct h2c_conn *c, struct h2c_stream *s, const char *why, const char *rule)
+{
+    size_t before = c->nev;
+    int rv = conn_stream_error(c, s, H2E_STREAM_PROTOCOL, why);
+
+    if (c->nev > before) {
+        c->ev[before].field = c->bad_field;
+        c->ev[before].rule = rule;
+    }
+    return rv;
+}
+
 /* The response ended: content-length must equal the DATA total (§8.1.1). */
 static int remote_end(struct h2c_conn *c, struct h2c_stream *s)
 {
     struct h2e_info vi = H2E_INFO_INIT;
 
+    c->bad_field = span_of(NULL, 0);
     if (msg_check_body_length(&s->resp, s->head, s->data_received, true, &vi) != 0)
-        return conn_stream_error(c, s, H2E_STREAM_PROTOCOL, vi.why);
+        return malformed(c, s, vi.why, s->resp.rule);
     if (!conn_event(c, H2C_EV_END_STREAM, s, s->id))
         return H2E_NOMEM;
     if (s->state == STREAM_HALF_CLOSED_LOCAL)
@@ -95,7 +110,8 @@ static int on_data(struct h2c_conn *c, const struct h2f_frame *f, struct h2e_inf
     s->data_received += f->u.data.data.len;
     if (msg_check_body_length(&s->resp, s->head, s->data_received, false, info) != 0) {
         conn_credit(c, NULL, f->u.data.data.len);
-        return conn_stream_error(c, s, H2E_STREAM_PROTOCOL, info->why);
+        c->bad_field = span_of(NULL, 0);
+        return malformed(c, s, info->why, s->resp.rule);
     }
     if (f->u.data.data.len) {
         struct h2c_event *ev = conn_event(c, H2C_EV_DATA, s, s->id);
@@ -124,17 +140,6 @@ static int check_block(struct h2c_conn *c, uint32_t sid, bool trailers, bool end
     return msg_resp_end(v, end_stream, vi);
 }
 
-/* A malformed header block: reset the stream, naming the offending field in the event. */
-static int malformed(struct h2c_conn *c, struct h2c_stream *s, const char *why)
-{
-    size_t before = c->nev;
-    int rv = conn_stream_error(c, s, H2E_STREAM_PROTOCOL, why);
-
-    if (c->nev > before)
-        c->ev[before].field = c->bad_field;
-    return rv;
-}
-
 /* A final response or 1xx (§8.1, §8.3.2). */
 static int response_headers(struct h2c_conn *c, struct h2c_stream *s, bool end_stream)
 {
@@ -144,7 +149,7 @@ static int response_headers(struct h2c_conn *c, struct h2c_stream *s, bool end_s
 
     c->bad_field = span_of(NULL, 0);
     if (check_block(c, s->id, false, end_stream, &v, &vi) != 0)
-        return malformed(c, s, vi.why);
+        return malformed(c, s, vi.why, v.rule);
     if (msg_resp_informational(&v)) {
         if (++s->informational > LIMIT_INFORMATIONAL)
             return conn_stream_error(c, s, H2E_LIMIT_INFORMATIONAL, "more than 32 1xx responses");
@@ -168,7 +173,7 @@ static int trailers(struct h2c_conn *c, struct h2c_stream *s, bool end_stream)
 
     c->bad_field = span_of(NULL, 0);
     if (check_block(c, s->id, true, end_stream, &v, &vi) != 0)
-        return malformed(c, s, vi.why);
+        return malformed(c, s, vi.why, v.rule);
     ev = conn_event(c, H2C_EV_TRAILERS, s, s->id);
     if (!ev)
         return H2E_NOMEM;

@@ -90,9 +90,26 @@ int conn_queue_simple(struct h2c_conn *c, uint8_t type, uint8_t flags, uint32_t 
     return conn_queue_frame(c, &f, NULL, 0);
 }
 
+/* Test aid: `extra` entries replace ours with the same id, or are appended (§6.5). */
+static size_t merge_settings(struct h2f_setting *set, size_t n, size_t cap,
+                             const struct h2f_setting *extra, size_t nextra)
+{
+    size_t i, j;
+
+    for (i = 0; i < nextra; i++) {
+        for (j = 0; j < n && set[j].id != extra[i].id; j++)
+            ;
+        if (j < n)
+            set[j].value = extra[i].value;
+        else if (n < cap)
+            set[n++] = extra[i];
+    }
+    return n;
+}
+
 int conn_queue_preface(struct h2c_conn *c)
 {
-    struct h2f_setting set[6];
+    struct h2f_setting set[6 + LIMIT_SETTINGS_ENTRIES];
     struct h2f_frame f;
     size_t n = 0;
     int rv = buf_append(&c->out, H2_PREFACE, H2_PREFACE_LEN);
@@ -107,6 +124,10 @@ int conn_queue_preface(struct h2c_conn *c)
         set[n++] = (struct h2f_setting){H2_SETTINGS_HEADER_TABLE_SIZE, c->cfg.header_table_size};
     if (c->cfg.max_frame_size != H2_MIN_MAX_FRAME_SIZE)
         set[n++] = (struct h2f_setting){H2_SETTINGS_MAX_FRAME_SIZE, c->cfg.max_frame_size};
+    n = merge_settings(set, n, sizeof(set) / sizeof(set[0]), c->cfg.extra_settings,
+                       c->cfg.nextra_settings);
+    if (c->cfg.empty_settings)
+        n = 0;
     memset(&f, 0, sizeof(f));
     f.hdr.type = H2F_TYPE_SETTINGS;
     rv = conn_queue_frame(c, &f, set, n);
@@ -163,16 +184,35 @@ void h2c_consume(struct h2c_conn *c, uint32_t sid, size_t n)
         conn_credit(c, stream_find(&c->streams, sid), n);
 }
 
+/* Octets of a frame's payload taken by --padding: the Pad Length octet and the padding
+ * (§6.1, §6.2), or 0 when off or when `room` cannot hold them. */
+static size_t pad_overhead(const struct h2c_conn *c, size_t room)
+{
+    size_t ov = c->cfg.padding ? (size_t)c->cfg.padding + 1 : 0;
+    return ov < room ? ov : 0;
+}
+
+static void set_padding(struct h2f_frame *f, size_t ov)
+{
+    if (!ov)
+        return;
+    f->hdr.flags |= H2F_FLAG_PADDED;
+    f->padding = span_of(NULL, ov - 1);
+}
+
 /* Queue header block `block` as HEADERS + CONTINUATION frames of at most the peer's
- * MAX_FRAME_SIZE (RFC 9113 §4.3, §6.10). */
+ * MAX_FRAME_SIZE (RFC 9113 §4.3, §6.10); with the test aid `split_blocks`, the HEADERS
+ * frame carries only the first half so that a CONTINUATION always follows. */
 static int queue_block(struct h2c_conn *c, uint32_t sid, struct span block, bool end_stream)
 {
     size_t max = c->peer.max_frame_size, off = 0;
+    size_t ov = pad_overhead(c, max);
+    size_t first_max = c->cfg.split_blocks ? block.len / 2 : max - ov;
     bool first = true;
 
     do {
         struct h2f_frame f;
-        size_t n = block.len - off < max ? block.len - off : max;
+        size_t lim = first ? first_max : max, n = block.len - off < lim ? block.len - off : lim;
         int rv;
 
         memset(&f, 0, sizeof(f));
@@ -182,10 +222,12 @@ static int queue_block(struct h2c_conn *c, uint32_t sid, struct span block, bool
             f.hdr.flags |= H2F_FLAG_END_STREAM;
         if (off + n == block.len)
             f.hdr.flags |= H2F_FLAG_END_HEADERS;
-        if (first)
+        if (first) {
             f.u.headers.block = span_of(block.p + off, n);
-        else
+            set_padding(&f, ov);
+        } else {
             f.u.continuation.block = span_of(block.p + off, n);
+        }
         rv = conn_queue_frame(c, &f, NULL, 0);
         if (rv)
             return rv;
@@ -193,6 +235,19 @@ static int queue_block(struct h2c_conn *c, uint32_t sid, struct span block, bool
         first = false;
     } while (off < block.len);
     return 0;
+}
+
+/* RFC 9218 §5: the `priority` field of --extpri, after the request's own fields. */
+static int encode_priority(struct h2c_conn *c)
+{
+    struct hpack_field pf;
+
+    if (!c->cfg.priority.len)
+        return 0;
+    memset(&pf, 0, sizeof(pf));
+    pf.name = span_str("priority");
+    pf.value = c->cfg.priority;
+    return hpack_encode_block(&c->enc, &pf, 1, &c->scratch, NULL);
 }
 
 static bool is_head(const struct h2c_request *req)
@@ -213,6 +268,8 @@ int64_t h2c_submit(struct h2c_conn *c, const struct h2c_request *req)
         return c->goaway_received ? H2E_PEER_GOAWAY : H2E_PROTOCOL;
     buf_reset(&c->scratch);
     rv = hpack_encode_block(&c->enc, req->fields, req->nfields, &c->scratch, NULL);
+    if (rv == 0)
+        rv = encode_priority(c);
     if (rv)
         return rv;
     s = mem_alloc(c->mem, sizeof(*s));
@@ -238,55 +295,73 @@ int64_t h2c_submit(struct h2c_conn *c, const struct h2c_request *req)
     return s->id;
 }
 
-static size_t data_allowance(const struct h2c_conn *c, const struct h2c_stream *s, size_t len)
+/* How much of `rem` bytes the next DATA frame of `s` may carry within both send windows,
+ * the peer's MAX_FRAME_SIZE and the output bound; `*ov` gets the padding overhead. */
+static size_t frame_room(const struct h2c_conn *c, const struct h2c_stream *s, size_t rem,
+                         size_t *ov)
 {
     int64_t w = s->send_window < c->send_window ? s->send_window : c->send_window;
-    size_t queued = c->out.len - c->out_off;
+    size_t queued = c->out.len - c->out_off, room;
 
-    if (w <= 0 || queued >= OUT_DATA_HIGH)
+    *ov = 0;
+    if (w <= 0 || (rem && queued >= OUT_DATA_HIGH))
         return 0;
-    if ((uint64_t)w < len)
-        len = (size_t)w;
-    if (len > OUT_DATA_HIGH - queued)
-        len = OUT_DATA_HIGH - queued;
-    return len;
+    room = (uint64_t)w < c->peer.max_frame_size ? (size_t)w : c->peer.max_frame_size;
+    *ov = pad_overhead(c, rem ? room : room + 1);
+    room -= *ov;
+    if (queued < OUT_DATA_HIGH && room > OUT_DATA_HIGH - queued)
+        room = OUT_DATA_HIGH - queued;
+    return rem < room ? rem : room;
+}
+
+static int queue_data(struct h2c_conn *c, struct h2c_stream *s, struct span d, size_t ov, bool end)
+{
+    struct h2f_frame f;
+    int rv;
+
+    memset(&f, 0, sizeof(f));
+    f.hdr.type = H2F_TYPE_DATA;
+    f.hdr.stream_id = s->id;
+    if (end)
+        f.hdr.flags = H2F_FLAG_END_STREAM;
+    f.u.data.data = d;
+    set_padding(&f, ov);
+    rv = conn_queue_frame(c, &f, NULL, 0);
+    if (rv)
+        return rv;
+    /* §6.9.1: padding counts against the windows too */
+    s->send_window -= (int64_t)(d.len + ov);
+    c->send_window -= (int64_t)(d.len + ov);
+    return 0;
 }
 
 int64_t h2c_send_data(struct h2c_conn *c, uint32_t sid, const uint8_t *p, size_t len, bool end)
 {
     struct h2c_stream *s = stream_find(&c->streams, sid);
-    size_t take, off = 0;
+    size_t off = 0;
 
     if (!s || s->state == STREAM_HALF_CLOSED_LOCAL || c->failed)
         return H2E_STREAM_CLOSED;
-    take = data_allowance(c, s, len);
-    if (take == 0 && !(len == 0 && end))
+    if (len == 0 && !end)
         return 0;
     do {
-        struct h2f_frame f;
-        size_t n = take - off < c->peer.max_frame_size ? take - off : c->peer.max_frame_size;
+        size_t ov, n = frame_room(c, s, len - off, &ov);
         int rv;
 
-        memset(&f, 0, sizeof(f));
-        f.hdr.type = H2F_TYPE_DATA;
-        f.hdr.stream_id = sid;
-        if (end && off + n == len)
-            f.hdr.flags = H2F_FLAG_END_STREAM;
-        f.u.data.data = span_of(p + off, n);
-        rv = conn_queue_frame(c, &f, NULL, 0);
+        if (n == 0 && off < len)
+            break; /* blocked by a window or the output queue */
+        rv = queue_data(c, s, span_of(p + off, n), ov, end && off + n == len);
         if (rv)
             return rv;
         off += n;
-    } while (off < take);
-    s->send_window -= (int64_t)take;
-    c->send_window -= (int64_t)take;
-    if (end && take == len) {
+    } while (off < len);
+    if (end && off == len) {
         if (s->state == STREAM_HALF_CLOSED_REMOTE)
             conn_close_stream(c, s, CLOSED_END_STREAM);
         else
             s->state = STREAM_HALF_CLOSED_LOCAL;
     }
-    return (int64_t)take;
+    return (int64_t)off;
 }
 
 int h2c_ping(struct h2c_conn *c, const uint8_t opaque[8])

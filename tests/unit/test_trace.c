@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The text and JSON renderers of the debugging views, fed decoded frames: exact lines for
+ * each frame type's payload, flags by name, unknown types, escaped GOAWAY debug data, HPACK
+ * representations and block summaries, windows lines and hex dumps (man/h2get.1, TRACE
+ * FORMATS).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../src/h2.h"
+#include "../../src/trace_int.h"
+#include "tap.h"
+
+static char *out_buf;
+static size_t out_len;
+
+static FILE *open_out(void)
+{
+    free(out_buf);
+    out_buf = NULL;
+    return open_memstream(&out_buf, &out_len);
+}
+
+/* Render the frame encoded from `f` (and `set`) as the text trace at +1.5ms. */
+static const char *text(const struct h2f_frame *f, const struct h2f_setting *set, size_t n,
+                        bool sent, const struct hpack_list *block, bool hpack, bool json)
+{
+    static uint8_t wire[4096];
+    struct h2f_frame d;
+    struct h2e_info info;
+    struct trace_frame_view v;
+    FILE *o = open_out();
+    int len = h2f_encode(f, set, n, wire, sizeof(wire));
+
+    CHECK(len > 0);
+    CHECK(h2f_decode(wire, (size_t)len, H2_MAX_MAX_FRAME_SIZE, &d, &info) == len);
+    memset(&v, 0, sizeof(v));
+    v.ms = 1.5;
+    v.sent = sent;
+    v.f = &d;
+    v.block = block;
+    v.hpack = hpack;
+    if (json)
+        trace_json_frame(o, &v);
+    else
+        trace_text_frame(o, &v);
+    fclose(o);
+    return out_buf;
+}
+
+static struct h2f_frame frame(uint8_t type, uint8_t flags, uint32_t sid)
+{
+    struct h2f_frame f;
+    memset(&f, 0, sizeof(f));
+    f.hdr.type = type;
+    f.hdr.flags = flags;
+    f.hdr.stream_id = sid;
+    return f;
+}
+
+TEST(test_trace_settings_and_window_update)
+{
+    struct h2f_setting set[] = {{H2_SETTINGS_ENABLE_PUSH, 0}, {0x99, 7}};
+    struct h2f_frame f = frame(H2F_TYPE_SETTINGS, 0, 0);
+
+    CHECK_STR(text(&f, set, 2, true, NULL, false, false),
+              "+1.500ms > SETTINGS s=0 len=12\n    ENABLE_PUSH=0\n    0x99=7\n");
+    f = frame(H2F_TYPE_SETTINGS, H2F_FLAG_ACK, 0);
+    CHECK_STR(text(&f, NULL, 0, false, NULL, false, false), "+1.500ms < SETTINGS s=0 len=0 ACK\n");
+    f = frame(H2F_TYPE_WINDOW_UPDATE, 0, 3);
+    f.u.window_update.increment = 65536;
+    CHECK_STR(text(&f, NULL, 0, false, NULL, false, false),
+              "+1.500ms < WINDOW_UPDATE s=3 len=4\n    increment=65536\n");
+}
+
+TEST(test_trace_data_padding_rst_ping_priority)
+{
+    struct h2f_frame f = frame(H2F_TYPE_DATA, H2F_FLAG_END_STREAM | H2F_FLAG_PADDED, 1);
+
+    f.u.data.data = span_str("hello");
+    f.padding = span_of(NULL, 3);
+    CHECK_STR(text(&f, NULL, 0, false, NULL, false, false),
+              "+1.500ms < DATA s=1 len=9 END_STREAM PADDED\n    pad=3\n    data=5\n");
+    f = frame(H2F_TYPE_RST_STREAM, 0, 5);
+    f.u.rst_stream.error_code = H2_CANCEL;
+    CHECK_STR(text(&f, NULL, 0, true, NULL, false, false),
+              "+1.500ms > RST_STREAM s=5 len=4\n    error=CANCEL (0x8)\n");
+    f = frame(H2F_TYPE_PING, H2F_FLAG_ACK, 0);
+    memcpy(f.u.ping.opaque, "\x01\x02\x03\x04\x05\x06\x07\xff", 8);
+    CHECK_STR(text(&f, NULL, 0, false, NULL, false, false),
+              "+1.500ms < PING s=0 len=8 ACK\n    opaque=01020304050607ff\n");
+    f = frame(H2F_TYPE_PRIORITY, 0, 3);
+    f.u.priority.exclusive = true;
+    f.u.priority.dependency = 1;
+    f.u.priority.weight = 15;
+    CHECK_STR(text(&f, NULL, 0, false, NULL, false, false),
+              "+1.500ms < PRIORITY s=3 len=5\n    exclusive=1 dependency=1 weight=16\n");
+}
+
+TEST(test_trace_goaway_debug_escaped_and_unknown_type)
+{
+    struct h2f_frame f = frame(H2F_TYPE_GOAWAY, 0, 0);
+
+    f.u.goaway.last_stream_id = 7;
+    f.u.goaway.error_code = H2_PROTOCOL_ERROR;
+    f.u.goaway.debug = span_str("bye\x01");
+    CHECK_STR(text(&f, NULL, 0, false, NULL, false, false),
+              "+1.500ms < GOAWAY s=0 len=12\n    last_stream_id=7 error=PROTOCOL_ERROR (0x1) "
+              "debug='bye\\x01'\n");
+    f = frame(0x0a, 0x81, 0);
+    f.payload = span_str("abc");
+    CHECK_STR(text(&f, NULL, 0, false, NULL, false, false),
+              "+1.500ms < UNKNOWN_0x0a s=0 len=3 0x81\n");
+    CHECK_STR(text(&f, NULL, 0, false, NULL, false, true),
+              "{\"t\":1.500,\"conn\":0,\"ev\":\"frame\",\"dir\":\"recv\",\"type\":\"UNKNOWN_0x0a\","
+              "\"type_id\":10,\"sid\":0,\"len\":3,\"flags\":[\"0x81\"]}\n");
+}
+
+/* A block as the client's decoder would hand it over: fields with representations. */
+TEST(test_trace_headers_with_hpack_view)
+{
+    struct hpack_field fl[2];
+    struct hpack_list l;
+    struct h2f_frame f = frame(H2F_TYPE_HEADERS, H2F_FLAG_END_HEADERS, 1);
+
+    memset(&l, 0, sizeof(l));
+    memset(fl, 0, sizeof(fl));
+    fl[0].name = span_str(":status");
+    fl[0].value = span_str("200");
+    fl[0].repr = HPACK_REPR_INDEXED;
+    fl[0].index = 8;
+    fl[1].name = span_str("x-a");
+    fl[1].value = span_str("b\n");
+    fl[1].repr = HPACK_REPR_NEVER;
+    fl[1].flags = HPACK_FIELD_VALUE_HUFFMAN;
+    l.fields = fl;
+    l.count = 2;
+    l.stats.wire_bytes = 10;
+    l.stats.decoded_bytes = 14;
+    l.stats.inserts = 1;
+    l.stats.size_updates = 1;
+    l.stats.last_size_update = 0;
+    l.stats.table_size = 36;
+    l.stats.table_entries = 1;
+    f.u.headers.block = span_str("0123456789");
+    CHECK_STR(text(&f, NULL, 0, false, &l, false, false),
+              "+1.500ms < HEADERS s=1 len=10 END_HEADERS\n    :status: 200\n    x-a: b\\x0a\n");
+    CHECK_STR(text(&f, NULL, 0, false, &l, true, false),
+              "+1.500ms < HEADERS s=1 len=10 END_HEADERS\n    [indexed 8] :status: 200\n"
+              "    [never-index name=0 huff=v] x-a: b\\x0a\n"
+              "    hpack: wire=10 decoded=14 ratio=71.4% inserts=1 evictions=0 size_update=0 "
+              "table=36 entries=1\n");
+    CHECK_STR(text(&f, NULL, 0, false, &l, true, true),
+              "{\"t\":1.500,\"conn\":0,\"ev\":\"frame\",\"dir\":\"recv\",\"type\":\"HEADERS\","
+              "\"type_id\":1,\"sid\":1,\"len\":10,\"flags\":[\"END_HEADERS\"],\"fields\":["
+              "{\"repr\":\"indexed\",\"index\":8,\"name_huffman\":false,\"value_huffman\":false,"
+              "\"name\":\":status\",\"value\":\"200\"},{\"repr\":\"never-index\",\"index\":0,"
+              "\"name_huffman\":false,\"value_huffman\":true,\"name\":\"x-a\",\"value\":"
+              "\"b\\u000a\"}],\"hpack\":{\"wire\":10,\"decoded\":14,\"inserts\":1,\"evictions\":0,"
+              "\"size_updates\":1,\"table_size\":36,\"table_entries\":1}}\n");
+}
+
+TEST(test_trace_windows_and_hexdump)
+{
+    struct h2c_windows w = {100, 200, 0, 50, true};
+    FILE *o = open_out();
+    static const uint8_t b[18] = "\x00\x00\x09\x00\x01\x00\x00\x00\x01hello, wo";
+
+    trace_text_windows(o, 1, &w);
+    w.stream_open = false;
+    trace_text_windows(o, 3, &w);
+    trace_text_windows(o, 0, &w);
+    trace_text_hexdump(o, b, 18);
+    fclose(o);
+    CHECK_STR(out_buf, "    windows: conn send=100 recv=200 | s=1 send=0 recv=50\n"
+                       "    windows: conn send=100 recv=200 | s=3 closed\n"
+                       "    windows: conn send=100 recv=200\n"
+                       "    0000  00 00 09 00 01 00 00 00  01 68 65 6c 6c 6f 2c 20  "
+                       "|.........hello, |\n"
+                       "    0010  77 6f                                             |wo|\n");
+    free(out_buf);
+    out_buf = NULL;
+}
