@@ -34,6 +34,20 @@ int span_eq_str(struct span a, const char *s)
     return span_eq(a, span_str(s));
 }
 
+int span_ieq_str(struct span a, const char *lower)
+{
+    size_t i, n = strlen(lower);
+
+    if (a.len != n)
+        return 0;
+    for (i = 0; i < n; i++) {
+        uint8_t c = a.p[i];
+        if ((c >= 'A' && c <= 'Z' ? (uint8_t)(c + 32) : c) != (uint8_t)lower[i])
+            return 0;
+    }
+    return 1;
+}
+
 void buf_init(struct buf *b, const struct mem *mem, size_t max)
 {
     b->p = NULL;

@@ -45,6 +45,8 @@ struct span span_str(const char *s);
 int span_eq(struct span a, struct span b);
 /* span_eq_str - true when `a` holds exactly the bytes of string `s`. */
 int span_eq_str(struct span a, const char *s);
+/* span_ieq_str - true when `a` equals the lowercase string `lower` ignoring ASCII case. */
+int span_ieq_str(struct span a, const char *lower);
 
 /* buf_init - an empty buffer that allocates through `mem` and never holds more than `max`. */
 void buf_init(struct buf *b, const struct mem *mem, size_t max);

@@ -62,17 +62,6 @@ static uint8_t lower(uint8_t c)
     return c >= 'A' && c <= 'Z' ? (uint8_t)(c + ('a' - 'A')) : c;
 }
 
-static bool span_ieq(struct span s, const char *lit)
-{
-    size_t i, n = strlen(lit);
-    if (s.len != n)
-        return false;
-    for (i = 0; i < n; i++)
-        if (lower(s.p[i]) != (uint8_t)lit[i])
-            return false;
-    return true;
-}
-
 static struct span trim_ows(struct span s)
 {
     while (s.len && is_ws(s.p[0])) {
@@ -123,7 +112,7 @@ static int check_fields(const struct h1_header *h, size_t n, bool *has_host, str
         rv = check_value(h[i].value, info);
         if (rv)
             return rv;
-        if (span_ieq(h[i].name, "host"))
+        if (span_ieq_str(h[i].name, "host"))
             *has_host = true;
     }
     return 0;
@@ -420,7 +409,7 @@ static bool has_field(const struct h1_header *h, size_t n, const char *name)
 {
     size_t i;
     for (i = 0; i < n; i++)
-        if (span_ieq(h[i].name, name))
+        if (span_ieq_str(h[i].name, name))
             return true;
     return false;
 }
@@ -434,7 +423,7 @@ static int content_length(const struct h1_header *h, size_t n, bool *has, uint64
     uint64_t v;
 
     for (i = 0; i < n; i++) {
-        if (!span_ieq(h[i].name, "content-length"))
+        if (!span_ieq_str(h[i].name, "content-length"))
             continue;
         for (pos = 0; list_next(h[i].value, &pos, &e);) {
             if (!parse_u64(e, &v))
@@ -457,7 +446,7 @@ static struct span last_coding(const struct h1_header *h, size_t n, bool *presen
 
     *present = false;
     for (i = 0; i < n; i++) {
-        if (!span_ieq(h[i].name, "transfer-encoding"))
+        if (!span_ieq_str(h[i].name, "transfer-encoding"))
             continue;
         *present = true;
         for (pos = 0; list_next(h[i].value, &pos, &e);) {
@@ -479,11 +468,11 @@ static bool must_close(const struct h1_response *r, const struct h1_header *h, s
     struct span e;
 
     for (i = 0; i < n; i++) {
-        if (!span_ieq(h[i].name, "connection"))
+        if (!span_ieq_str(h[i].name, "connection"))
             continue;
         for (pos = 0; list_next(h[i].value, &pos, &e);) {
-            close = close || span_ieq(e, "close");
-            keep = keep || span_ieq(e, "keep-alive");
+            close = close || span_ieq_str(e, "close");
+            keep = keep || span_ieq_str(e, "keep-alive");
         }
     }
     return close || (r->minor_version == 0 && !keep);
@@ -522,7 +511,7 @@ int h1_body_framing(const struct h1_response *r, const struct h1_header *hdrs, s
      * Item 4: chunked must be last, else read until close. §6.1: in HTTP/1.0 it is faulty. */
     coding = last_coding(hdrs, nhdrs, &te);
     if (te) {
-        bool chunked = span_ieq(coding, "chunked") && r->minor_version > 0;
+        bool chunked = span_ieq_str(coding, "chunked") && r->minor_version > 0;
         set_body(b, chunked ? H1_BODY_CHUNKED : H1_BODY_CLOSE,
                  !chunked || has_field(hdrs, nhdrs, "content-length"));
         return 0;

@@ -34,17 +34,6 @@ static uint8_t lower(uint8_t c)
     return c >= 'A' && c <= 'Z' ? (uint8_t)(c + ('a' - 'A')) : c;
 }
 
-static bool span_ieq(struct span s, const char *lit)
-{
-    size_t i, n = strlen(lit);
-    if (s.len != n)
-        return false;
-    for (i = 0; i < n; i++)
-        if (lower(s.p[i]) != (uint8_t)lit[i])
-            return false;
-    return true;
-}
-
 static bool has_upper(struct span s)
 {
     size_t i;
@@ -80,7 +69,7 @@ static const char *connection_specific(struct span name)
 {
     size_t i;
     for (i = 0; i < sizeof(conn_fields) / sizeof(conn_fields[0]); i++)
-        if (span_ieq(name, conn_fields[i].name))
+        if (span_ieq_str(name, conn_fields[i].name))
             return conn_fields[i].why;
     return NULL;
 }
@@ -89,7 +78,7 @@ static bool is_request_pseudo(struct span name)
 {
     size_t i;
     for (i = 0; i < sizeof(request_pseudo) / sizeof(request_pseudo[0]); i++)
-        if (span_ieq(name, request_pseudo[i]))
+        if (span_ieq_str(name, request_pseudo[i]))
             return true;
     return false;
 }
@@ -117,7 +106,7 @@ int msg_lint_request_header(struct span name, struct span value, struct h2e_info
     if (why)
         return usage(info, why);
     /* RFC 9113 §8.2.2: te may be sent, with no value other than "trailers". */
-    if (span_ieq(name, "te") && !span_ieq(value, "trailers"))
+    if (span_ieq_str(name, "te") && !span_ieq_str(value, "trailers"))
         return usage(info, "'te' other than 'trailers' (RFC 9113 §8.2.2)");
     why = value_problem(value, &rule);
     return why ? usage(info, why) : flags;
