@@ -66,6 +66,28 @@ static int create_tmp(struct out_sink *o)
     return H2E_WRITE;
 }
 
+/* An existing target that is not a regular file (/dev/null, a FIFO, a terminal) is written
+ * in place, as curl does: renaming over it would replace the device itself. */
+static int open_special(struct out_sink *o)
+{
+    struct stat st;
+
+    if (stat(o->path, &st) != 0 || S_ISREG(st.st_mode))
+        return 1;
+    if (S_ISDIR(st.st_mode)) {
+        snprintf(o->detail, sizeof(o->detail), "cannot write to '%s': Is a directory", o->path);
+        return H2E_WRITE;
+    }
+    o->fd = open(o->path, O_WRONLY | O_CLOEXEC);
+    if (o->fd < 0) {
+        snprintf(o->detail, sizeof(o->detail), "cannot open '%s': %s", o->path,
+                 strerror(errno));
+        return H2E_WRITE;
+    }
+    o->special = true;
+    return 0;
+}
+
 int out_open_file(struct out_sink *o, const char *path, bool create_dirs, bool no_buffer)
 {
     int rv;
@@ -76,6 +98,14 @@ int out_open_file(struct out_sink *o, const char *path, bool create_dirs, bool n
     o->path = xstrdup(path);
     if (create_dirs && (rv = mkdirs(o->path, o)) != 0)
         return rv;
+    rv = open_special(o);
+    if (rv <= 0) {
+        if (rv == 0) {
+            o->opened = true;
+            o->buf = xmalloc(OUT_BUFFER);
+        }
+        return rv;
+    }
     if ((rv = create_tmp(o)) != 0)
         return rv;
     o->opened = true;
@@ -150,12 +180,12 @@ int out_commit(struct out_sink *o)
                      strerror(errno));
             rv = H2E_WRITE;
         }
-        if (rv == 0 && rename(o->tmp, o->path) != 0) {
+        if (rv == 0 && !o->special && rename(o->tmp, o->path) != 0) {
             snprintf(o->detail, sizeof(o->detail), "cannot rename to '%s': %s", o->path,
                      strerror(errno));
             rv = H2E_WRITE;
         }
-        if (rv)
+        if (rv && !o->special)
             unlink(o->tmp);
     }
     release(o);
@@ -168,6 +198,8 @@ void out_abort(struct out_sink *o, bool keep_partial)
         return;
     if (o->is_stdout) {
         out_flush(o);
+    } else if (o->special) {
+        close(o->fd); /* a device or FIFO: nothing to remove */
     } else {
         if (keep_partial)
             out_flush(o);

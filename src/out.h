@@ -15,7 +15,8 @@
 
 #include "buf.h"
 
-#define OUT_BUFFER (256u * 1024u)
+/* Per-sink write buffer: small, since a run may write a hundred files at once. */
+#define OUT_BUFFER (32u * 1024u)
 #define OUT_DETAIL_MAX 512
 
 struct out_sink {
@@ -23,6 +24,7 @@ struct out_sink {
     bool is_stdout;
     bool no_buffer; /* -N: write through on every call */
     bool opened;
+    bool special; /* an existing non-regular target, written in place */
     char *path; /* final path; NULL for stdout */
     char *tmp;  /* temporary path while writing */
     uint8_t *buf;

@@ -162,3 +162,21 @@ gate_wait() {
     assert_no_file b
     assert_file_sha c "$(doc_sha size-16384)"
 }
+
+@test "-o onto a FIFO or a device writes into it and leaves it in place (never renamed over)" {
+    origin_args
+    mkfifo fifo
+    cat fifo >from-fifo &
+    local reader=$!
+    run_h2get "${ORIGIN_ARGS[@]}" -o fifo "$(origin_url size-16385)"
+    assert_status 0
+    wait "$reader"
+    [ -p fifo ] || fail "the FIFO was replaced" "$(ls -la fifo)"
+    assert_file_sha from-fifo "$(doc_sha size-16385)"
+    if [ "$(id -u)" = 0 ]; then
+        mknod -m 666 devnull c 1 3
+        run_h2get "${ORIGIN_ARGS[@]}" -o devnull "$(origin_url size-1)"
+        assert_status 0
+        [ -c devnull ] || fail "the device node was replaced" "$(ls -la devnull)"
+    fi
+}
