@@ -105,8 +105,8 @@ fuzz:
 	        build-fuzz/corpus_$$t tests/fuzz/corpus/$$t; \
 	done
 
-bench:
-	sh bench/run.sh
+bench: h2get
+	BUILD=$(BUILD) TESTDATA=$(TESTDATA) sh bench/run.sh
 
 demo: deps
 	$(MAKE) all

@@ -253,7 +253,9 @@ struct config {
     struct cli_multi multi;
     struct cli_url *urls;
     size_t nurls;
-    char **lines; /* URLs read from --url @FILE / --input-file; owned */
+    size_t url_fill; /* urls[0 .. url_fill-1] have their URL */
+    size_t out_fill; /* urls[0 .. out_fill-1] have their -o/-O */
+    char **lines;    /* URLs read from --url @FILE / --input-file; owned */
     size_t nlines;
     char error[CLI_ERROR_MAX]; /* why cli_parse failed (no "h2get: " prefix) */
 };

@@ -144,15 +144,15 @@ int cli_set_header(struct config *cfg, const struct cli_opt *o, const struct cli
 
 int cli_set_url(struct config *cfg, const struct cli_opt *o, const struct cli_val *v)
 {
-    struct cli_url *u = NULL;
-    size_t i;
+    struct cli_url *u;
 
     (void)o;
-    for (i = 0; i < cfg->nurls && !u; i++)
-        if (!cfg->urls[i].url)
-            u = &cfg->urls[i];
-    if (!u)
+    /* slots before url_fill have a URL; a -o given first made the ones after it */
+    if (cfg->url_fill < cfg->nurls)
+        u = &cfg->urls[cfg->url_fill];
+    else
         u = cli_grow((void **)&cfg->urls, &cfg->nurls, sizeof(*u));
+    cfg->url_fill++;
     u->url = v->str;
     return 0;
 }
@@ -160,14 +160,13 @@ int cli_set_url(struct config *cfg, const struct cli_opt *o, const struct cli_va
 /* -o FILE and -O go to the first URL without an output, in order (curl). */
 int cli_set_output(struct config *cfg, const struct cli_opt *o, const struct cli_val *v)
 {
-    struct cli_url *u = NULL;
-    size_t i;
+    struct cli_url *u;
 
-    for (i = 0; i < cfg->nurls && !u; i++)
-        if (!cfg->urls[i].has_output)
-            u = &cfg->urls[i];
-    if (!u)
+    if (cfg->out_fill < cfg->nurls)
+        u = &cfg->urls[cfg->out_fill];
+    else
         u = cli_grow((void **)&cfg->urls, &cfg->nurls, sizeof(*u));
+    cfg->out_fill++;
     u->has_output = true;
     u->remote_name = o->letter == 'O';
     if (!u->remote_name)

@@ -435,29 +435,37 @@ static size_t cconn_pollfds(struct cconn *cc, struct pollfd *pfd, size_t max, in
 
 static bool all_done(const struct client *cl)
 {
-    size_t i;
-    for (i = 0; i < cl->nxfers; i++)
-        if (!cl->xfers[i].done)
-            return false;
-    return true;
+    return cl->ndone >= cl->nxfers;
 }
 
+/* --max-time fails everything unfinished; the stall timeout, the transfers in flight
+ * that made no progress for that long (PROMISES.md "Timeouts and liveness"). */
 static void check_deadlines(struct client *cl)
 {
-    size_t i;
     uint64_t stall = cl->cfg->net.stall_timeout_ms;
+    struct cconn *cc;
+    size_t i;
 
-    for (i = 0; i < cl->nxfers; i++) {
-        struct xfer *x = &cl->xfers[i];
-        if (x->done)
-            continue;
-        if (cl->deadline && cl->now >= cl->deadline)
-            xfer_fail(x, H2E_TIMEOUT, "operation timed out after %llu ms (--max-time)",
-                      (unsigned long long)cl->cfg->net.max_time_ms);
-        else if (stall && x->active && cl->now - x->last_progress_ms >= stall)
-            xfer_fail(x, H2E_TIMEOUT, "no progress for %llu ms (stall timeout)",
-                      (unsigned long long)stall);
+    if (cl->deadline && cl->now >= cl->deadline) {
+        for (i = 0; i < cl->nxfers; i++)
+            if (!cl->xfers[i].done)
+                xfer_fail(&cl->xfers[i], H2E_TIMEOUT,
+                          "operation timed out after %llu ms (--max-time)",
+                          (unsigned long long)cl->cfg->net.max_time_ms);
+        return;
     }
+    if (!stall)
+        return;
+    for (cc = cl->conns; cc; cc = cc->next)
+        for (i = 0; i < cc->nact;) {
+            struct xfer *x = cc->act[i];
+            if (cl->now - x->last_progress_ms < stall) {
+                i++;
+                continue;
+            }
+            xfer_fail(x, H2E_TIMEOUT, "no progress for %llu ms (stall timeout)",
+                      (unsigned long long)stall); /* leaves cc->act */
+        }
 }
 
 static int next_timeout(const struct client *cl, int t)

@@ -65,9 +65,9 @@ struct xfer {
     bool discard;   /* body not wanted (redirect, --fail) */
     char *out_path; /* --no-clobber: the FILE.N used instead of the -o name; owned */
     bool sink_open;
-    struct out_sink sink;
-    struct buf hold; /* stdout body held until earlier URLs are done */
-    FILE *spill;     /* ... beyond the in-memory bound, in an unlinked temporary file */
+    struct out_sink *sink; /* the -o file, while open; owned */
+    struct buf hold;       /* stdout body held until earlier URLs are done */
+    FILE *spill;           /* ... beyond the in-memory bound, in an unlinked temporary file */
     uint64_t body_bytes;
     uint64_t expect_len; /* the response's content-length, 0 if unknown */
     uint64_t last_progress_ms;
@@ -80,7 +80,7 @@ struct xfer {
     bool done;
     bool cancelled; /* stopped by --fail-early because another URL failed */
     int result;
-    char detail[CLIENT_DETAIL_MAX];
+    char *detail; /* why it failed (NULL until then); owned */
     /* for -w and the statistics: times in µs of client_now_us() */
     uint64_t t_start, t_sent, t_headers, t_firstdata, t_done;
     unsigned num_connects;
@@ -178,6 +178,7 @@ struct client {
     uint64_t rate_last;
     bool stopping;       /* --fail-early after a failure */
     struct out_sink out; /* standard output, shared by every URL */
+    size_t ndone;        /* URLs finished, in any order */
     size_t fin;          /* URLs before this one are finished and written out (order.c) */
     const char *wo_fmt;  /* the -w format, read from the file of -w @FILE */
     bool progress;       /* the meter is drawn (progress.c) */

@@ -189,7 +189,7 @@ static bool value(const struct xfer *x, const char *name, char *out, size_t cap)
     else if (IS("exitcode"))
         snprintf(out, cap, "%d", h2e_exit(x->result));
     else if (IS("errormsg"))
-        snprintf(out, cap, "%s", x->result ? x->detail : "");
+        snprintf(out, cap, "%s", x->result && x->detail ? x->detail : "");
     else if (IS("size_download"))
         snprintf(out, cap, "%" PRIu64, x->body_bytes);
     else if (IS("size_upload"))

@@ -24,6 +24,25 @@
 
 static void fail_early(struct xfer *failed);
 
+static void vset_detail(struct xfer *x, const char *fmt, va_list ap)
+{
+    char buf[CLIENT_DETAIL_MAX];
+
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    free(x->detail);
+    x->detail = xstrdup(buf);
+}
+
+static void set_detail(struct xfer *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_detail(struct xfer *x, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vset_detail(x, fmt, ap);
+    va_end(ap);
+}
+
 /* --skip-existing: a URL whose file exists is done at once; --no-clobber: the body goes
  * to FILE.1 ... FILE.100 instead of over an existing FILE (curl). Returns 1 when skipped. */
 static int existing_output(struct xfer *x)
@@ -37,6 +56,7 @@ static int existing_output(struct xfer *x)
     if (cfg->multi.skip_existing) {
         vlog(x->cl, "skipping %s: '%s' exists", x->url_str, path);
         x->done = true;
+        x->cl->ndone++;
         return 1;
     }
     if (!cfg->multi.no_clobber)
@@ -85,8 +105,8 @@ int xfer_init(struct xfer *x, struct client *cl, size_t index, const struct cli_
 
 void xfer_release(struct xfer *x)
 {
-    if (x->sink_open)
-        out_abort(&x->sink, false);
+    if (x->sink_open && x->sink)
+        out_abort(x->sink, false);
     if (x->upload_fd > STDIN_FILENO)
         close(x->upload_fd);
     order_drop(x);
@@ -95,6 +115,8 @@ void xfer_release(struct xfer *x)
     free(x->chunk);
     free(x->location);
     free(x->out_path);
+    free(x->detail);
+    free(x->sink);
     free(x->url_str);
 }
 
@@ -122,8 +144,8 @@ static int sink_write(struct xfer *x, const void *p, size_t n)
 {
     if (to_stdout(x))
         return order_write(x, p, n);
-    if (out_write(&x->sink, p, n) != 0) {
-        xfer_fail(x, H2E_WRITE, "%s", x->sink.detail);
+    if (out_write(x->sink, p, n) != 0) {
+        xfer_fail(x, H2E_WRITE, "%s", x->sink->detail);
         return H2E_WRITE;
     }
     return 0;
@@ -136,9 +158,9 @@ static int open_sink(struct xfer *x)
 
     if (x->sink_open)
         return 0;
-    if (!to_stdout(x) &&
-        out_open_file(&x->sink, path, cfg->out.create_dirs, cfg->out.no_buffer) != 0) {
-        xfer_fail(x, H2E_WRITE, "%s", x->sink.detail);
+    if (!to_stdout(x) && out_open_file(x->sink = xcalloc(1, sizeof(*x->sink)), path,
+                                       cfg->out.create_dirs, cfg->out.no_buffer) != 0) {
+        xfer_fail(x, H2E_WRITE, "%s", x->sink->detail);
         return H2E_WRITE;
     }
     x->sink_open = true;
@@ -301,6 +323,7 @@ void xfer_on_trailers(struct xfer *x, const struct xfer_field *f, size_t n)
 static void finish(struct xfer *x, int result)
 {
     x->t_done = client_now_us();
+    x->cl->ndone++;
     if (x->conn)
         cconn_detach(x->conn, x);
     x->done = true;
@@ -371,14 +394,14 @@ void xfer_complete(struct xfer *x)
     trace_stream(x->cl->trace, x->conn_id, x->stream_id, x->index, TRACE_STREAM_DONE, NULL);
     if (x->sink_open && !to_stdout(x)) {
         x->sink_open = false;
-        if (out_commit(&x->sink) != 0) {
+        if (out_commit(x->sink) != 0) {
             x->result = result = H2E_WRITE;
-            snprintf(x->detail, sizeof(x->detail), "%s", x->sink.detail);
-            diag_error(H2E_WRITE, "%s", x->sink.detail);
+            set_detail(x, "%s", x->sink->detail);
+            diag_error(H2E_WRITE, "%s", x->sink->detail);
         }
     }
     if (result == H2E_HTTP_ERROR) {
-        snprintf(x->detail, sizeof(x->detail), "the requested URL returned error: %d", x->status);
+        set_detail(x, "the requested URL returned error: %d", x->status);
         diag_error(result, "%s", x->detail);
         fail_early(x);
     }
@@ -403,9 +426,9 @@ static void fail_early(struct xfer *failed)
             h2c_reset_stream(x->conn->h2, x->stream_id, H2_CANCEL);
         x->cancelled = true;
         finish(x, H2E_USAGE);
-        snprintf(x->detail, sizeof(x->detail), "cancelled by --fail-early");
+        set_detail(x, "cancelled by --fail-early");
         if (x->sink_open && !to_stdout(x))
-            out_abort(&x->sink, false);
+            out_abort(x->sink, false);
         x->sink_open = false;
         order_drop(x);
     }
@@ -419,12 +442,12 @@ void xfer_fail(struct xfer *x, int code, const char *fmt, ...)
     if (x->done)
         return;
     va_start(ap, fmt);
-    vsnprintf(x->detail, sizeof(x->detail), fmt, ap);
+    vset_detail(x, fmt, ap);
     va_end(ap);
     finish(x, code);
     trace_stream(x->cl->trace, x->conn_id, x->stream_id, x->index, TRACE_STREAM_FAILED, x->detail);
     if (x->sink_open && !to_stdout(x))
-        out_abort(&x->sink, cfg->out.keep_partial);
+        out_abort(x->sink, cfg->out.keep_partial);
     else if (x->sink_open && x->index == x->cl->fin && x->body_bytes)
         diag_warn("%llu bytes of the body were already written to stdout",
                   (unsigned long long)x->body_bytes);
