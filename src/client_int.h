@@ -222,7 +222,10 @@ void xfer_on_trailers(struct xfer *x, const struct xfer_field *f, size_t n);
 void xfer_complete(struct xfer *x);
 void xfer_fail(struct xfer *x, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-bool xfer_retry(struct xfer *x, const char *why);
+/* xfer_retry - send `x` again, on a connection opened after its last one when `fresh`
+ * (GOAWAY, HTTP_1_1_REQUIRED), else on any usable one to its origin (REFUSED_STREAM on a
+ * connection that goes on, RFC 9113 §8.7). False when the retry budget is spent. */
+bool xfer_retry(struct xfer *x, const char *why, bool fresh);
 int xfer_open_upload(struct xfer *x);
 /* xfer_body_next - the next request body bytes to send (`*p`, `*n`, possibly 0 at the
  * end), reading the upload file when needed; `*last` when they end the body. Returns 0,

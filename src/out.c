@@ -80,8 +80,7 @@ static int open_special(struct out_sink *o)
     }
     o->fd = open(o->path, O_WRONLY | O_CLOEXEC);
     if (o->fd < 0) {
-        snprintf(o->detail, sizeof(o->detail), "cannot open '%s': %s", o->path,
-                 strerror(errno));
+        snprintf(o->detail, sizeof(o->detail), "cannot open '%s': %s", o->path, strerror(errno));
         return H2E_WRITE;
     }
     o->special = true;

@@ -25,8 +25,8 @@ struct out_sink {
     bool no_buffer; /* -N: write through on every call */
     bool opened;
     bool special; /* an existing non-regular target, written in place */
-    char *path; /* final path; NULL for stdout */
-    char *tmp;  /* temporary path while writing */
+    char *path;   /* final path; NULL for stdout */
+    char *tmp;    /* temporary path while writing */
     uint8_t *buf;
     size_t len;
     uint64_t written; /* bytes accepted so far (buffered included) */

@@ -298,7 +298,7 @@ static void on_eof(struct cconn *cc, bool got_any)
     if (h->phase == H1_BODY)
         xfer_fail(x, H2E_PARTIAL, "connection closed with %llu body bytes received",
                   (unsigned long long)x->body_bytes);
-    else if (!got_any && x->attempts < 2 && xfer_retry(x, "a closed keep-alive connection"))
+    else if (!got_any && x->attempts < 2 && xfer_retry(x, "a closed keep-alive connection", true))
         ;
     else
         xfer_fail(x, got_any ? H2E_H1_INVALID : H2E_EMPTY_REPLY,

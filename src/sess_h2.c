@@ -171,11 +171,14 @@ static void on_reset(struct cconn *cc, struct xfer *x, const struct h2c_event *e
         snprintf(code, sizeof(code), "0x%x", ev->wire);
         name = code;
     }
-    if (ev->unprocessed && xfer_retry(x, ev->code == H2E_PEER_GOAWAY ? "GOAWAY" : name))
+    /* REFUSED_STREAM on a connection that goes on: queue again behind the limit it has
+     * now told us; after GOAWAY: a new connection */
+    if (ev->unprocessed && xfer_retry(x, ev->code == H2E_PEER_GOAWAY ? "GOAWAY" : name,
+                                      ev->code == H2E_PEER_GOAWAY || h2c_is_closing(cc->h2)))
         return;
     if (!ev->local && ev->wire == H2_HTTP_1_1_REQUIRED && !x->force_h1) {
         x->force_h1 = true;
-        if (xfer_retry(x, "HTTP_1_1_REQUIRED"))
+        if (xfer_retry(x, "HTTP_1_1_REQUIRED", true))
             return;
     }
     if (ev->local && h2e_is_fatal(ev->code))

@@ -144,7 +144,6 @@ static const struct var vars[] = {
     {"errormsg", K_STR},
     {"exitcode", K_INT},
     {"goaway_error", K_STR},
-    {"hpack_ratio", K_STR},
     {"http_code", K_INT},
     {"http_version", K_STR},
     {"num_connects", K_INT},
@@ -168,74 +167,101 @@ static const struct var vars[] = {
     {"urlnum", K_INT},
 };
 
+static bool time_value(const struct xfer *x, const char *name, double *t)
+{
+    static const char *const names[] = {
+        "time_namelookup",    "time_connect",   "time_appconnect", "time_pretransfer",
+        "time_starttransfer", "time_firstdata", "time_total",
+    };
+    const struct cconn *c = x->last_conn;
+    uint64_t at[7];
+    size_t i;
+
+    at[0] = c ? c->t_resolved : 0;
+    at[1] = c ? c->t_connected : 0;
+    at[2] = c && c->tls ? c->t_tls : 0;
+    at[3] = x->t_sent;
+    at[4] = x->t_headers;
+    at[5] = x->t_firstdata;
+    at[6] = x->t_done;
+    for (i = 0; i < 7; i++)
+        if (!strcmp(name, names[i])) {
+            *t = secs(x, at[i]);
+            return true;
+        }
+    return false;
+}
+
+static bool num_value(const struct xfer *x, const char *name, uint64_t *v)
+{
+    static const char *const names[] = {
+        "urlnum",      "exitcode",  "size_download", "size_upload",          "num_connects",
+        "remote_port", "stream_id", "conn_id",       "retried_after_goaway",
+    };
+    const struct cconn *c = x->last_conn;
+    uint64_t val[9];
+    size_t i;
+
+    val[0] = x->index / (size_t)x->cl->cfg->multi.repeat;
+    val[1] = (uint64_t)h2e_exit(x->result);
+    val[2] = x->body_bytes;
+    val[3] = x->body_sent;
+    val[4] = x->num_connects;
+    val[5] = c ? c->remote_port : 0;
+    val[6] = x->stream_id;
+    val[7] = c ? c->id : 0;
+    val[8] = x->retries;
+    for (i = 0; i < 9; i++)
+        if (!strcmp(name, names[i])) {
+            *v = val[i];
+            return true;
+        }
+    return false;
+}
+
+static const char *str_value(const struct xfer *x, const char *name, char *tmp, size_t cap)
+{
+    const struct cconn *c = x->last_conn;
+
+    if (!strcmp(name, "http_version"))
+        return http_version(x);
+    if (!strcmp(name, "url"))
+        return x->cu->url;
+    if (!strcmp(name, "url_effective"))
+        return x->url_str;
+    if (!strcmp(name, "errormsg"))
+        return x->result && x->detail ? x->detail : "";
+    if (!strcmp(name, "remote_ip"))
+        return c ? c->remote_ip : "";
+    if (!strcmp(name, "alpn"))
+        return c ? c->alpn : "";
+    if (!strcmp(name, "tls_version"))
+        return c && c->tls_version ? c->tls_version : "";
+    if (!strcmp(name, "rst_error"))
+        return x->got_rst ? wire_name(x->rst_wire, tmp, cap) : "";
+    if (!strcmp(name, "goaway_error"))
+        return c && c->got_goaway ? wire_name(c->goaway_wire, tmp, cap) : "";
+    return NULL;
+}
+
 /* One simple variable as text into `out`; false when `name` is not one. */
 static bool value(const struct xfer *x, const char *name, char *out, size_t cap)
 {
-    const struct cconn *c = x->last_conn;
     char tmp[32];
-    double t = -1;
+    const char *str;
+    uint64_t n;
+    double t;
 
-#define IS(s) (strcmp(name, s) == 0)
-    if (IS("http_code"))
+    if (!strcmp(name, "http_code"))
         snprintf(out, cap, "%03d", x->status);
-    else if (IS("http_version"))
-        snprintf(out, cap, "%s", http_version(x));
-    else if (IS("url"))
-        snprintf(out, cap, "%s", x->cu->url);
-    else if (IS("url_effective"))
-        snprintf(out, cap, "%s", x->url_str);
-    else if (IS("urlnum"))
-        snprintf(out, cap, "%zu", x->index / (size_t)x->cl->cfg->multi.repeat);
-    else if (IS("exitcode"))
-        snprintf(out, cap, "%d", h2e_exit(x->result));
-    else if (IS("errormsg"))
-        snprintf(out, cap, "%s", x->result && x->detail ? x->detail : "");
-    else if (IS("size_download"))
-        snprintf(out, cap, "%" PRIu64, x->body_bytes);
-    else if (IS("size_upload"))
-        snprintf(out, cap, "%" PRIu64, x->body_sent);
-    else if (IS("num_connects"))
-        snprintf(out, cap, "%u", x->num_connects);
-    else if (IS("remote_ip"))
-        snprintf(out, cap, "%s", c ? c->remote_ip : "");
-    else if (IS("remote_port"))
-        snprintf(out, cap, "%u", c ? c->remote_port : 0);
-    else if (IS("stream_id"))
-        snprintf(out, cap, "%u", x->stream_id);
-    else if (IS("conn_id"))
-        snprintf(out, cap, "%u", c ? c->id : 0);
-    else if (IS("alpn"))
-        snprintf(out, cap, "%s", c ? c->alpn : "");
-    else if (IS("tls_version"))
-        snprintf(out, cap, "%s", c && c->tls_version ? c->tls_version : "");
-    else if (IS("rst_error"))
-        snprintf(out, cap, "%s", x->got_rst ? wire_name(x->rst_wire, tmp, sizeof(tmp)) : "");
-    else if (IS("goaway_error"))
-        snprintf(out, cap, "%s",
-                 c && c->got_goaway ? wire_name(c->goaway_wire, tmp, sizeof(tmp)) : "");
-    else if (IS("retried_after_goaway"))
-        snprintf(out, cap, "%u", x->retries);
-    else if (IS("hpack_ratio"))
-        snprintf(out, cap, "%s", "");
-    else if (IS("time_namelookup"))
-        t = c ? secs(x, c->t_resolved) : 0;
-    else if (IS("time_connect"))
-        t = c ? secs(x, c->t_connected) : 0;
-    else if (IS("time_appconnect"))
-        t = c && c->tls ? secs(x, c->t_tls) : 0;
-    else if (IS("time_pretransfer"))
-        t = secs(x, x->t_sent);
-    else if (IS("time_starttransfer"))
-        t = secs(x, x->t_headers);
-    else if (IS("time_firstdata"))
-        t = secs(x, x->t_firstdata);
-    else if (IS("time_total"))
-        t = secs(x, x->t_done);
+    else if ((str = str_value(x, name, tmp, sizeof(tmp))) != NULL)
+        snprintf(out, cap, "%s", str);
+    else if (num_value(x, name, &n))
+        snprintf(out, cap, "%" PRIu64, n);
+    else if (time_value(x, name, &t))
+        snprintf(out, cap, "%.6f", t);
     else
         return false;
-#undef IS
-    if (t >= 0)
-        snprintf(out, cap, "%.6f", t);
     return true;
 }
 

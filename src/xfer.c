@@ -133,6 +133,7 @@ void xfer_reset_response(struct xfer *x)
     x->body_done = false;
     x->chunk_len = x->chunk_off = 0;
     x->stream_id = 0;
+    x->got_rst = false;
 }
 
 static bool to_stdout(const struct xfer *x)
@@ -425,7 +426,7 @@ static void fail_early(struct xfer *failed)
         if (x->active && x->conn && x->conn->h2)
             h2c_reset_stream(x->conn->h2, x->stream_id, H2_CANCEL);
         x->cancelled = true;
-        finish(x, H2E_USAGE);
+        finish(x, failed->result); /* stopped because of that failure (-w %{exitcode}) */
         set_detail(x, "cancelled by --fail-early");
         if (x->sink_open && !to_stdout(x))
             out_abort(x->sink, false);
@@ -462,7 +463,7 @@ void xfer_fail(struct xfer *x, int code, const char *fmt, ...)
 }
 
 /* Replay on a fresh connection a request the server did not process (RFC 9113 §8.7). */
-bool xfer_retry(struct xfer *x, const char *why)
+bool xfer_retry(struct xfer *x, const char *why, bool fresh)
 {
     if (x->attempts >= LIMIT_RETRY_CONNECTIONS || x->done ||
         (x->cl->cfg->proto.no_goaway_retry && !x->force_h1))
@@ -478,6 +479,6 @@ bool xfer_retry(struct xfer *x, const char *why)
         cconn_detach(x->conn, x);
     xfer_reset_response(x);
     x->retries++;
-    client_route(x->cl, x, true);
+    client_route(x->cl, x, fresh);
     return true;
 }

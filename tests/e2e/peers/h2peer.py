@@ -26,6 +26,7 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 from h2conn import (BODY_H1, BODY_OK, CODE, DEFAULT_WINDOW, MAX_WINDOW, PING_OPAQUE, PREFACE,
                     S_INITIAL_WINDOW_SIZE, S_MAX_CONCURRENT_STREAMS, S_MAX_FRAME_SIZE, Closed,
                     Conn, Log, esc, lit)
+import h2many  # noqa: E402  (the many-URL scenarios, 80-many.bats)
 
 
 # --- scenarios: each gets the connection and the first request's stream ---------------
@@ -262,6 +263,13 @@ SCENARIOS = {
     "http_1_1_required": Scenario(sc_http_1_1_required, "RST_STREAM(HTTP_1_1_REQUIRED); "
                                   "HTTP/1.1 on the next connection"),
     "empty_reply": Scenario(None, "accept (and TLS handshake), then close"),
+    "many": Scenario(h2many.sc_many, h2many.DOC["many"]),
+    "many_mcs1": Scenario(h2many.sc_many_mcs1, h2many.DOC["many_mcs1"],
+                          settings={S_MAX_CONCURRENT_STREAMS: 1,
+                                    S_INITIAL_WINDOW_SIZE: DEFAULT_WINDOW,
+                                    S_MAX_FRAME_SIZE: 16384}),
+    "many_goaway": Scenario(h2many.sc_many_goaway, h2many.DOC["many_goaway"]),
+    "many_refuse": Scenario(h2many.sc_many_refuse, h2many.DOC["many_refuse"]),
 }
 
 
@@ -462,6 +470,7 @@ def main():
     ap.add_argument("--gate", help="slow_body waits for this file to exist")
     ap.add_argument("--no-upgrade", action="store_true",
                     help="answer an HTTP/1.1 Upgrade: h2c request without upgrading")
+    h2many.add_args(ap)
     args = ap.parse_args()
     if args.list:
         for name, sc in SCENARIOS.items():

@@ -1,0 +1,531 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
+# Many URLs over one connection (issue 4, CLI.md §1 and §4): 1,000 URLs as concurrent
+# streams of one TLS connection to nghttpd and to nginx, proved by -w (%{num_connects},
+# %{conn_id}, %{stream_id}) and every body's sha256; ordered stdout behind a slow first
+# response; two origins at once; RST_STREAM, REFUSED_STREAM and GOAWAY(NO_ERROR) mid-run
+# (peers/h2many.py) with the exit code of the first failure in command-line order and safe
+# retries; MAX_CONCURRENT_STREAMS=1; nginx keepalive_requests 1000 serving 10,000 URLs;
+# -o/-O mapping, --skip-existing, --no-clobber, --fail-early, -w JSON, --sequential, --repeat.
+
+# shellcheck disable=SC2153 # NGINX_H2 and the other ports come from helpers.bash
+
+load helpers
+
+NMANY=1000 # files in the docroot's many/ directory, and URLs of the big tests
+
+setup_file() {
+    e2e_setup_file
+    make_certs
+    make_docroot
+    make_many_files
+    [ -s "${CA:-}" ] || return 0
+    start_nghttpd NGHTTPD_TLS tls
+    start_nghttpd NGHTTPD_MCS1 tls --max-concurrent-streams=1
+    start_nginx
+    start_nginx_keepalive
+}
+
+teardown_file() {
+    e2e_teardown_file
+}
+
+setup() {
+    e2e_setup
+    need_h2get
+}
+
+teardown() {
+    e2e_teardown
+}
+
+# make_many_files: $E2E_DOCROOT/many/fN for N in 1..$NMANY, each a different size (N % 97
+# random bytes after "file N"), and their sha256 sums in $E2E_TMP/many.sha256, sorted by name.
+make_many_files() {
+    "$E2E_PY" - "$E2E_DOCROOT/many" "$NMANY" "$E2E_TMP/many.sha256" <<'EOF'
+import hashlib, os, sys
+d, n, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+os.makedirs(d, exist_ok=True)
+sums = []
+for i in range(1, n + 1):
+    data = b"file %d\n" % i + os.urandom(i % 97)
+    with open(os.path.join(d, "f%d" % i), "wb") as f:
+        f.write(data)
+    sums.append("%s  f%d\n" % (hashlib.sha256(data).hexdigest(), i))
+with open(out, "w") as f:
+    f.writelines(sorted(sums, key=lambda l: l.split()[1]))
+EOF
+}
+
+# start_nginx_keepalive: a second nginx, TLS + h2 only, with keepalive_requests 1000 (it
+# sends GOAWAY(NO_ERROR) after 1,000 requests on a connection) and an access log that names
+# the connection of every request; exports NGINX_KA (port) and NGINX_KA_DIR.
+start_nginx_keepalive() {
+    local bin port pid user=""
+    bin=$(find_bin nginx) || { missing NGINX_KA "nginx is not installed (make deps)"; return 0; }
+    export NGINX_KA_DIR="$BATS_FILE_TMPDIR/nginx-ka"
+    mkdir -p "$NGINX_KA_DIR"
+    [ "$(id -u)" = 0 ] && user="user root root;"
+    for _ in 1 2 3; do
+        port=$(free_port)
+        cat >"$NGINX_KA_DIR/nginx.conf" <<EOF
+$user
+daemon off;
+master_process on;
+worker_processes 1;
+pid $NGINX_KA_DIR/nginx.pid;
+error_log $NGINX_KA_DIR/error.log info;
+events { worker_connections 64; }
+http {
+    log_format conn '\$connection \$connection_requests \$status \$request_uri';
+    access_log $NGINX_KA_DIR/access.log conn;
+    client_body_temp_path $NGINX_KA_DIR/client_body;
+    proxy_temp_path $NGINX_KA_DIR/proxy;
+    fastcgi_temp_path $NGINX_KA_DIR/fastcgi;
+    uwsgi_temp_path $NGINX_KA_DIR/uwsgi;
+    scgi_temp_path $NGINX_KA_DIR/scgi;
+    default_type application/octet-stream;
+    keepalive_requests 1000;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_certificate $E2E_CERTS/server.pem;
+    ssl_certificate_key $E2E_CERTS/server.key;
+    server {
+        listen 127.0.0.1:$port ssl http2;
+        server_name localhost;
+        root $E2E_DOCROOT;
+    }
+}
+EOF
+        "$bin" -p "$NGINX_KA_DIR/" -c "$NGINX_KA_DIR/nginx.conf" -e "$NGINX_KA_DIR/error.log" \
+            >"$NGINX_KA_DIR/stdout.log" 2>&1 3>&- &
+        pid=$!
+        track "$pid"
+        if wait_port "$port" "$pid"; then
+            export NGINX_KA=$port
+            return 0
+        fi
+        stop_pid "$pid"
+    done
+    missing NGINX_KA "nginx (keepalive_requests 1000) did not start: $(tail -3 \
+        "$NGINX_KA_DIR/error.log")"
+    return 1
+}
+
+# many_urls BASE FIRST LAST: the URLs BASE/many/fN, one per line.
+many_urls() {
+    local i
+    for ((i = $2; i <= $3; i++)); do
+        printf '%s/many/f%d\n' "$1" "$i"
+    done
+}
+
+# many_cat FIRST LAST [TIMES]: the bodies of many/fFIRST..fLAST concatenated, all of it
+# TIMES times (default 1), to stdout.
+many_cat() {
+    "$E2E_PY" -c '
+import sys
+d, a, b, k = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+one = b"".join(open("%s/f%d" % (d, i), "rb").read() for i in range(a, b + 1))
+sys.stdout.buffer.write(one * k)' "$E2E_DOCROOT/many" "$1" "$2" "${3:-1}"
+}
+
+# check_one_connection WFILE N: WFILE holds N lines "num_connects conn_id stream_id code"
+# (one per URL, in order): 1 connection in all, one conn_id, N distinct odd stream ids, 200s.
+check_one_connection() {
+    local w=$1 n=$2 got
+    [ "$(wc -l <"$w")" = "$n" ] || fail "expected $n -w lines, got $(wc -l <"$w")" \
+        "$(h2get_context)"
+    got=$(awk '{ s += $1 } END { print s }' "$w")
+    [ "$got" = 1 ] || fail "%{num_connects} sums to $got, expected 1" "$(head "$w")"
+    got=$(cut -d' ' -f2 "$w" | sort -u | wc -l)
+    [ "$got" = 1 ] || fail "$got distinct %{conn_id}, expected 1" "$(cut -d' ' -f2 "$w" |
+        sort | uniq -c)"
+    got=$(awk '$3 % 2 == 1 { print $3 }' "$w" | sort -un | wc -l)
+    [ "$got" = "$n" ] || fail "$got distinct odd %{stream_id}, expected $n"
+    got=$(awk '$4 != 200' "$w" | wc -l)
+    [ "$got" = 0 ] || fail "$got URLs without status 200" "$(awk '$4 != 200' "$w" | head)"
+}
+
+# fetch_1000 BASE: all of many/ from BASE with --remote-name-all into out/, then check the
+# connection (-w) and every file's sha256.
+fetch_1000() {
+    many_urls "$1" 1 "$NMANY" >urls
+    run_h2get --cacert "$CA" --remote-name-all --output-dir out --create-dirs --url @urls \
+        -w '%{num_connects} %{conn_id} %{stream_id} %{http_code}\n'
+    assert_status 0
+    check_one_connection "$STDOUT" "$NMANY"
+    (cd out && sha256sum f*) | sort -k2,2 >got.sha256
+    sort -k2,2 "$E2E_TMP/many.sha256" | cmp -s - got.sha256 ||
+        fail "the saved files differ from the docroot:" \
+            "$(sort -k2,2 "$E2E_TMP/many.sha256" | diff - got.sha256 | head)"
+    assert_dir_entries out "$NMANY"
+}
+
+# wfield FILE N: column N of every line of FILE.
+wfield() {
+    cut -d' ' -f"$2" "$1"
+}
+
+# peer_max_open: the most streams the peer had open on connection 1 when a request came.
+peer_max_open() {
+    grep -o '^c1 note open=[0-9]*' "$PEER_LOG" | cut -d= -f2 | sort -n | tail -1
+}
+
+@test "1,000 URLs, one TLS connection to nghttpd: one conn_id, odd stream ids, every body" {
+    proto_only h2
+    need_server NGHTTPD_TLS
+    fetch_1000 "https://localhost:$NGHTTPD_TLS"
+}
+
+@test "1,000 URLs, one TLS connection to nginx: one conn_id, odd stream ids, every body" {
+    proto_only h2
+    need_server NGINX_H2
+    fetch_1000 "https://localhost:$NGINX_H2"
+    # nginx's side of it: one TLS connection, 1,000 HTTP/2 requests.
+    [ "$(grep -c ' "GET /many/f[0-9]* HTTP/2.0" 200 ' "$NGINX_DIR/access.log")" -ge "$NMANY" ] ||
+        fail "nginx logged fewer than $NMANY HTTP/2 GETs of many/"
+}
+
+@test "stdout: bodies whole and in command-line order behind a slow first response" {
+    local i urls=() want="$BATS_TEST_TMPDIR/want"
+    start_peer many --body-reps 300
+    urls=("$PEER_URL/slowbody/1000/first")
+    for i in $(seq 2 40); do
+        urls+=("$PEER_URL/p$i")
+    done
+    run_h2get "${PEER_ARGS[@]}" "${urls[@]}"
+    assert_status 0
+    "$E2E_PY" -c 'import sys; sys.stdout.write("".join((p + "\n") * 300 for p in sys.argv[1:]))' \
+        /slowbody/1000/first $(seq -f '/p%g' 2 40) >"$want"
+    cmp -s "$want" "$STDOUT" || fail "stdout is not the 40 bodies in order" \
+        "$(cmp "$want" "$STDOUT")" "$(h2get_context)"
+    # The test means something only if the others really finished first on the wire.
+    peer_wait_end
+    [ "$(peer_line_no '^c1 send DATA stream=79 flags=END_STREAM')" -gt 0 ] &&
+        [ "$(peer_line_no '^c1 send DATA stream=79 flags=END_STREAM')" -lt \
+            "$(peer_line_no '^c1 send DATA stream=1 flags=END_STREAM')" ] ||
+        fail "the peer did not answer stream 79 before stream 1's body" "$(grep -v ' field ' \
+            "$PEER_LOG" | grep 'DATA' | head -5)"
+}
+
+@test "two origins at once: two connections, one per origin, the right bodies in order" {
+    proto_only h2
+    need_server NGHTTPD_TLS
+    need_server NGINX_H2
+    local a="https://localhost:$NGHTTPD_TLS" b="https://localhost:$NGINX_H2" i urls=()
+    for i in $(seq 1 50); do
+        urls+=("$a/many/f$i" "$b/many/f$((i + 50))")
+    done
+    run_h2get --cacert "$CA" -w '%{stderr}%{num_connects} %{conn_id} %{remote_port}\n' \
+        "${urls[@]}"
+    assert_status 0
+    for i in $(seq 1 50); do
+        cat "$E2E_DOCROOT/many/f$i" "$E2E_DOCROOT/many/f$((i + 50))"
+    done >want
+    cmp -s want "$STDOUT" || fail "stdout is not the 100 bodies in order" "$(h2get_context)"
+    [ "$(awk '{ s += $1 } END { print s }' "$STDERR")" = 2 ] ||
+        fail "%{num_connects} does not sum to 2" "$(h2get_context)"
+    # One conn_id per origin, and different ones.
+    [ "$(awk '{ print $2, $3 }' "$STDERR" | sort -u | wc -l)" = 2 ] &&
+        [ "$(cut -d' ' -f2 "$STDERR" | sort -u | wc -l)" = 2 ] ||
+        fail "expected 2 (conn_id, port) pairs:" "$(awk '{ print $2, $3 }' "$STDERR" |
+            sort | uniq -c)"
+}
+
+@test "RST_STREAM on one stream: that URL 92, the others 0 with their bodies, exit 92" {
+    start_peer many
+    run_h2get "${PEER_ARGS[@]}" -w '%{stderr}%{urlnum} %{exitcode} %{http_code} %{rst_error}\n' \
+        "$PEER_URL/a" "$PEER_URL/rst/300/b" "$PEER_URL/c" "$PEER_URL/d"
+    assert_status 92
+    assert_stdout_is $'/a\n/c\n/d\n'
+    grep -Fxq '0 0 200 ' "$STDERR" && grep -Fxq '1 92 200 INTERNAL_ERROR' "$STDERR" &&
+        grep -Fxq '2 0 200 ' "$STDERR" && grep -Fxq '3 0 200 ' "$STDERR" ||
+        fail "-w lines are wrong" "$(h2get_context)"
+    assert_error_line 92 'RST_STREAM\(INTERNAL_ERROR\)' 'stream 3' '/rst/300/b'
+    assert_peer_log '^c1 send RST_STREAM stream=3 flags=- code=INTERNAL_ERROR$'
+    [ "$(peer_conns)" = 1 ] || fail "a reset stream must not be retried: $(peer_conns) conns"
+}
+
+@test "the first failure in command-line order decides the exit code, not the first in time" {
+    start_peer many
+    # The 404 (exit 22 with -f) happens at once; the reset of the URL before it 300 ms later.
+    run_h2get "${PEER_ARGS[@]}" -f "$PEER_URL/a" "$PEER_URL/rst/300/b" \
+        "$PEER_URL/status/404/c" "$PEER_URL/d"
+    assert_status 92
+    assert_stdout_is $'/a\n/d\n'
+    assert_error_line 92 'RST_STREAM\(INTERNAL_ERROR\)'
+    assert_error_line 22 '404'
+    # The other way round: 22.
+    run_h2get "${PEER_ARGS[@]}" -f "$PEER_URL/status/404/c" "$PEER_URL/rst/300/b"
+    assert_status 22
+}
+
+@test "GOAWAY(NO_ERROR) mid-run: unprocessed streams retried on a new connection, exit 0" {
+    local i urls=() last
+    start_peer many_goaway --goaway-after 5
+    for i in $(seq 1 20); do
+        urls+=("$PEER_URL/p$i")
+    done
+    run_h2get "${PEER_ARGS[@]}" \
+        -w '%{stderr}%{urlnum} %{exitcode} %{conn_id} %{stream_id} %{retried_after_goaway}\n' \
+        "${urls[@]}"
+    assert_status 0
+    assert_stdout_is "$(printf '/p%d\n' $(seq 1 20))"$'\n'
+    peer_wait_end 2
+    [ "$(peer_conns)" = 2 ] || fail "the peer saw $(peer_conns) connections, expected 2"
+    assert_peer_log '^c1 send GOAWAY stream=0 flags=- last_stream_id=9 code=NO_ERROR'
+    grep -v '^h2get' "$STDERR" >w
+    [ "$(wc -l <w)" = 20 ] || fail "expected 20 -w lines" "$(h2get_context)"
+    [ "$(awk '$2 != 0' w | wc -l)" = 0 ] || fail "some URLs failed" "$(awk '$2 != 0' w)"
+    # On the first connection: stream ids up to last_stream_id, never retried; the rest
+    # ran on the second connection, each retried once.
+    last=$(awk '$3 == 0 { print $4 }' w | sort -n | tail -1)
+    [ "$last" = 9 ] || fail "highest stream on connection 0 is $last, not 9" "$(cat w)"
+    [ "$(awk '$3 == 0 && $5 != 0' w | wc -l)" = 0 ] ||
+        fail "a URL answered on connection 0 says it was retried" "$(cat w)"
+    # Every request the peer saw on c1 above last_stream_id was retried (%{urlnum} = N - 1).
+    grep -o '^c1 request stream=[0-9]* method=GET path=/p[0-9]*' "$PEER_LOG" |
+        awk -F'[= ]' '$4 > 9 { sub("path=/p", "", $0); print $NF - 1 }' | sort >unprocessed
+    awk '$3 != 0 && $5 > 0 { print $1 }' w | sort >retried
+    [ -s unprocessed ] && comm -23 unprocessed retried | cmp -s - /dev/null ||
+        fail "unprocessed on c1: $(tr '\n' ' ' <unprocessed); retried: $(tr '\n' ' ' <retried)"
+    # Never a request the server processed: c2's requests are exactly the 15 others.
+    grep -o '^c2 request stream=[0-9]* method=GET path=/p[0-9]*' "$PEER_LOG" |
+        sed 's|.*path=/p||' | sort -n >c2
+    [ "$(cat c2)" = "$(seq 6 20)" ] || fail "c2 got requests for: $(tr '\n' ' ' <c2)"
+}
+
+@test "GOAWAY mid-run with --no-goaway-retry: the unprocessed URLs fail with 16" {
+    local i urls=()
+    start_peer many_goaway --goaway-after 3
+    for i in $(seq 1 6); do
+        urls+=("$PEER_URL/p$i")
+    done
+    run_h2get "${PEER_ARGS[@]}" --no-goaway-retry "${urls[@]}"
+    assert_status 16
+    assert_stdout_is $'/p1\n/p2\n/p3\n'
+    assert_stderr '^h2get: \(16\) .*/p4: .*GOAWAY\(NO_ERROR, last-stream-id 5.*stream 7 was not'
+    [ "$(peer_conns)" = 1 ] || fail "no retry was asked for, but $(peer_conns) connections"
+}
+
+@test "REFUSED_STREAM: the refused request is retried and completes, exit 0" {
+    start_peer many_refuse
+    run_h2get "${PEER_ARGS[@]}" -v -w '%{stderr}%{urlnum} %{exitcode} %{retried_after_goaway}\n' \
+        "$PEER_URL/a" "$PEER_URL/b" "$PEER_URL/c"
+    assert_status 0
+    assert_stdout_is $'/a\n/b\n/c\n'
+    assert_peer_log '^c1 send RST_STREAM stream=1 flags=- code=REFUSED_STREAM$'
+    assert_stderr '^\* retrying .*/a .*REFUSED_STREAM'
+    grep -Eq '^0 0 [1-9]' "$STDERR" || fail "URL 0 does not say it was retried" "$(h2get_context)"
+    [ "$(grep -c '^c[0-9]* request .*path=/a ' "$PEER_LOG")" = 2 ] ||
+        fail "/a was not requested exactly twice"
+    [ "$(grep -c '^c[0-9]* request .*path=/b ' "$PEER_LOG")" = 1 ] ||
+        fail "/b was requested more than once"
+}
+
+@test "MAX_CONCURRENT_STREAMS=1 (scripted peer): all complete, never 2 open once it is known" {
+    local i urls=()
+    start_peer many_mcs1
+    for i in $(seq 1 12); do
+        urls+=("$PEER_URL/delay/20/p$i")
+    done
+    run_h2get "${PEER_ARGS[@]}" "${urls[@]}"
+    assert_status 0
+    assert_stdout_is "$(printf '/delay/20/p%d\n' $(seq 1 12))"$'\n'
+    # Streams opened before our SETTINGS arrived may be refused (RFC 9113 §5.1.2); after the
+    # client has acknowledged MAX_CONCURRENT_STREAMS=1, it never has two open.
+    refute_peer_log 'violation'
+}
+
+@test "MAX_CONCURRENT_STREAMS=1 (nghttpd -m 1): 20 URLs all complete, exit 0" {
+    proto_only h2
+    need_server NGHTTPD_MCS1
+    many_urls "https://localhost:$NGHTTPD_MCS1" 1 20 >urls
+    run_h2get --cacert "$CA" --url @urls
+    assert_status 0
+    many_cat 1 20 >want
+    cmp -s want "$STDOUT" || fail "stdout is not the 20 bodies in order" "$(h2get_context)"
+}
+
+@test "nginx keepalive_requests 1000: 10,000 URLs complete over about 10 connections" {
+    proto_only h2
+    need_server NGINX_KA
+    local i conns ids
+    for i in $(seq 10); do
+        many_urls "https://localhost:$NGINX_KA" 1 "$NMANY"
+    done >urls
+    run_h2get --cacert "$CA" --url @urls -w '%{stderr}%{exitcode} %{conn_id}\n'
+    assert_status 0
+    many_cat 1 "$NMANY" 10 >want
+    cmp -s want "$STDOUT" || fail "stdout is not the 10,000 bodies in order:" \
+        "$(cmp want "$STDOUT")" "$(h2get_context)"
+    [ "$(grep -c '^0 ' "$STDERR")" = 10000 ] || fail "not 10,000 URLs with exit code 0" \
+        "$(grep -v '^0 ' "$STDERR" | sort | uniq -c | head)"
+    [ "$(grep -c ' 200 /many/' "$NGINX_KA_DIR/access.log")" = 10000 ] ||
+        fail "nginx answered $(grep -c ' 200 /many/' "$NGINX_KA_DIR/access.log") of 10,000"
+    conns=$(cut -d' ' -f1 "$NGINX_KA_DIR/access.log" | sort -u | wc -l)
+    ids=$(cut -d' ' -f2 "$STDERR" | sort -u | wc -l)
+    [ "$conns" -ge 10 ] && [ "$conns" -le 11 ] ||
+        fail "nginx saw $conns connections, expected 10 (at most 11)"
+    [ "$ids" = "$conns" ] || fail "h2get reports $ids conn_ids, nginx $conns connections"
+}
+
+@test "-o and -O map to the URLs in order; the URL without one goes to stdout" {
+    proto_only h2
+    need_server NGHTTPD_TLS
+    local b="https://localhost:$NGHTTPD_TLS/many"
+    run_h2get --cacert "$CA" -o a "$b/f1" -O "$b/f2" "$b/f3" -o c "$b/f4" "$b/f5"
+    assert_status 0
+    assert_file_sha a "$(file_sha "$E2E_DOCROOT/many/f1")"
+    assert_file_sha f2 "$(file_sha "$E2E_DOCROOT/many/f2")"
+    # curl: output options are used by the URLs in order, wherever they stand.
+    assert_file_sha c "$(file_sha "$E2E_DOCROOT/many/f3")"
+    many_cat 4 5 >"$BATS_TEST_TMPDIR/want"
+    assert_stdout_sha "$(file_sha "$BATS_TEST_TMPDIR/want")"
+    assert_dir_entries . 3
+}
+
+@test "--remote-name-all --output-dir: every URL into its own file; --skip-existing" {
+    proto_only h2
+    need_server NGHTTPD_TLS
+    local b="https://localhost:$NGHTTPD_TLS/many"
+    mkdir d
+    printf 'mine\n' >d/f2
+    run_h2get --cacert "$CA" --remote-name-all --output-dir d --skip-existing \
+        -w '%{urlnum} %{exitcode} %{http_code}\n' "$b/f1" "$b/f2" "$b/f3"
+    assert_status 0
+    assert_stdout_is $'0 0 200\n1 0 000\n2 0 200\n'
+    [ "$(cat d/f2)" = mine ] || fail "--skip-existing overwrote d/f2"
+    assert_file_sha d/f1 "$(file_sha "$E2E_DOCROOT/many/f1")"
+    assert_file_sha d/f3 "$(file_sha "$E2E_DOCROOT/many/f3")"
+    assert_dir_entries d 3
+}
+
+@test "--no-clobber: existing names are kept, new bodies go to FILE.1, FILE.2" {
+    proto_only h2
+    need_server NGHTTPD_TLS
+    local b="https://localhost:$NGHTTPD_TLS/many"
+    printf 'mine\n' >f7
+    run_h2get --cacert "$CA" --no-clobber -O "$b/f7"
+    assert_status 0
+    run_h2get --cacert "$CA" --no-clobber -O "$b/f7" -O "$b/f8"
+    assert_status 0
+    [ "$(cat f7)" = mine ] || fail "--no-clobber overwrote f7"
+    assert_file_sha f7.1 "$(file_sha "$E2E_DOCROOT/many/f7")"
+    assert_file_sha f7.2 "$(file_sha "$E2E_DOCROOT/many/f7")"
+    assert_file_sha f8 "$(file_sha "$E2E_DOCROOT/many/f8")"
+    assert_dir_entries . 4
+}
+
+@test "--url @FILE, @- and --input-file: one URL per line, # comments skipped" {
+    proto_only h2
+    need_server NGHTTPD_TLS
+    local b="https://localhost:$NGHTTPD_TLS/many"
+    printf '# a comment\n%s\n\n%s\n' "$b/f1" "$b/f2" >list
+    run_h2get --cacert "$CA" --url @list --input-file list "$b/f3"
+    assert_status 0
+    { many_cat 1 2; many_cat 1 3; } >want
+    cmp -s want "$STDOUT" || fail "stdout differs" "$(h2get_context)"
+    timeout 10 "$H2GET" --cacert "$CA" --url @- <list >out2 2>err2 || fail "@- failed: $(cat err2)"
+    many_cat 1 2 | cmp -s - out2 || fail "--url @- fetched something else"
+}
+
+@test "--fail-early: a failure cancels the slow streams (RST_STREAM CANCEL), no files left" {
+    start_peer many
+    run_h2get "${PEER_ARGS[@]}" --fail-early -o h1 "$PEER_URL/hold/a" -o h2 "$PEER_URL/hold/b" \
+        -o r "$PEER_URL/rst/300/c" -o h3 "$PEER_URL/hold/d"
+    assert_status 92
+    assert_error_line 92 'RST_STREAM\(INTERNAL_ERROR\)' '/rst/300/c'
+    peer_wait_end
+    assert_peer_log '^c1 recv RST_STREAM stream=1 flags=- code=CANCEL$'
+    assert_peer_log '^c1 recv RST_STREAM stream=3 flags=- code=CANCEL$'
+    assert_peer_log '^c1 recv RST_STREAM stream=7 flags=- code=CANCEL$'
+    assert_dir_entries . 0
+}
+
+@test "-w '%{json}': one JSON object per URL, fields right; %{header{...}}, %{header_json}" {
+    proto_only h2
+    need_server NGINX_H2
+    local b="https://localhost:$NGINX_H2"
+    run_h2get --cacert "$CA" -o /dev/null -o /dev/null -o /dev/null \
+        -w '%{json}\n%{header{content-type}}|%{header_json}\n' \
+        "$b/many/f1" "$b/index.html" "$b/nope"
+    assert_status 0
+    "$E2E_PY" - "$STDOUT" "$b" "$(wc -c <"$E2E_DOCROOT/many/f1")" \
+        "$(wc -c <"$E2E_DOCROOT/index.html")" "$NGINX_H2" <<'EOF'
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+base, size1, size2, port = sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+assert len(lines) == 6, lines
+objs = [json.loads(l) for l in lines[0::2]]
+want = [("/many/f1", 200, size1, "application/octet-stream"),
+        ("/index.html", 200, size2, "text/html"), ("/nope", 404, None, "text/html")]
+ids = set()
+for i, (o, (path, code, size, ctype)) in enumerate(zip(objs, want)):
+    assert o["url"] == base + path, o
+    assert o["url_effective"] == base + path, o
+    assert o["urlnum"] == i and o["exitcode"] == 0 and o["errormsg"] == "", o
+    assert o["http_code"] == code and o["http_version"] == "2", o
+    assert size is None or o["size_download"] == size, o
+    assert o["alpn"] == "h2" and o["remote_port"] == port and o["conn_id"] == 0, o
+    assert o["stream_id"] % 2 == 1, o
+    assert o["rst_error"] == "" and o["goaway_error"] == "", o
+    assert o["retried_after_goaway"] == 0, o
+    assert 0 <= o["time_namelookup"] <= o["time_connect"] <= o["time_appconnect"] \
+        <= o["time_starttransfer"] <= o["time_total"], o
+    ids.add(o["stream_id"])
+    head, _, hj = lines[2 * i + 1].partition("|")
+    assert head == ctype, (head, ctype)
+    h = json.loads(hj)
+    assert h["content-type"] == [ctype], h
+    assert "server" in h, h
+assert sum(o["num_connects"] for o in objs) == 1, objs
+assert len(ids) == 3, ids
+EOF
+}
+
+@test "-w %{onerror}: the rest of the format only for failed URLs" {
+    start_peer many
+    run_h2get "${PEER_ARGS[@]}" -f -w '%{onerror}failed %{urlnum} %{exitcode} %{http_code}\n' \
+        "$PEER_URL/a" "$PEER_URL/status/404/b" "$PEER_URL/c"
+    assert_status 22
+    assert_stdout_is $'/a\nfailed 1 22 404\n/c\n'
+}
+
+@test "--sequential: one stream open at a time, still one connection" {
+    local i urls=()
+    start_peer many
+    for i in $(seq 1 6); do
+        urls+=("$PEER_URL/delay/50/p$i")
+    done
+    run_h2get "${PEER_ARGS[@]}" --sequential "${urls[@]}"
+    assert_status 0
+    assert_stdout_is "$(printf '/delay/50/p%d\n' $(seq 1 6))"$'\n'
+    peer_wait_end
+    [ "$(peer_conns)" = 1 ] || fail "$(peer_conns) connections"
+    [ "$(grep -c '^c1 note open=' "$PEER_LOG")" = 6 ] || fail "the peer did not see 6 requests"
+    [ "$(peer_max_open)" = 1 ] || fail "the peer saw $(peer_max_open) streams open at once"
+}
+
+@test "default concurrency: the delayed streams overlap on one connection" {
+    local i urls=()
+    start_peer many
+    for i in $(seq 1 6); do
+        urls+=("$PEER_URL/delay/200/p$i")
+    done
+    run_h2get "${PEER_ARGS[@]}" "${urls[@]}"
+    assert_status 0
+    peer_wait_end
+    [ "$(peer_max_open)" = 6 ] || fail "the peer saw at most $(peer_max_open) open, not 6"
+}
+
+@test "--repeat 3: every URL fetched three times, in order" {
+    start_peer many
+    run_h2get "${PEER_ARGS[@]}" --repeat 3 "$PEER_URL/a" "$PEER_URL/b"
+    assert_status 0
+    assert_stdout_is $'/a\n/a\n/a\n/b\n/b\n/b\n'
+    peer_wait_end
+    [ "$(grep -c '^c1 request .*path=/a ' "$PEER_LOG")" = 3 ] &&
+        [ "$(grep -c '^c1 request .*path=/b ' "$PEER_LOG")" = 3 ] ||
+        fail "the peer did not get 3 requests for each URL on one connection"
+}
