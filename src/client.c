@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "client_int.h"
+#include "h2.h"
 #include "xalloc.h"
 
 uint64_t client_now_us(void)
@@ -43,14 +44,19 @@ static void attach(struct cconn *cc, struct xfer *x)
 {
     if (cc->qtail == cc->qcap) {
         if (cc->qhead > cc->qcap / 2) { /* reuse the consumed front */
+            size_t i;
             memmove(cc->q, cc->q + cc->qhead, (cc->qtail - cc->qhead) * sizeof(*cc->q));
             cc->qtail -= cc->qhead;
             cc->qhead = 0;
+            for (i = 0; i < cc->qtail; i++)
+                if (cc->q[i])
+                    cc->q[i]->qpos = i;
         } else {
             cc->qcap = cc->qcap ? cc->qcap * 2 : 16;
             cc->q = xrealloc(cc->q, cc->qcap * sizeof(*cc->q));
         }
     }
+    x->qpos = cc->qtail;
     cc->q[cc->qtail++] = x;
     cc->npending++;
     x->conn = cc;
@@ -61,7 +67,7 @@ struct xfer *cconn_next(struct cconn *cc)
 {
     while (cc->qhead < cc->qtail) {
         struct xfer *x = cc->q[cc->qhead++];
-        if (x->conn == cc && !x->active && !x->done && !x->queued_out) {
+        if (x && x->conn == cc && !x->active && !x->done && !x->queued_out) {
             cc->npending--;
             x->queued_out = true;
             return x;
@@ -93,10 +99,20 @@ void cconn_detach(struct cconn *cc, struct xfer *x)
                 cc->cl->in_flight--;
                 break;
             }
+        /* a stream still open for it is cancelled: nothing may refer to `x` once it is
+         * written out and freed */
+        if (cc->h2 && x->stream_id && !x->done_ok)
+            h2c_reset_stream(cc->h2, x->stream_id, H2_CANCEL);
+        if (cc->h1.x == x) {
+            cc->h1.x = NULL;
+            cc->h1.broken = true;
+        }
     } else if (x->queued_out) {
         x->queued_out = false; /* taken off the queue but never activated */
     } else {
-        cc->npending--; /* its queue entry is skipped when popped */
+        cc->npending--;
+        if (x->qpos < cc->qtail && cc->q[x->qpos] == x)
+            cc->q[x->qpos] = NULL;
     }
     x->conn = NULL;
     x->active = false;
@@ -447,10 +463,9 @@ static void check_deadlines(struct client *cl)
     size_t i;
 
     if (cl->deadline && cl->now >= cl->deadline) {
-        for (i = 0; i < cl->nxfers; i++)
-            if (!cl->xfers[i].done)
-                xfer_fail(&cl->xfers[i], H2E_TIMEOUT,
-                          "operation timed out after %llu ms (--max-time)",
+        for (i = cl->reaped; i < cl->started; i++)
+            if (!cl->xs[i]->done)
+                xfer_fail(cl->xs[i], H2E_TIMEOUT, "operation timed out after %llu ms (--max-time)",
                           (unsigned long long)cl->cfg->net.max_time_ms);
         return;
     }
@@ -478,6 +493,48 @@ static int next_timeout(const struct client *cl, int t)
     return (t < 0 || (uint64_t)t > limit) ? (int)limit : t;
 }
 
+/* Transfers made ahead of the first unfinished URL: enough to fill every stream slot
+ * several times over, few enough that memory does not grow with the number of URLs. */
+static size_t dispatch_window(const struct client *cl)
+{
+    size_t w = 4 * (size_t)cl->cfg->multi.parallel_max;
+    return w < 1024 ? 1024 : w;
+}
+
+/* Make the next transfers of the command line, up to the window, and route them. */
+static void dispatch(struct client *cl)
+{
+    const struct config *cfg = cl->cfg;
+    size_t r = (size_t)cfg->multi.repeat, win = dispatch_window(cl);
+
+    while (cl->started < cl->nxfers && cl->started - cl->reaped < win) {
+        struct xfer *x = xcalloc(1, sizeof(*x));
+        size_t i = cl->started++;
+        cl->xs[i] = x;
+        if (xfer_init(x, cl, i, &cfg->urls[i / r]) != 0 || x->done)
+            continue;
+        if (cl->deadline && cl->now >= cl->deadline)
+            xfer_fail(x, H2E_TIMEOUT, "operation timed out after %llu ms (--max-time)",
+                      (unsigned long long)cfg->net.max_time_ms);
+        else if (cl->stopping)
+            xfer_cancel(x, cl->cancel_code);
+        else
+            client_route(cl, x, false);
+    }
+    order_advance(cl);
+}
+
+/* Free the transfers that are written out; only between loop steps, when nothing is
+ * processing their events. */
+static void reap(struct client *cl)
+{
+    while (cl->reaped < cl->fin) {
+        xfer_release(cl->xs[cl->reaped]);
+        free(cl->xs[cl->reaped]);
+        cl->xs[cl->reaped++] = NULL;
+    }
+}
+
 #define MAX_POLL 256
 
 static void loop(struct client *cl)
@@ -491,6 +548,8 @@ static void loop(struct client *cl)
         int timeout = -1;
 
         cl->now = client_now();
+        reap(cl);
+        dispatch(cl);
         for (cc = cl->conns; cc; cc = cc->next) {
             size_t first = 0, cnt = 0;
             for (i = 0; i < n; i++)
@@ -543,20 +602,6 @@ static int load_write_out(struct client *cl)
     return 0;
 }
 
-/* Every URL of the command line, each --repeat times in a row. */
-static void start_all(struct client *cl)
-{
-    const struct config *cfg = cl->cfg;
-    size_t i, r = (size_t)cfg->multi.repeat;
-
-    cl->nxfers = cfg->nurls * r;
-    cl->xfers = xcalloc(cl->nxfers, sizeof(*cl->xfers));
-    for (i = 0; i < cl->nxfers; i++)
-        if (xfer_init(&cl->xfers[i], cl, i, &cfg->urls[i / r]) == 0)
-            client_route(cl, &cl->xfers[i], false);
-    order_advance(cl);
-}
-
 /* The run is over: flush stdout; connections still open say goodbye where they can. */
 static int finish_run(struct client *cl, int result)
 {
@@ -571,8 +616,10 @@ static int finish_run(struct client *cl, int result)
         diag_error(H2E_WRITE, "%s", cl->out.detail);
         result = H2E_WRITE;
     }
-    for (i = 0; i < cl->nxfers; i++)
-        xfer_release(&cl->xfers[i]);
+    for (i = cl->reaped; i < cl->started; i++) {
+        xfer_release(cl->xs[i]);
+        free(cl->xs[i]);
+    }
     for (cc = cl->conns; cc; cc = next) {
         next = cc->next;
         cconn_close(cc);
@@ -588,14 +635,14 @@ static int finish_run(struct client *cl, int result)
             tls_ctx_release(&cl->tls[i]);
     free(cl->out.buf);
     free(cl->wo_file);
-    free(cl->xfers);
+    free(cl->xs);
     return result;
 }
 
 int client_run(const struct config *cfg)
 {
     struct client cl;
-    size_t i, retried = 0;
+    size_t retried = 0;
     int result = 0, err;
 
     memset(&cl, 0, sizeof(cl));
@@ -614,14 +661,13 @@ int client_run(const struct config *cfg)
     }
     out_init_stdout(&cl.out, cfg->out.no_buffer);
     progress_init(&cl);
-    start_all(&cl);
+    cl.nxfers = cfg->nurls * (size_t)cfg->multi.repeat;
+    cl.xs = xcalloc(cl.nxfers ? cl.nxfers : 1, sizeof(*cl.xs));
+    dispatch(&cl);
     loop(&cl);
     progress_tick(&cl, true);
-    for (i = 0; i < cl.nxfers; i++) {
-        if (!result && cl.xfers[i].result && !cl.xfers[i].cancelled)
-            result = cl.xfers[i].result;
-        retried += cl.xfers[i].retries ? 1 : 0;
-    }
+    result = cl.first_error;
+    retried = cl.nretried;
     if (retried)
         vlog(&cl,
              "%zu request%s retried on a new connection (GOAWAY, REFUSED_STREAM or "

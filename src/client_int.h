@@ -75,10 +75,12 @@ struct xfer {
     struct cconn *conn;
     uint32_t stream_id;
     bool active;      /* sent on `conn` */
+    size_t qpos;      /* its entry in the queue of `conn` while waiting */
     bool queued_out;  /* taken off the queue of `conn`, about to be sent */
     unsigned conn_id; /* the connection it was last sent on, for traces and -w */
     bool done;
     bool cancelled; /* stopped by --fail-early because another URL failed */
+    bool done_ok;   /* finished with success: its stream needs no cancelling */
     int result;
     char *detail; /* why it failed (NULL until then); owned */
     /* for -w and the statistics: times in µs of client_now_us() */
@@ -110,6 +112,7 @@ enum h1_phase {
 
 struct h1sess {
     struct xfer *x;
+    bool broken; /* its transfer was failed from outside mid-request: reconnect */
     enum h1_phase phase;
     struct buf out;
     size_t out_off;
@@ -163,8 +166,15 @@ struct cconn {
 
 struct client {
     const struct config *cfg;
-    struct xfer *xfers;
-    size_t nxfers;
+    /* every URL of the run, in command-line order (each --repeat counted); a transfer is
+     * made when it enters the dispatch window and freed once written out (reaped) */
+    struct xfer **xs;
+    size_t nxfers;      /* URLs in the run */
+    size_t started;     /* xs[0 .. started-1] were made */
+    size_t reaped;      /* xs[0 .. reaped-1] were freed */
+    int first_error;    /* the result of the first failed URL in command-line order */
+    size_t nretried;    /* URLs that were retried on a new connection */
+    int cancel_code;    /* --fail-early: the code that cancels URLs not yet started */
     size_t stdout_turn; /* index of the URL whose stdout body may stream now */
     struct cconn *conns;
     unsigned nconns;
@@ -179,6 +189,7 @@ struct client {
     bool stopping;       /* --fail-early after a failure */
     struct out_sink out; /* standard output, shared by every URL */
     size_t ndone;        /* URLs finished, in any order */
+    uint64_t bytes_done; /* body bytes of the finished ones (progress meter) */
     size_t fin;          /* URLs before this one are finished and written out (order.c) */
     const char *wo_fmt;  /* the -w format, read from the file of -w @FILE */
     bool progress;       /* the meter is drawn (progress.c) */
@@ -226,6 +237,8 @@ void xfer_fail(struct xfer *x, int code, const char *fmt, ...)
  * (GOAWAY, HTTP_1_1_REQUIRED), else on any usable one to its origin (REFUSED_STREAM on a
  * connection that goes on, RFC 9113 §8.7). False when the retry budget is spent. */
 bool xfer_retry(struct xfer *x, const char *why, bool fresh);
+/* xfer_cancel - `x` will not run because of another URL's failure (--fail-early). */
+void xfer_cancel(struct xfer *x, int code);
 int xfer_open_upload(struct xfer *x);
 /* xfer_body_next - the next request body bytes to send (`*p`, `*n`, possibly 0 at the
  * end), reading the upload file when needed; `*last` when they end the body. Returns 0,

@@ -81,14 +81,17 @@ static int unhold(struct xfer *x)
 
 void order_advance(struct client *cl)
 {
-    while (cl->fin < cl->nxfers) {
-        struct xfer *x = &cl->xfers[cl->fin];
+    while (cl->fin < cl->started) {
+        struct xfer *x = cl->xs[cl->fin];
         if ((x->hold.len || x->spill) && unhold(x) != 0 && !x->done)
             xfer_fail(x, H2E_WRITE, "%s", cl->out.detail);
         if (!x->done)
             return;
         if (cl->cfg->multi.write_out)
             wo_emit(x);
-        cl->fin++;
+        if (!cl->first_error && x->result && !x->cancelled)
+            cl->first_error = x->result;
+        cl->nretried += x->retries ? 1 : 0;
+        cl->fin++; /* reap() frees it between loop steps */
     }
 }

@@ -57,12 +57,13 @@ void progress_tick(struct client *cl, bool final)
     if (!cl->progress || (!final && cl->now - cl->progress_last < TICK_MS))
         return;
     cl->progress_last = cl->now;
-    for (i = 0; i < cl->nxfers; i++) {
-        const struct xfer *x = &cl->xfers[i];
-        bytes += x->body_bytes;
-        done += x->done;
+    bytes = cl->bytes_done;
+    done = cl->ndone;
+    for (i = cl->reaped; i < cl->started; i++) {
+        const struct xfer *x = cl->xs[i];
         if (x->done || !x->active)
             continue;
+        bytes += x->body_bytes;
         active++;
         sizes = sizes && x->expect_len > 0;
         expect += x->expect_len;

@@ -346,8 +346,7 @@ void sess_h1_step(struct cconn *cc, short revents)
     struct h1sess *h = &cc->h1;
 
     (void)revents;
-    if (h->x && h->x->done) { /* failed from outside (timeout): the connection is unusable */
-        h->x = NULL;
+    if (h->broken) { /* the request was failed from outside (timeout): start afresh */
         reconnect(cc);
         return;
     }

@@ -325,6 +325,8 @@ static void finish(struct xfer *x, int result)
 {
     x->t_done = client_now_us();
     x->cl->ndone++;
+    x->cl->bytes_done += x->body_bytes;
+    x->done_ok = result == 0;
     if (x->conn)
         cconn_detach(x->conn, x);
     x->done = true;
@@ -409,8 +411,22 @@ void xfer_complete(struct xfer *x)
     order_advance(x->cl);
 }
 
+void xfer_cancel(struct xfer *x, int code)
+{
+    if (x->done)
+        return;
+    x->cancelled = true;
+    finish(x, code); /* stopped because of that failure (-w %{exitcode}) */
+    set_detail(x, "cancelled by --fail-early");
+    if (x->sink_open && !to_stdout(x))
+        out_abort(x->sink, false);
+    x->sink_open = false;
+    order_drop(x);
+}
+
 /* --fail-early: the first failure cancels every other URL (RST_STREAM CANCEL), removes
- * their partial files, and leaves the exit code to the failure. */
+ * their partial files, and leaves the exit code to the failure; URLs not made yet are
+ * cancelled as they are made. */
 static void fail_early(struct xfer *failed)
 {
     struct client *cl = failed->cl;
@@ -419,20 +435,10 @@ static void fail_early(struct xfer *failed)
     if (!cl->cfg->multi.fail_early || cl->stopping || failed->cancelled)
         return;
     cl->stopping = true;
-    for (i = 0; i < cl->nxfers; i++) {
-        struct xfer *x = &cl->xfers[i];
-        if (x->done)
-            continue;
-        if (x->active && x->conn && x->conn->h2)
-            h2c_reset_stream(x->conn->h2, x->stream_id, H2_CANCEL);
-        x->cancelled = true;
-        finish(x, failed->result); /* stopped because of that failure (-w %{exitcode}) */
-        set_detail(x, "cancelled by --fail-early");
-        if (x->sink_open && !to_stdout(x))
-            out_abort(x->sink, false);
-        x->sink_open = false;
-        order_drop(x);
-    }
+    cl->cancel_code = failed->result;
+    for (i = cl->reaped; i < cl->started; i++)
+        if (cl->xs[i] != failed)
+            xfer_cancel(cl->xs[i], failed->result);
 }
 
 void xfer_fail(struct xfer *x, int code, const char *fmt, ...)
