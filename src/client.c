@@ -474,7 +474,9 @@ static void check_deadlines(struct client *cl)
     for (cc = cl->conns; cc; cc = cc->next)
         for (i = 0; i < cc->nact;) {
             struct xfer *x = cc->act[i];
-            if (cl->now - x->last_progress_ms < stall) {
+            /* a stream held back for ordered stdout waits for us, not the server */
+            bool held = cl->ordered && !x->cu->output && x->index != cl->fin;
+            if (held || cl->now - x->last_progress_ms < stall) {
                 i++;
                 continue;
             }
@@ -642,7 +644,7 @@ static int finish_run(struct client *cl, int result)
 int client_run(const struct config *cfg)
 {
     struct client cl;
-    size_t retried = 0;
+    size_t retried = 0, i;
     int result = 0, err;
 
     memset(&cl, 0, sizeof(cl));
@@ -662,6 +664,8 @@ int client_run(const struct config *cfg)
     out_init_stdout(&cl.out, cfg->out.no_buffer);
     progress_init(&cl);
     cl.nxfers = cfg->nurls * (size_t)cfg->multi.repeat;
+    for (i = 0; i < cfg->nurls && cl.nxfers > 1; i++)
+        cl.ordered = cl.ordered || !cfg->urls[i].output;
     cl.xs = xcalloc(cl.nxfers ? cl.nxfers : 1, sizeof(*cl.xs));
     dispatch(&cl);
     loop(&cl);

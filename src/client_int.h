@@ -29,6 +29,9 @@ struct cconn;
 #define CLIENT_READ_CHUNK (256u * 1024u)
 #define CLIENT_RBUF_MAX (LIMIT_HEADER_LIST_SIZE + 2u * CLIENT_READ_CHUNK)
 #define CLIENT_DETAIL_MAX 600
+/* Initial stream window when bodies go to stdout in order: what a stream that is not first
+ * in line can send before it is, so what is held stays small (64 KiB x streams). */
+#define CLIENT_HELD_WINDOW (64u * 1024u)
 
 /* A response header field in a protocol-neutral form (spans into the session's input). */
 struct xfer_field {
@@ -187,6 +190,7 @@ struct client {
     double rate_tokens; /* --rate token bucket */
     uint64_t rate_last;
     bool stopping;       /* --fail-early after a failure */
+    bool ordered;        /* several URLs and one at least to stdout: order.c holds bodies */
     struct out_sink out; /* standard output, shared by every URL */
     size_t ndone;        /* URLs finished, in any order */
     uint64_t bytes_done; /* body bytes of the finished ones (progress meter) */

@@ -148,6 +148,18 @@ int64_t h2c_send_data(struct h2c_conn *c, uint32_t sid, const uint8_t *p, size_t
 /* h2c_consume - `n` body bytes of stream `sid` were written out: return the credit. */
 void h2c_consume(struct h2c_conn *c, uint32_t sid, size_t n);
 
+/* h2c_consume_conn - `n` body bytes were taken off the connection but are held, not written
+ * out: return the connection's credit only, so that the stream stays within its window. */
+void h2c_consume_conn(struct h2c_conn *c, size_t n);
+
+/*
+ * h2c_stream_boost - let stream `sid` have `window` bytes in flight from now on, beyond the
+ * initial window we announced (a WINDOW_UPDATE for the difference; nothing when it already
+ * has that much, or has ended). Used to give the one stream whose body is being written
+ * out a wide window while the others are held to the small initial one.
+ */
+void h2c_stream_boost(struct h2c_conn *c, uint32_t sid, uint32_t window);
+
 /* h2c_reset_stream - abandon stream `sid` with RST_STREAM(`wire`) (e.g. CANCEL). */
 void h2c_reset_stream(struct h2c_conn *c, uint32_t sid, uint32_t wire);
 

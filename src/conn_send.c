@@ -178,6 +178,26 @@ void conn_credit(struct h2c_conn *c, struct h2c_stream *s, size_t n)
     }
 }
 
+void h2c_consume_conn(struct h2c_conn *c, size_t n)
+{
+    if (n)
+        conn_credit(c, NULL, n);
+}
+
+void h2c_stream_boost(struct h2c_conn *c, uint32_t sid, uint32_t window)
+{
+    struct h2c_stream *s = stream_find(&c->streams, sid);
+    int64_t inc;
+
+    if (!s || s->state == STREAM_HALF_CLOSED_REMOTE || c->failed)
+        return;
+    inc = (int64_t)window - (s->recv_window + s->recv_unacked);
+    if (inc <= 0 || s->recv_window + inc > H2_MAX_WINDOW)
+        return;
+    if (conn_queue_simple(c, H2F_TYPE_WINDOW_UPDATE, 0, sid, (uint32_t)inc, 0) == 0)
+        s->recv_window += inc;
+}
+
 void h2c_consume(struct h2c_conn *c, uint32_t sid, size_t n)
 {
     if (n)

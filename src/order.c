@@ -85,8 +85,12 @@ void order_advance(struct client *cl)
         struct xfer *x = cl->xs[cl->fin];
         if ((x->hold.len || x->spill) && unhold(x) != 0 && !x->done)
             xfer_fail(x, H2E_WRITE, "%s", cl->out.detail);
-        if (!x->done)
+        if (!x->done) {
+            /* first in line now: let its stream run at full window */
+            if (cl->ordered && x->active && x->conn && x->conn->h2)
+                h2c_stream_boost(x->conn->h2, x->stream_id, LIMIT_STREAM_WINDOW);
             return;
+        }
         if (cl->cfg->multi.write_out)
             wo_emit(x);
         if (!cl->first_error && x->result && !x->cancelled)

@@ -20,6 +20,10 @@ int sess_h2_start(struct cconn *cc)
     struct h2c_config cfg;
 
     h2c_config_init(&cfg, &xalloc_mem);
+    /* ordered stdout: streams that are not first in line get a small window, so what must
+     * be held stays small; the first in line is boosted (order.c) */
+    if (cc->cl->ordered)
+        cfg.stream_window = CLIENT_HELD_WINDOW;
     trace_h2_config(cc->cl->trace, &cfg, cc->id);
     cc->h2 = h2c_new(&cfg);
     if (!cc->h2)
@@ -81,6 +85,8 @@ static void submit_pending(struct cconn *cc)
         x->conn_id = cc->id;
         x->last_conn = cc;
         x->t_sent = client_now_us();
+        if (cc->cl->ordered && x->index == cc->cl->fin)
+            h2c_stream_boost(cc->h2, x->stream_id, LIMIT_STREAM_WINDOW);
         x->attempts++;
         x->last_progress_ms = cc->cl->now;
         trace_stream(cc->cl->trace, cc->id, x->stream_id, x->index, TRACE_STREAM_SENT, NULL);
@@ -232,7 +238,10 @@ static void handle_event(struct cconn *cc, const struct h2c_event *ev)
     case H2C_EV_DATA:
         if (x && xfer_on_data(x, ev->data.p, ev->data.len) != 0 && x->conn == cc)
             h2c_reset_stream(cc->h2, ev->stream_id, H2_CANCEL);
-        h2c_consume(cc->h2, ev->stream_id, ev->data.len);
+        if (x && cc->cl->ordered && !x->cu->output && x->index != cc->cl->fin)
+            h2c_consume_conn(cc->h2, ev->data.len); /* held: the stream waits its turn */
+        else
+            h2c_consume(cc->h2, ev->stream_id, ev->data.len);
         break;
     case H2C_EV_END_STREAM:
         if (x && x->has_body && !x->body_done) /* the response came first: stop sending */
