@@ -395,7 +395,8 @@ class Conn:
                 for s in self.streams.values():
                     s.send_window += v - old
             self.client_settings[k] = v
-        self.send(hf.SettingsFrame(0, flags=["ACK"]))
+        if getattr(self.scen, "ack_settings", True):  # False: a peer that never ACKs (§6.5.3)
+            self.send(hf.SettingsFrame(0, flags=["ACK"]))
 
     def on_ping(self, f):
         if "ACK" not in f.flags:

@@ -27,6 +27,7 @@ from h2conn import (BODY_H1, BODY_OK, CODE, DEFAULT_WINDOW, MAX_WINDOW, PING_OPA
                     S_INITIAL_WINDOW_SIZE, S_MAX_CONCURRENT_STREAMS, S_MAX_FRAME_SIZE, Closed,
                     Conn, Log, esc, lit)
 import h2many  # noqa: E402  (the many-URL scenarios, 80-many.bats)
+import h2checks  # noqa: E402  (one rule of --check broken each, 70-trace.bats)
 
 
 # --- scenarios: each gets the connection and the first request's stream ---------------
@@ -221,9 +222,10 @@ def sc_window_change(c, s):
 
 
 class Scenario:
-    def __init__(self, fn, doc, settings=None, conn_window=0, multi=False):
+    def __init__(self, fn, doc, settings=None, conn_window=0, multi=False, ack_settings=True):
         self.fn = fn
         self.doc = doc
+        self.ack_settings = ack_settings  # False: never acknowledge the client's SETTINGS
         self.settings = settings or {S_MAX_CONCURRENT_STREAMS: 100,
                                      S_INITIAL_WINDOW_SIZE: DEFAULT_WINDOW,
                                      S_MAX_FRAME_SIZE: 16384}
@@ -271,6 +273,8 @@ SCENARIOS = {
     "many_goaway": Scenario(h2many.sc_many_goaway, h2many.DOC["many_goaway"]),
     "many_refuse": Scenario(h2many.sc_many_refuse, h2many.DOC["many_refuse"]),
 }
+SCENARIOS.update({name: Scenario(fn, doc, ack_settings=name not in h2checks.NO_SETTINGS_ACK)
+                  for name, (fn, doc) in h2checks.CHECKS.items()})
 
 
 # --- connections ----------------------------------------------------------------------
