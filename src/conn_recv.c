@@ -35,12 +35,15 @@ static int lookup(struct h2c_conn *c, const struct h2f_frame *f, struct h2c_stre
 
 /* A frame after both sides ended a stream is a connection error (§5.1 "closed"); after a
  * reset, frames still in flight are ignored. */
-static int on_closed(struct h2c_conn *c, uint32_t sid, struct h2e_info *info)
+static int on_closed(struct h2c_conn *c, uint32_t sid, uint8_t type, struct h2e_info *info)
 {
-    if (conn_closed_how(c, sid) == CLOSED_END_STREAM)
-        return h2e_set(info, H2E_CLOSED_STREAM, sid,
-                       "frame on a stream closed by END_STREAM (RFC 9113 §5.1)");
-    return 0;
+    if (conn_closed_how(c, sid) != CLOSED_END_STREAM)
+        return 0;
+    return h2e_set(info, H2E_CLOSED_STREAM, sid,
+                   type == H2F_TYPE_DATA
+                       ? "DATA after the server's END_STREAM on a closed stream (RFC 9113 §5.1)"
+                       : "HEADERS after the server's END_STREAM on a closed stream "
+                         "(RFC 9113 §5.1)");
 }
 
 /* A malformed response (§8.1.1): reset the stream, naming the offending field and msg.c's
@@ -89,7 +92,7 @@ static int on_data(struct h2c_conn *c, const struct h2f_frame *f, struct h2e_inf
         return rv;
     if (!s) {
         conn_credit(c, NULL, len);
-        return on_closed(c, f->hdr.stream_id, info);
+        return on_closed(c, f->hdr.stream_id, H2F_TYPE_DATA, info);
     }
     if (s->state == STREAM_HALF_CLOSED_REMOTE || (int64_t)len > s->recv_window) {
         conn_credit(c, NULL, len);
@@ -193,7 +196,7 @@ static int finish_block(struct h2c_conn *c, struct h2e_info *info)
         return rv;
     s = stream_find(&c->streams, c->hblock_sid);
     if (!s)
-        return on_closed(c, c->hblock_sid, info);
+        return on_closed(c, c->hblock_sid, H2F_TYPE_HEADERS, info);
     if (s->state == STREAM_HALF_CLOSED_REMOTE)
         return conn_stream_error(c, s, H2E_STREAM_CLOSED,
                                  "HEADERS after END_STREAM (RFC 9113 §5.1)");

@@ -144,15 +144,23 @@ void trace_check_event(struct trace *t, unsigned conn, const struct h2c_event *e
 void trace_check_sent(struct trace *t, unsigned conn, const struct h2f_frame *f)
 {
     struct trace_crec *cr = trace_crec(t, conn);
-    char dbg[DIAG_ESCAPE_CAP];
+    const struct span d = f->u.goaway.debug;
 
     if (f->hdr.type != H2F_TYPE_GOAWAY || f->u.goaway.error_code == H2_NO_ERROR || cr->violations)
         return;
-    trace_check_report(t, conn, "connection-error", "we sent GOAWAY(%s): %s",
+    /* HEADERS are seen only after they were processed, so a HEADERS on a stream the server
+     * had ended shows up here, as the STREAM_CLOSED connection error it caused (§5.1) */
+    if (f->u.goaway.error_code == H2_STREAM_CLOSED) {
+        trace_check_report(t, conn, "frame-on-closed-stream", "%.*s", (int)d.len,
+                           (const char *)d.p);
+        return;
+    }
+    /* the debug text is ours (conn.c's why), printed as written: UTF-8 section signs */
+    trace_check_report(t, conn, "connection-error", "we sent GOAWAY(%s): %.*s",
                        h2_wire_error_name(f->u.goaway.error_code)
                            ? h2_wire_error_name(f->u.goaway.error_code)
                            : "UNKNOWN",
-                       diag_escape(dbg, sizeof(dbg), f->u.goaway.debug));
+                       (int)d.len, (const char *)d.p);
 }
 
 void trace_check_closed(struct trace *t, unsigned conn)

@@ -201,14 +201,6 @@ check_line() {
     assert_status 122
 }
 
-# known_bug ERE WHY: skip, naming the h2get bug, while stderr still shows it (ERE matches);
-# once the bug is fixed the test's assertions run.
-known_bug() {
-    if grep -Eq -- "$1" "$STDERR"; then
-        skip "h2get bug: $2"
-    fi
-}
-
 @test "--check: pseudo-header in trailers" {
     check_line trailer_pseudo 92 "check: trailer-pseudo: field ':status' on stream 1: \
 pseudo-header in trailers \\(RFC 9113 §8\\.1\\)"
@@ -241,11 +233,8 @@ server's END_STREAM \\(RFC 9113 §5\\.1\\)"
     start_peer headers_after_end
     run_h2get "${PEER_ARGS[@]}" --check "$PEER_URL/"
     assert_status 0
-    known_bug '^check: connection-error: ' "a HEADERS frame after END_STREAM is reported as \
-'connection-error: we sent GOAWAY(STREAM_CLOSED)', not as frame-on-closed-stream \
-(trace_check.c check_stream_state skips HEADERS)"
-    assert_stderr "^check: frame-on-closed-stream: HEADERS on stream 1 after the server's \
-END_STREAM \\(RFC 9113 §5\\.1\\)$"
+    assert_stderr "^check: frame-on-closed-stream: HEADERS after the server's END_STREAM on \
+a closed stream \\(RFC 9113 §5\\.1\\)$"
     start_peer headers_after_end
     run_h2get "${PEER_ARGS[@]}" --strict "$PEER_URL/"
     assert_status 122
@@ -342,8 +331,6 @@ ROWS
     start_peer window_overflow
     run_h2get "${PEER_ARGS[@]}" --check "$PEER_URL/"
     assert_status 16
-    known_bug '^check: connection-error: .*\\xc2\\xa7' "the connection-error line escapes \
-our own GOAWAY debug text, printing '(RFC 9113 \\xc2\\xa76.9.1)' for '(RFC 9113 §6.9.1)'"
     assert_stderr "^check: connection-error: we sent GOAWAY\\(FLOW_CONTROL_ERROR\\): connection \
 window above 2\\^31-1 \\(RFC 9113 §6\\.9\\.1\\)$"
     start_peer window_overflow
