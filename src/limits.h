@@ -31,6 +31,10 @@
  * floods PINGs while not reading gets GOAWAY(ENHANCE_YOUR_CALM) instead of our memory. */
 #define LIMIT_QUEUED_REPLIES 1000u
 
+/* --check: a SETTINGS ACK later than this after our SETTINGS is reported (RFC 9113 §6.5.3
+ * leaves the timeout to the endpoint; 5 s is generous on any path). */
+#define LIMIT_SETTINGS_ACK_MS 5000u
+
 /* SETTINGS entries in one frame: more is abuse, not configuration. */
 #define LIMIT_SETTINGS_ENTRIES 32u
 

@@ -11,6 +11,7 @@
 
 #include "diag.h"
 #include "h2.h"
+#include "limits.h"
 #include "trace_int.h"
 
 void trace_check_report(struct trace *t, unsigned conn, const char *rule, const char *fmt, ...)
@@ -36,7 +37,7 @@ void trace_check_report(struct trace *t, unsigned conn, const char *rule, const 
 static void check_ack_late(struct trace *t, struct trace_crec *cr, double ms)
 {
     if (cr->ack_reported || cr->settings_ack > 0 || cr->settings_sent <= 0 ||
-        ms - cr->settings_sent <= TRACE_SETTINGS_ACK_MS)
+        ms - cr->settings_sent <= LIMIT_SETTINGS_ACK_MS)
         return;
     cr->ack_reported = true;
     trace_check_report(t, cr->id, "settings-ack-timeout",

@@ -18,9 +18,6 @@
 #define TRACE_STALL_MS 1000u
 /* PINGs whose round trip --ping reports, per connection. */
 #define TRACE_MAX_PINGS 16u
-/* Our SETTINGS unacknowledged this long is reported by --check (RFC 9113 §6.5.3 leaves the
- * timeout to the endpoint). */
-#define TRACE_SETTINGS_ACK_MS 5000u
 
 /* What one frame line needs. `block` is the decoded field list when this frame ends a
  * header block (either direction), else NULL. */
