@@ -63,8 +63,27 @@ static void attach(struct cconn *cc, struct xfer *x)
     x->active = false;
 }
 
+struct xfer *client_first_waiting(const struct client *cl)
+{
+    struct xfer *x;
+
+    if (cl->fin >= cl->started)
+        return NULL;
+    x = cl->xs[cl->fin];
+    return x && x->conn && !x->active && !x->done && !x->queued_out ? x : NULL;
+}
+
 struct xfer *cconn_next(struct cconn *cc)
 {
+    struct xfer *first = client_first_waiting(cc->cl);
+
+    if (first && first->conn == cc) {
+        if (first->qpos < cc->qtail && cc->q[first->qpos] == first)
+            cc->q[first->qpos] = NULL;
+        cc->npending--;
+        first->queued_out = true;
+        return first;
+    }
     while (cc->qhead < cc->qtail) {
         struct xfer *x = cc->q[cc->qhead++];
         if (x && x->conn == cc && !x->active && !x->done && !x->queued_out) {
@@ -118,12 +137,20 @@ void cconn_detach(struct cconn *cc, struct xfer *x)
     x->active = false;
 }
 
-bool client_may_start(struct client *cl)
+bool client_may_start(struct client *cl, const struct cconn *cc)
 {
     const struct config *cfg = cl->cfg;
     size_t cap = cfg->multi.sequential ? 1 : (size_t)cfg->multi.parallel_max;
+    const struct xfer *first = client_first_waiting(cl);
 
-    if (cl->stopping || cl->in_flight >= cap)
+    if (cl->stopping)
+        return false;
+    /* the first in line may always start, and the last free slot is kept for it: with
+     * every slot taken by transfers held for ordered output (or --sequential after a
+     * redirect) nothing else could make room */
+    if (first && first->conn == cc)
+        ;
+    else if (cl->in_flight >= cap || (first && cl->in_flight + 1 >= cap))
         return false;
     if (cfg->multi.rate > 0) {
         /* token bucket: `rate` requests per second, a burst of one */
@@ -475,8 +502,7 @@ static void check_deadlines(struct client *cl)
         for (i = 0; i < cc->nact;) {
             struct xfer *x = cc->act[i];
             /* a stream held back for ordered stdout waits for us, not the server */
-            bool held = cl->ordered && !x->cu->output && x->index != cl->fin;
-            if (held || cl->now - x->last_progress_ms < stall) {
+            if (order_holds(x) || cl->now - x->last_progress_ms < stall) {
                 i++;
                 continue;
             }
@@ -485,10 +511,26 @@ static void check_deadlines(struct client *cl)
         }
 }
 
+/* Milliseconds until --rate lets a waiting request start, or 1000 (nothing waits). */
+static uint64_t rate_wait(const struct client *cl)
+{
+    const struct cconn *cc;
+    uint64_t due;
+
+    if (cl->cfg->multi.rate <= 0 || cl->rate_tokens >= 1)
+        return 1000;
+    for (cc = cl->conns; cc && !cc->npending; cc = cc->next)
+        ;
+    if (!cc)
+        return 1000;
+    due = cl->rate_last + (uint64_t)((1 - cl->rate_tokens) * 1000.0 / cl->cfg->multi.rate) + 1;
+    return due > cl->now ? due - cl->now : 0;
+}
+
 static int next_timeout(const struct client *cl, int t)
 {
-    uint64_t limit = 1000; /* wake up at least every second for the stall timeout */
-    if (cl->deadline)
+    uint64_t limit = rate_wait(cl); /* and at least every second for the stall timeout */
+    if (cl->deadline && limit > (cl->deadline > cl->now ? cl->deadline - cl->now : 0))
         limit = cl->deadline > cl->now ? cl->deadline - cl->now : 0;
     if (limit > 1000)
         limit = 1000;
@@ -614,9 +656,10 @@ static int finish_run(struct client *cl, int result)
     for (cc = cl->conns; cc; cc = cc->next)
         if (cc->state == CC_H2)
             sess_h2_goodbye(cc);
-    if (out_flush(&cl->out) != 0 && !result) {
+    if (out_flush(&cl->out) != 0) { /* said even when an earlier failure decides the exit */
         diag_error(H2E_WRITE, "%s", cl->out.detail);
-        result = H2E_WRITE;
+        if (!result)
+            result = H2E_WRITE;
     }
     for (i = cl->reaped; i < cl->started; i++) {
         xfer_release(cl->xs[i]);

@@ -52,6 +52,7 @@ struct xfer {
     bool drop_auth; /* redirected to another origin: no credentials (curl) */
     unsigned redirects;
     unsigned attempts; /* connections this request was sent on */
+    unsigned orphaned; /* connections that ended with it queued, having sent nothing */
     /* request body */
     int upload_fd;
     bool upload_is_stdin;
@@ -66,6 +67,7 @@ struct xfer {
     bool redirecting;
     char *location;
     bool discard;   /* body not wanted (redirect, --fail) */
+    bool unheld;    /* ordered output: its stream runs at full window although not first */
     char *out_path; /* --no-clobber: the FILE.N used instead of the -o name; owned */
     bool sink_open;
     struct out_sink *sink; /* the -o file, while open; owned */
@@ -152,6 +154,7 @@ struct cconn {
     char goaway_debug[DIAG_ESCAPE_CAP];
     bool got_goaway;
     bool finishing;
+    unsigned nopened; /* streams (or HTTP/1.1 requests) sent on this connection */
     /* facts for -w: times in µs, the peer, the protocol */
     uint64_t t_start, t_resolved, t_connected, t_tls;
     char remote_ip[NET_ADDR_STRLEN];
@@ -190,6 +193,7 @@ struct client {
     double rate_tokens; /* --rate token bucket */
     uint64_t rate_last;
     bool stopping;       /* --fail-early after a failure */
+    bool advancing;      /* order_advance() is running (it is re-entered by failures) */
     bool ordered;        /* several URLs and one at least to stdout: order.c holds bodies */
     struct out_sink out; /* standard output, shared by every URL */
     size_t ndone;        /* URLs finished, in any order */
@@ -217,8 +221,12 @@ struct xfer *cconn_next(struct cconn *cc);
 /* cconn_activate - `x` (just taken with cconn_next) is now in flight on `cc`. */
 void cconn_activate(struct cconn *cc, struct xfer *x);
 /* client_may_start - whether the global caps (--parallel-max, --sequential, --rate,
- * --fail-early) let one more request start now. */
-bool client_may_start(struct client *cl);
+ * --fail-early) let one more request start now on `cc`. */
+bool client_may_start(struct client *cl, const struct cconn *cc);
+/* client_first_waiting - the transfer first in line for output when it is queued and not
+ * yet sent: it goes before any other (ordered stdout holds the others back until it is
+ * written, --sequential runs nothing else), else NULL. */
+struct xfer *client_first_waiting(const struct client *cl);
 struct cconn *client_route(struct client *cl, struct xfer *x, bool fresh);
 void cconn_detach(struct cconn *cc, struct xfer *x);
 void cconn_fail_all(struct cconn *cc, int code, const char *fmt, ...)
@@ -237,6 +245,9 @@ void xfer_on_trailers(struct xfer *x, const struct xfer_field *f, size_t n);
 void xfer_complete(struct xfer *x);
 void xfer_fail(struct xfer *x, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* xfer_fail_output - writing out the body of `x`, already finished, failed (stdout held
+ * for ordered output): its result becomes `code` unless it had failed before. */
+void xfer_fail_output(struct xfer *x, int code, const char *why);
 /* xfer_retry - send `x` again, on a connection opened after its last one when `fresh`
  * (GOAWAY, HTTP_1_1_REQUIRED), else on any usable one to its origin (REFUSED_STREAM on a
  * connection that goes on, RFC 9113 §8.7). False when the retry budget is spent. */
@@ -254,6 +265,9 @@ void xfer_body_advance(struct xfer *x, size_t n, bool finished);
 /* order.c: stdout in command-line order, and -w after each body */
 int order_write(struct xfer *x, const void *p, size_t n);
 void order_drop(struct xfer *x);
+/* order_holds - whether the body of `x` waits, within a small stream window, for those
+ * before it on stdout (else its stream gets full credit). */
+bool order_holds(const struct xfer *x);
 void order_advance(struct client *cl);
 
 /* progress.c */

@@ -79,23 +79,55 @@ static int unhold(struct xfer *x)
     return rv;
 }
 
+bool order_holds(const struct xfer *x)
+{
+    const struct client *cl = x->cl;
+
+    return cl->ordered && !x->cu->output && !x->discard && !x->unheld && x->index != cl->fin;
+}
+
+/* `x` is first in line: write out what it held; a failure to do so fails it. */
+static void release_first(struct client *cl, struct xfer *x)
+{
+    if (!(x->hold.len || x->spill) || unhold(x) == 0)
+        return;
+    if (!x->done)
+        xfer_fail(x, H2E_WRITE, "%s", cl->out.detail);
+    else
+        xfer_fail_output(x, H2E_WRITE, cl->out.detail);
+}
+
+/* `x`, done and written out, leaves the line: its -w output, its part of the exit code. */
+static void retire(struct client *cl, struct xfer *x)
+{
+    if (cl->cfg->multi.write_out)
+        wo_emit(x);
+    if (!cl->first_error && x->result && !x->cancelled)
+        cl->first_error = x->result;
+    cl->nretried += x->retries ? 1 : 0;
+    cl->fin++; /* reap() frees it between loop steps */
+}
+
 void order_advance(struct client *cl)
 {
+    /* xfer_fail() and --fail-early cancels call back in here; the loop running already
+     * picks up what they change, so it alone moves `fin` */
+    if (cl->advancing)
+        return;
+    cl->advancing = true;
     while (cl->fin < cl->started) {
         struct xfer *x = cl->xs[cl->fin];
-        if ((x->hold.len || x->spill) && unhold(x) != 0 && !x->done)
-            xfer_fail(x, H2E_WRITE, "%s", cl->out.detail);
-        if (!x->done) {
-            /* first in line now: let its stream run at full window */
-            if (cl->ordered && x->active && x->conn && x->conn->h2)
-                h2c_stream_boost(x->conn->h2, x->stream_id, LIMIT_STREAM_WINDOW);
-            return;
+        release_first(cl, x);
+        if (x->done) {
+            retire(cl, x);
+            continue;
         }
-        if (cl->cfg->multi.write_out)
-            wo_emit(x);
-        if (!cl->first_error && x->result && !x->cancelled)
-            cl->first_error = x->result;
-        cl->nretried += x->retries ? 1 : 0;
-        cl->fin++; /* reap() frees it between loop steps */
+        /* first in line now: let its stream run at full window */
+        if (cl->ordered && x->active && x->conn && x->conn->h2) {
+            h2c_stream_boost(x->conn->h2, x->stream_id, LIMIT_STREAM_WINDOW);
+            x->last_progress_ms = cl->now; /* the stall clock starts now */
+        }
+        break;
     }
+    cl->advancing = false;
 }

@@ -121,6 +121,8 @@ static void done(struct cconn *cc)
     struct xfer *x = h->x;
     bool close = h->close_after || h->body.close;
 
+    if (!x)
+        return;
     h->x = NULL;
     xfer_complete(x);
     if (close)
@@ -207,6 +209,8 @@ static int body_chunked(struct cconn *cc)
                     f[i].value = t[i].value;
                 }
                 xfer_on_trailers(h->x, f, nt);
+                if (!h->x)
+                    return H2E_WRITE; /* writing them out (-i, -D) failed the transfer */
             }
         }
         buf_consume(&cc->rbuf, used);
@@ -350,7 +354,7 @@ void sess_h1_step(struct cconn *cc, short revents)
         reconnect(cc);
         return;
     }
-    if (!h->x && cc->npending && client_may_start(cc->cl)) {
+    if (!h->x && cc->npending && client_may_start(cc->cl, cc)) {
         struct xfer *x = cconn_next(cc);
         if (x) {
             cconn_activate(cc, x);
@@ -370,8 +374,8 @@ short sess_h1_events(struct cconn *cc)
     struct h1sess *h = &cc->h1;
     short ev = io_poll_events(&cc->io);
 
-    if (!h->x)
-        return cconn_count(cc) ? -1 : POLLIN;
+    if (!h->x) /* a request waiting for a slot is started by the step after any event */
+        return h->broken ? -1 : POLLIN;
     if (h->phase == H1_SEND)
         return (short)(ev | POLLOUT);
     return (short)(ev | POLLIN);

@@ -41,16 +41,40 @@ static struct xfer *by_stream(struct cconn *cc, uint32_t sid)
     return NULL;
 }
 
+/* The first in line waits for a stream this connection cannot open while the streams it
+ * has are held back for ordered output: let those run to their end (order.c spills what
+ * they hold to a file), so that they close and make room. */
+static void release_held(struct cconn *cc)
+{
+    size_t i;
+
+    for (i = 0; i < cc->nact; i++) {
+        struct xfer *x = cc->act[i];
+        if (!x->unheld) {
+            x->unheld = true;
+            x->last_progress_ms = cc->cl->now;
+            h2c_stream_boost(cc->h2, x->stream_id, LIMIT_STREAM_WINDOW);
+        }
+    }
+}
+
 /* Streams this connection may have open: the server's limit (h2c_can_submit), ours
- * (--parallel-max-host, --max-concurrent-streams) and the run's (client_may_start). */
+ * (--parallel-max-host, --max-concurrent-streams, which the first in line may pass by
+ * one) and the run's (client_may_start). */
 static bool room(struct cconn *cc)
 {
     const struct config *cfg = cc->cl->cfg;
     size_t cap = (size_t)cfg->multi.parallel_max_host;
+    const struct xfer *first = client_first_waiting(cc->cl);
+    bool first_here = first && first->conn == cc;
 
     if (cfg->h2.max_concurrent_streams && cfg->h2.max_concurrent_streams < cap)
         cap = cfg->h2.max_concurrent_streams;
-    return cc->nact < cap && h2c_can_submit(cc->h2) && client_may_start(cc->cl);
+    if ((cc->nact < cap || first_here) && h2c_can_submit(cc->h2))
+        return client_may_start(cc->cl, cc);
+    if (first_here && cc->cl->ordered)
+        release_held(cc);
+    return false;
 }
 
 static void submit_pending(struct cconn *cc)
@@ -88,6 +112,7 @@ static void submit_pending(struct cconn *cc)
         if (cc->cl->ordered && x->index == cc->cl->fin)
             h2c_stream_boost(cc->h2, x->stream_id, LIMIT_STREAM_WINDOW);
         x->attempts++;
+        cc->nopened++;
         x->last_progress_ms = cc->cl->now;
         trace_stream(cc->cl->trace, cc->id, x->stream_id, x->index, TRACE_STREAM_SENT, NULL);
     }
@@ -238,7 +263,7 @@ static void handle_event(struct cconn *cc, const struct h2c_event *ev)
     case H2C_EV_DATA:
         if (x && xfer_on_data(x, ev->data.p, ev->data.len) != 0 && x->conn == cc)
             h2c_reset_stream(cc->h2, ev->stream_id, H2_CANCEL);
-        if (x && cc->cl->ordered && !x->cu->output && x->index != cc->cl->fin)
+        if (x && order_holds(x))
             h2c_consume_conn(cc->h2, ev->data.len); /* held: the stream waits its turn */
         else
             h2c_consume(cc->h2, ev->stream_id, ev->data.len);
@@ -293,9 +318,16 @@ static void requeue_pending(struct cconn *cc)
 {
     struct xfer *x;
 
+    cc->finishing = true; /* so that client_route() does not pick this one again */
     while ((x = cconn_next(cc)) != NULL) {
         cconn_detach(cc, x);
-        client_route(cc->cl, x, false);
+        /* a server that closes every connection before a stream opens must not keep
+         * us reconnecting forever */
+        if (!cc->nopened && ++x->orphaned >= LIMIT_RETRY_CONNECTIONS)
+            xfer_fail(x, H2E_RECV, "%u connections closed before the request could be sent",
+                      x->orphaned);
+        else
+            client_route(cc->cl, x, false);
     }
 }
 

@@ -129,9 +129,12 @@ void xfer_reset_response(struct xfer *x)
     x->body_bytes = 0;
     free(x->location);
     x->location = NULL;
+    /* a file is read again from its start; stdin cannot be, but what was read of it and
+     * not yet sent is still in the chunk, and goes out on the retry */
+    if (!(x->upload_is_stdin && x->body_sent == 0))
+        x->chunk_len = x->chunk_off = 0;
     x->body_sent = 0;
     x->body_done = false;
-    x->chunk_len = x->chunk_off = 0;
     x->stream_id = 0;
     x->got_rst = false;
 }
@@ -455,7 +458,7 @@ void xfer_fail(struct xfer *x, int code, const char *fmt, ...)
     trace_stream(x->cl->trace, x->conn_id, x->stream_id, x->index, TRACE_STREAM_FAILED, x->detail);
     if (x->sink_open && !to_stdout(x))
         out_abort(x->sink, cfg->out.keep_partial);
-    else if (x->sink_open && x->index == x->cl->fin && x->body_bytes)
+    else if (x->sink_open && x->index == x->cl->fin && x->body_bytes && code != H2E_WRITE)
         diag_warn("%llu bytes of the body were already written to stdout",
                   (unsigned long long)x->body_bytes);
     x->sink_open = false;
@@ -466,6 +469,17 @@ void xfer_fail(struct xfer *x, int code, const char *fmt, ...)
         diag_error(code, "%s", x->detail);
     fail_early(x);
     order_advance(x->cl);
+}
+
+void xfer_fail_output(struct xfer *x, int code, const char *why)
+{
+    if (x->result)
+        return;
+    x->result = code;
+    x->done_ok = false;
+    set_detail(x, "%s", why);
+    diag_error(code, "%s", why);
+    fail_early(x);
 }
 
 /* Replay on a fresh connection a request the server did not process (RFC 9113 §8.7). */

@@ -294,3 +294,18 @@ refute_error_goaway() {
     assert_error_line 52 'empty'
     assert_no_file out
 }
+
+@test "empty_reply, 300 URLs: each connection's streams fail (52), the rest move on, no loop" {
+    local i urls=()
+    start_peer empty_reply --max-conns 3
+    for i in $(seq 300); do
+        urls+=("$PEER_URL/u$i")
+    done
+    run_h2get "${PEER_ARGS[@]}" --parallel-max 10 "${urls[@]}"
+    assert_status 52
+    [ "$(grep -c '^h2get: (52) empty reply from server: .*: server closed the connection without a response$' "$STDERR")" = 30 ] ||
+        fail "expected 30 URLs (10 on each of 3 connections) to fail with 52" "$(h2get_context)"
+    # the peer accepts no 4th connection: the last 270 cannot connect
+    [ "$(grep -c '^h2get: (' "$STDERR")" = 300 ] || fail "expected 300 error lines" "$(h2get_context)"
+    [ "$(peer_conns)" = 3 ] || fail "$(peer_conns) connections"
+}

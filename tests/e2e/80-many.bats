@@ -59,15 +59,17 @@ EOF
 
 # start_nginx_keepalive: a second nginx, TLS + h2 only, with keepalive_requests 1000 (it
 # sends GOAWAY(NO_ERROR) after 1,000 requests on a connection) and an access log that names
-# the connection of every request; exports NGINX_KA (port) and NGINX_KA_DIR.
+# the connection of every request; exports NGINX_KA (port) and NGINX_KA_DIR. Its second
+# server allows 2 concurrent streams (SETTINGS_MAX_CONCURRENT_STREAMS) and has the usual
+# locations; its port is NGINX_MCS2.
 start_nginx_keepalive() {
-    local bin port pid user=""
+    local bin port port2 pid user=""
     bin=$(find_bin nginx) || { missing NGINX_KA "nginx is not installed (make deps)"; return 0; }
     export NGINX_KA_DIR="$BATS_FILE_TMPDIR/nginx-ka"
     mkdir -p "$NGINX_KA_DIR"
     [ "$(id -u)" = 0 ] && user="user root root;"
     for _ in 1 2 3; do
-        port=$(free_port)
+        read -r port port2 <<<"$(free_ports 2)"
         cat >"$NGINX_KA_DIR/nginx.conf" <<EOF
 $user
 daemon off;
@@ -94,14 +96,21 @@ http {
         server_name localhost;
         root $E2E_DOCROOT;
     }
+    server {
+        listen 127.0.0.1:$port2 ssl http2;
+        server_name localhost;
+        root $E2E_DOCROOT;
+        http2_max_concurrent_streams 2;
+        include $E2E_DIR/servers/nginx-locations.conf;
+    }
 }
 EOF
         "$bin" -p "$NGINX_KA_DIR/" -c "$NGINX_KA_DIR/nginx.conf" -e "$NGINX_KA_DIR/error.log" \
             >"$NGINX_KA_DIR/stdout.log" 2>&1 3>&- &
         pid=$!
         track "$pid"
-        if wait_port "$port" "$pid"; then
-            export NGINX_KA=$port
+        if wait_port "$port" "$pid" && wait_port "$port2" "$pid"; then
+            export NGINX_KA=$port NGINX_MCS2=$port2
             return 0
         fi
         stop_pid "$pid"
@@ -505,6 +514,53 @@ EOF
     [ "$(peer_conns)" = 1 ] || fail "$(peer_conns) connections"
     [ "$(grep -c '^c1 note open=' "$PEER_LOG")" = 6 ] || fail "the peer did not see 6 requests"
     [ "$(peer_max_open)" = 1 ] || fail "the peer saw $(peer_max_open) streams open at once"
+}
+
+@test "--sequential -L: the redirected first URL is fetched before the next one starts" {
+    proto_only h2
+    need_server NGINX_H2
+    local u="https://localhost:$NGINX_H2" log="$NGINX_DIR/access.log" from
+    from=$(wc -l <"$log")
+    # /redirect answers 302 to /size-1; the 1 MiB body of the second URL is held for stdout
+    # while it is not first in line, so starting it first would wait forever.
+    run_h2get --cacert "$CA" --sequential -L "$u/redirect" "$u/size-1048576"
+    assert_status 0
+    cat "$E2E_DOCROOT/size-1" "$E2E_DOCROOT/size-1048576" >want
+    cmp -s want "$STDOUT" || fail "stdout is not size-1 then size-1048576" "$(h2get_context)"
+    [ "$(tail -n +$((from + 1)) "$log" | awk '{ print $7 }' | tr '\n' ' ')" = \
+        "/redirect /size-1 /size-1048576 " ] ||
+        fail "nginx did not see the requests one after the other:" "$(tail -n 3 "$log")"
+}
+
+@test "ordered stdout: a first URL redirected onto a connection whose 2 streams are held" {
+    proto_only h2
+    need_server NGINX_MCS2
+    local a="https://localhost:$NGINX_MCS2" b="https://127.0.0.1:$NGINX_MCS2"
+    # The server allows 2 streams; both carry later URLs' bodies (1 MiB each, held for
+    # stdout) when the first URL's redirect arrives for that origin: they must be let run
+    # to their end (held in a file) so that the first URL gets a stream.
+    run_h2get --cacert "$CA" -L "$a/redirect-cross" "$b/size-1048576" "$b/size-1048576"
+    assert_status 0
+    head -1 "$STDOUT" | grep -q '^method=GET ua=h2get/' ||
+        fail "stdout does not start with the /echo body" "$(h2get_context)"
+    cat "$E2E_DOCROOT/size-1048576" "$E2E_DOCROOT/size-1048576" >want
+    tail -c +$(($(head -1 "$STDOUT" | wc -c) + 1)) "$STDOUT" >got
+    cmp -s want got || fail "the two 1 MiB bodies do not follow in order" "$(h2get_context)"
+}
+
+@test "ordered stdout onto a full device: each URL fails once with 23, none is freed early" {
+    start_peer many --body-reps 5000
+    # The first body (65 kB) fails to write; the second is held (40 kB, its stream never
+    # ends) and fails to write when its turn comes; the third is still in flight then.
+    status=0
+    timeout -k 5 "$E2E_TIMEOUT" "$H2GET" "${PEER_ARGS[@]}" "$PEER_URL/delay/300/a" \
+        "$PEER_URL/hold/b" "$PEER_URL/delay/1500/c" >/dev/full 2>err || status=$?
+    [ "$status" = 23 ] || fail "exit $status, expected 23" "$(cat err)"
+    diff <(sed -E 's|https?://[^/]*||' err) - <<'EOF' || fail "stderr differs"
+h2get: (23) write error: /delay/300/a: cannot write to 'stdout': No space left on device
+h2get: (23) write error: /hold/b: cannot write to 'stdout': No space left on device
+h2get: (23) write error: /delay/1500/c: cannot write to 'stdout': No space left on device
+EOF
 }
 
 @test "default concurrency: the delayed streams overlap on one connection" {

@@ -103,7 +103,7 @@ def route(m, s):
     elif kind == "hold":
         body = body_of(m.c, s)
         head_only(m, s, 2 * len(body))
-        m.c.send(hf.DataFrame(s.sid, data=body))
+        m.c.send(*m.c.data_frames(s, body, end=False))
         m.c.say("note holding stream=%d" % s.sid)
     else:
         answer(m, s)
