@@ -68,6 +68,7 @@ struct xfer {
     char *location;
     bool discard;   /* body not wanted (redirect, --fail) */
     bool unheld;    /* ordered output: its stream runs at full window although not first */
+    bool boosted;   /* ordered output: its stream got the full window (order_boost) */
     char *out_path; /* --no-clobber: the FILE.N used instead of the -o name; owned */
     bool sink_open;
     struct out_sink *sink; /* the -o file, while open; owned */
@@ -268,6 +269,10 @@ void order_drop(struct xfer *x);
 /* order_holds - whether the body of `x` waits, within a small stream window, for those
  * before it on stdout (else its stream gets full credit). */
 bool order_holds(const struct xfer *x);
+/* order_boost - `x` is first in line and its body is under way: its stream gets the full
+ * window. Not before its first DATA frame, so that small responses, which end in one
+ * frame, cost no WINDOW_UPDATE each. */
+void order_boost(struct xfer *x);
 void order_advance(struct client *cl);
 
 /* progress.c */

@@ -79,6 +79,14 @@ static int unhold(struct xfer *x)
     return rv;
 }
 
+void order_boost(struct xfer *x)
+{
+    if (x->boosted || !x->active || !x->conn || !x->conn->h2)
+        return;
+    x->boosted = true;
+    h2c_stream_boost(x->conn->h2, x->stream_id, LIMIT_STREAM_WINDOW);
+}
+
 bool order_holds(const struct xfer *x)
 {
     const struct client *cl = x->cl;
@@ -122,10 +130,10 @@ void order_advance(struct client *cl)
             retire(cl, x);
             continue;
         }
-        /* first in line now: let its stream run at full window */
-        if (cl->ordered && x->active && x->conn && x->conn->h2) {
-            h2c_stream_boost(x->conn->h2, x->stream_id, LIMIT_STREAM_WINDOW);
-            x->last_progress_ms = cl->now; /* the stall clock starts now */
+        if (cl->ordered && x->active) {
+            x->last_progress_ms = cl->now; /* first in line: the stall clock starts now */
+            if (x->body_bytes)
+                order_boost(x);
         }
         break;
     }

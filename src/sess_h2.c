@@ -53,7 +53,7 @@ static void release_held(struct cconn *cc)
         if (!x->unheld) {
             x->unheld = true;
             x->last_progress_ms = cc->cl->now;
-            h2c_stream_boost(cc->h2, x->stream_id, LIMIT_STREAM_WINDOW);
+            order_boost(x);
         }
     }
 }
@@ -109,8 +109,6 @@ static void submit_pending(struct cconn *cc)
         x->conn_id = cc->id;
         x->last_conn = cc;
         x->t_sent = client_now_us();
-        if (cc->cl->ordered && x->index == cc->cl->fin)
-            h2c_stream_boost(cc->h2, x->stream_id, LIMIT_STREAM_WINDOW);
         x->attempts++;
         cc->nopened++;
         x->last_progress_ms = cc->cl->now;
@@ -267,6 +265,8 @@ static void handle_event(struct cconn *cc, const struct h2c_event *ev)
             h2c_consume_conn(cc->h2, ev->data.len); /* held: the stream waits its turn */
         else
             h2c_consume(cc->h2, ev->stream_id, ev->data.len);
+        if (x && cc->cl->ordered && x->index == cc->cl->fin)
+            order_boost(x);
         break;
     case H2C_EV_END_STREAM:
         if (x && x->has_body && !x->body_done) /* the response came first: stop sending */
