@@ -194,9 +194,8 @@ void tls_ctx_release(struct tls_ctx *ctx)
 
 /* --- transport hooks ------------------------------------------------------------------ */
 
-static ssize_t pull(gnutls_transport_ptr_t p, void *buf, size_t n)
+static ssize_t recv_some(struct tls_conn *c, void *buf, size_t n)
 {
-    struct tls_conn *c = p;
     ssize_t r;
 
     do
@@ -207,6 +206,29 @@ static ssize_t pull(gnutls_transport_ptr_t p, void *buf, size_t n)
         gnutls_transport_set_errno(c->session, errno);
     }
     return r;
+}
+
+/* GnuTLS's reads, served from the read-ahead buffer, refilled with one recv() of up to
+ * TLS_READAHEAD bytes; a request at least that large goes to the socket directly. */
+static ssize_t pull(gnutls_transport_ptr_t p, void *buf, size_t n)
+{
+    struct tls_conn *c = p;
+
+    if (c->ra_off == c->ra_len) {
+        ssize_t r;
+        if (n >= sizeof(c->ra))
+            return recv_some(c, buf, n);
+        r = recv_some(c, c->ra, sizeof(c->ra));
+        if (r <= 0)
+            return r;
+        c->ra_off = 0;
+        c->ra_len = (size_t)r;
+    }
+    if (n > c->ra_len - c->ra_off)
+        n = c->ra_len - c->ra_off;
+    memcpy(buf, c->ra + c->ra_off, n);
+    c->ra_off += n;
+    return (ssize_t)n;
 }
 
 static ssize_t push(gnutls_transport_ptr_t p, const void *buf, size_t n)
@@ -229,7 +251,11 @@ static int pull_timeout(gnutls_transport_ptr_t p, unsigned int ms)
 {
     struct tls_conn *c = p;
     struct pollfd pfd = {c->fd, POLLIN, 0};
-    int r = poll(&pfd, 1, ms == GNUTLS_INDEFINITE_TIMEOUT ? -1 : (int)ms);
+    int r;
+
+    if (c->ra_off < c->ra_len)
+        return 1;
+    r = poll(&pfd, 1, ms == GNUTLS_INDEFINITE_TIMEOUT ? -1 : (int)ms);
 
     if (r < 0)
         gnutls_transport_set_errno(c->session, errno);
@@ -676,7 +702,9 @@ int tls_conn_write(struct tls_conn *c, const void *p, size_t n)
 
 size_t tls_conn_pending(const struct tls_conn *c)
 {
-    return c->session && !c->failed ? gnutls_record_check_pending(c->session) : 0;
+    if (!c->session || c->failed)
+        return 0;
+    return gnutls_record_check_pending(c->session) + (c->ra_len - c->ra_off);
 }
 
 short tls_conn_events(const struct tls_conn *c)

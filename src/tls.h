@@ -106,6 +106,11 @@ struct tls_facts {
  * after an error. GnuTLS keeps pointers into the struct: never move or copy it between
  * tls_conn_start and tls_conn_release.
  */
+/* Encrypted bytes read from the socket ahead of GnuTLS: it asks for a record header, then
+ * the record, one recv() each; a server that writes a small record per frame would cost
+ * two system calls per frame. */
+#define TLS_READAHEAD (64u * 1024u)
+
 struct tls_conn {
     gnutls_session_t session;
     struct tls_ctx *ctx;
@@ -123,6 +128,8 @@ struct tls_conn {
     struct tls_facts facts;
     struct h2e_info info;
     char detail[TLS_DETAIL_MAX];
+    size_t ra_off, ra_len; /* unread bytes of `ra` are ra[ra_off .. ra_len) */
+    unsigned char ra[TLS_READAHEAD];
 };
 
 /*
@@ -173,7 +180,8 @@ int tls_conn_read(struct tls_conn *c, void *p, size_t n);
  */
 int tls_conn_write(struct tls_conn *c, const void *p, size_t n);
 
-/* tls_conn_pending - decrypted bytes buffered inside GnuTLS, readable without poll. */
+/* tls_conn_pending - bytes readable without waiting in poll: decrypted ones inside GnuTLS
+ * and encrypted ones read ahead from the socket. */
 size_t tls_conn_pending(const struct tls_conn *c);
 
 /* tls_conn_events - POLLIN/POLLOUT the last incomplete operation waits for (0 if none). */
