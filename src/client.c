@@ -515,16 +515,17 @@ static void check_deadlines(struct client *cl)
 static uint64_t rate_wait(const struct client *cl)
 {
     const struct cconn *cc;
-    uint64_t due;
+    double rate = cl->cfg->multi.rate, owed;
 
-    if (cl->cfg->multi.rate <= 0 || cl->rate_tokens >= 1)
+    if (rate <= 0)
+        return 1000;
+    /* the bucket as it is now: when it holds a token, the rate is not what holds back */
+    owed = 1 - cl->rate_tokens - (double)(cl->now - cl->rate_last) * rate / 1000.0;
+    if (owed <= 0)
         return 1000;
     for (cc = cl->conns; cc && !cc->npending; cc = cc->next)
         ;
-    if (!cc)
-        return 1000;
-    due = cl->rate_last + (uint64_t)((1 - cl->rate_tokens) * 1000.0 / cl->cfg->multi.rate) + 1;
-    return due > cl->now ? due - cl->now : 0;
+    return cc ? (uint64_t)(owed * 1000.0 / rate) + 1 : 1000;
 }
 
 static int next_timeout(const struct client *cl, int t)

@@ -563,6 +563,29 @@ h2get: (23) write error: /delay/1500/c: cannot write to 'stdout': No space left 
 EOF
 }
 
+@test "--rate 20/s: a new stream every 50 ms on one connection, sleeping in between" {
+    local i urls=()
+    start_peer many
+    for i in $(seq 1 6); do
+        urls+=("$PEER_URL/p$i")
+    done
+    run_h2get_timed "${PEER_ARGS[@]}" --rate 20/s "${urls[@]}"
+    assert_status 0
+    assert_stdout_is "$(printf '/p%d\n' $(seq 1 6))"$'\n'
+    [ "$WALL_MS" -ge 240 ] || fail "6 requests at 20/s took only $WALL_MS ms"
+    [ "$CPU_MS" -lt $((WALL_MS / 2)) ] || fail "$CPU_MS ms of CPU in $WALL_MS ms: busy waiting"
+    # with --parallel-max-host 1 the stream limit, not the rate, holds back the next one
+    urls=()
+    for i in $(seq 1 4); do
+        urls+=("$PEER_URL/delay/150/q$i")
+    done
+    run_h2get_timed "${PEER_ARGS[@]}" --rate 20/s --parallel-max-host 1 "${urls[@]}"
+    assert_status 0
+    assert_stdout_is "$(printf '/delay/150/q%d\n' $(seq 1 4))"$'\n'
+    [ "$WALL_MS" -ge 590 ] || fail "4 requests of 150 ms one at a time took only $WALL_MS ms"
+    [ "$CPU_MS" -lt $((WALL_MS / 2)) ] || fail "$CPU_MS ms of CPU in $WALL_MS ms: busy waiting"
+}
+
 @test "default concurrency: the delayed streams overlap on one connection" {
     local i urls=()
     start_peer many

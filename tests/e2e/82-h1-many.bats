@@ -57,3 +57,13 @@ urls() {
     assert_status 0
     [ "$(sort -u "$STDERR" | wc -l)" = 4 ] || fail "want 4 connections" "$(sort "$STDERR" | uniq -c)"
 }
+
+@test "HTTP/1.1: --rate 20/s starts a request every 50 ms and sleeps in between" {
+    urls 6 >list
+    run_h2get_timed --rate 20/s --url @list
+    assert_status 0
+    # requests at 0, 50, ..., 250 ms; a client that polled without waiting would burn its
+    # CPU for all that time
+    [ "$WALL_MS" -ge 240 ] || fail "6 requests at 20/s took only $WALL_MS ms"
+    [ "$CPU_MS" -lt $((WALL_MS / 2)) ] || fail "$CPU_MS ms of CPU in $WALL_MS ms: busy waiting"
+}

@@ -598,3 +598,12 @@ open(sys.argv[2], "wb").write(data[:at + n // 2])
 open(sys.argv[3], "wb").write(data[at + n:])
 EOF
 }
+
+# run_h2get_timed ARGS...: run_h2get, and set WALL_MS and CPU_MS (user + system) to what
+# the run took, for tests that h2get waits (for --rate) without spinning.
+run_h2get_timed() {
+    local TIMEFORMAT='%R %U %S' t="$BATS_TEST_TMPDIR/time"
+    { time run_h2get "$@"; } 2>"$t"
+    WALL_MS=$(awk '{ printf "%d", $1 * 1000 }' "$t")
+    CPU_MS=$(awk '{ printf "%d", ($2 + $3) * 1000 }' "$t")
+}
