@@ -69,6 +69,7 @@ struct xfer {
     bool discard;   /* body not wanted (redirect, --fail) */
     bool unheld;    /* ordered output: its stream runs at full window although not first */
     bool boosted;   /* ordered output: its stream got the full window (order_boost) */
+    bool fronted;   /* ordered output: it has been first in line (stall clock restarted) */
     char *out_path; /* --no-clobber: the FILE.N used instead of the -o name; owned */
     bool sink_open;
     struct out_sink *sink; /* the -o file, while open; owned */
@@ -156,6 +157,7 @@ struct cconn {
     bool got_goaway;
     bool finishing;
     unsigned nopened; /* streams (or HTTP/1.1 requests) sent on this connection */
+    bool held_back;   /* a stream could have opened but --rate, --sequential... said wait */
     /* facts for -w: times in µs, the peer, the protocol */
     uint64_t t_start, t_resolved, t_connected, t_tls;
     char remote_ip[NET_ADDR_STRLEN];

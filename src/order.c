@@ -131,7 +131,10 @@ void order_advance(struct client *cl)
             continue;
         }
         if (cl->ordered && x->active) {
-            x->last_progress_ms = cl->now; /* first in line: the stall clock starts now */
+            if (!x->fronted) { /* first in line: its stall clock starts now, once */
+                x->fronted = true;
+                x->last_progress_ms = cl->now;
+            }
             if (x->body_bytes)
                 order_boost(x);
         }

@@ -345,11 +345,26 @@ static void read_input(struct cconn *cc)
     }
 }
 
+/* Nothing is in flight: what arrives is a TLS session ticket (GnuTLS takes it and asks to
+ * read again), the server closing the idle connection, or bytes nobody asked for; all but
+ * the first end this connection (a new one is made for the next request). */
+static void idle_input(struct cconn *cc)
+{
+    uint8_t junk[64];
+    int rv = io_read(&cc->io, junk, sizeof(junk));
+
+    if (rv == H2E_INCOMPLETE)
+        return;
+    vlog(cc->cl, "%s",
+         rv > 0 ? "unexpected bytes on an idle connection: closing it"
+                : "the server closed the idle connection");
+    reconnect(cc);
+}
+
 void sess_h1_step(struct cconn *cc, short revents)
 {
     struct h1sess *h = &cc->h1;
 
-    (void)revents;
     if (h->broken) { /* the request was failed from outside (timeout): start afresh */
         reconnect(cc);
         return;
@@ -361,8 +376,11 @@ void sess_h1_step(struct cconn *cc, short revents)
             start(cc, x);
         }
     }
-    if (!h->x)
+    if (!h->x) {
+        if ((revents & (POLLIN | POLLHUP | POLLERR)) || io_pending(&cc->io))
+            idle_input(cc);
         return;
+    }
     if (h->phase == H1_SEND && !send_request(cc))
         return;
     if (h->phase != H1_SEND && process(cc))

@@ -59,20 +59,24 @@ static void release_held(struct cconn *cc)
 }
 
 /* Streams this connection may have open: the server's limit (h2c_can_submit), ours
- * (--parallel-max-host, --max-concurrent-streams, which the first in line may pass by
- * one) and the run's (client_may_start). */
+ * (--parallel-max-host, --max-concurrent-streams; with ordered output the first in line
+ * may pass them by one) and the run's (client_may_start). */
 static bool room(struct cconn *cc)
 {
     const struct config *cfg = cc->cl->cfg;
     size_t cap = (size_t)cfg->multi.parallel_max_host;
     const struct xfer *first = client_first_waiting(cc->cl);
-    bool first_here = first && first->conn == cc;
+    bool first_here = first && first->conn == cc && cc->cl->ordered;
 
     if (cfg->h2.max_concurrent_streams && cfg->h2.max_concurrent_streams < cap)
         cap = cfg->h2.max_concurrent_streams;
-    if ((cc->nact < cap || first_here) && h2c_can_submit(cc->h2))
-        return client_may_start(cc->cl, cc);
-    if (first_here && cc->cl->ordered)
+    if ((cc->nact < cap || first_here) && h2c_can_submit(cc->h2)) {
+        if (client_may_start(cc->cl, cc))
+            return true;
+        cc->held_back = true; /* by the run's limits, not by the server */
+        return false;
+    }
+    if (first_here)
         release_held(cc);
     return false;
 }
@@ -265,7 +269,7 @@ static void handle_event(struct cconn *cc, const struct h2c_event *ev)
             h2c_consume_conn(cc->h2, ev->data.len); /* held: the stream waits its turn */
         else
             h2c_consume(cc->h2, ev->stream_id, ev->data.len);
-        if (x && cc->cl->ordered && x->index == cc->cl->fin)
+        if (x && cc->cl->ordered && x->index == cc->cl->fin && !x->discard)
             order_boost(x);
         break;
     case H2C_EV_END_STREAM:
@@ -321,9 +325,9 @@ static void requeue_pending(struct cconn *cc)
     cc->finishing = true; /* so that client_route() does not pick this one again */
     while ((x = cconn_next(cc)) != NULL) {
         cconn_detach(cc, x);
-        /* a server that closes every connection before a stream opens must not keep
-         * us reconnecting forever */
-        if (!cc->nopened && ++x->orphaned >= LIMIT_RETRY_CONNECTIONS)
+        /* a server that closes every connection before a stream could open on it must
+         * not keep us reconnecting forever (a connection we held back does not count) */
+        if (!cc->nopened && !cc->held_back && ++x->orphaned >= LIMIT_RETRY_CONNECTIONS)
             xfer_fail(x, H2E_RECV, "%u connections closed before the request could be sent",
                       x->orphaned);
         else

@@ -137,6 +137,7 @@ void xfer_reset_response(struct xfer *x)
     x->body_done = false;
     x->stream_id = 0;
     x->got_rst = false;
+    x->boosted = x->unheld = false; /* they were about the stream the response came on */
 }
 
 static bool to_stdout(const struct xfer *x)
@@ -337,12 +338,35 @@ static void finish(struct xfer *x, int result)
     x->active = false;
 }
 
+/* The request body can be sent again from its start: NULL, or why not. */
+static const char *rewind_upload(struct xfer *x)
+{
+    if (x->upload_is_stdin && x->body_sent)
+        return "the request body was read from stdin, which cannot be read again";
+    if (x->upload_fd > STDIN_FILENO && lseek(x->upload_fd, 0, SEEK_SET) != 0)
+        return "the upload file cannot be read again from its start";
+    return NULL;
+}
+
+/* curl's rule: 303 turns into GET, and so do 301/302 after a POST; 307 and 308 (and the
+ * others after any other method) send the same request again, body and all. */
+static void redirect_method(struct xfer *x)
+{
+    if ((x->status == 303 && strcmp(x->method, "HEAD") != 0) ||
+        ((x->status == 301 || x->status == 302) && strcmp(x->method, "POST") == 0 &&
+         !x->cl->cfg->req.method)) {
+        x->method = "GET";
+        x->has_body = false;
+    }
+}
+
 static void redirect(struct xfer *x)
 {
     const struct config *cfg = x->cl->cfg;
     struct buf next;
     struct url old = x->url;
     struct h2e_info info = H2E_INFO_INIT;
+    const char *why;
     int rv;
 
     if (cfg->req.max_redirs >= 0 && (long)x->redirects >= cfg->req.max_redirs) {
@@ -366,12 +390,11 @@ static void redirect(struct xfer *x)
     vlog(x->cl, "following redirect %d to %s", x->status, x->url_str);
     if (!url_origin_equal(&old, &x->url))
         x->drop_auth = true;
-    /* curl's rule: 303 turns into GET, and so do 301/302 after a POST */
-    if ((x->status == 303 && strcmp(x->method, "HEAD") != 0) ||
-        ((x->status == 301 || x->status == 302) && strcmp(x->method, "POST") == 0 &&
-         !cfg->req.method)) {
-        x->method = "GET";
-        x->has_body = false;
+    redirect_method(x);
+    why = x->has_body ? rewind_upload(x) : NULL; /* 307, 308: the same request, body too */
+    if (why) {
+        xfer_fail(x, H2E_READ, "cannot follow the redirect: %s", why);
+        return;
     }
     x->redirects++;
     if (x->conn)
@@ -488,9 +511,7 @@ bool xfer_retry(struct xfer *x, const char *why, bool fresh)
     if (x->attempts >= LIMIT_RETRY_CONNECTIONS || x->done ||
         (x->cl->cfg->proto.no_goaway_retry && !x->force_h1))
         return false;
-    if (x->upload_is_stdin && x->body_sent)
-        return false; /* stdin cannot be read again */
-    if (x->upload_fd > STDIN_FILENO && lseek(x->upload_fd, 0, SEEK_SET) != 0)
+    if (rewind_upload(x))
         return false;
     vlog(x->cl, "retrying %s on a new connection after %s (attempt %u)", x->url_str, why,
          x->attempts + 1);

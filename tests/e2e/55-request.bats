@@ -87,3 +87,16 @@ teardown() {
     assert_status 28
     assert_error_line 28 'max-time|timed out'
 }
+
+@test "-L and 307: the upload is sent again from its start; from stdin it cannot be (26)" {
+    origin_args
+    head -c 3000000 /dev/urandom >body
+    run_h2get "${ORIGIN_ARGS[@]}" -L -T body "$(origin_url redirect-307)"
+    assert_status 0
+    assert_file_sha "$E2E_DOCROOT/upload/r307" "$(file_sha body)"
+    rm -f "$E2E_DOCROOT/upload/r307"
+    run_h2get "${ORIGIN_ARGS[@]}" -L -T - "$(origin_url redirect-307)" <body
+    assert_status 26
+    assert_error_line 26 'cannot follow the redirect: the request body was read from stdin, which cannot be read again'
+    [ ! -e "$E2E_DOCROOT/upload/r307" ] || fail "the redirected PUT was sent with a wrong body"
+}

@@ -586,6 +586,42 @@ EOF
     [ "$CPU_MS" -lt $((WALL_MS / 2)) ] || fail "$CPU_MS ms of CPU in $WALL_MS ms: busy waiting"
 }
 
+@test "ordered stdout: the stall timeout still fires for the first URL in line (28)" {
+    start_peer many
+    run_h2get "${PEER_ARGS[@]}" --stall-timeout 1 "$PEER_URL/hold/a" "$PEER_URL/b"
+    assert_status 28
+    assert_error_line 28 '/hold/a: no progress for 1000 ms \(stall timeout\)'
+}
+
+@test "ordered stdout: a redirected first URL's new stream gets the full window" {
+    proto_only h2
+    need_server NGINX_H2
+    local u="https://localhost:$NGINX_H2"
+    run_h2get --cacert "$CA" --frames=trace -L "$u/redirect-big" "$u/size-1"
+    assert_status 0
+    cat "$E2E_DOCROOT/size-1048576" "$E2E_DOCROOT/size-1" >want
+    cmp -s want "$STDOUT" || fail "stdout is not size-1048576 then size-1" "$(h2get_context)"
+    # stream 1 is the 302 (its body discarded), stream 5 the redirected request: widened
+    # from 64 KiB to 1 MiB on its first DATA
+    grep -A1 '> WINDOW_UPDATE s=5 ' trace | grep -qx '    increment=983040' ||
+        fail "no WINDOW_UPDATE widening stream 5" "$(grep -A1 '> WINDOW_UPDATE' trace | head)"
+    ! grep -A1 '> WINDOW_UPDATE s=1 ' trace | grep -qx '    increment=983040' ||
+        fail "the discarded 302 body's stream was widened"
+}
+
+@test "a connection we hold back (--rate) that the server closes when idle: no URL fails" {
+    local i urls=()
+    start_peer many --idle 0.3 --max-conns 40
+    for i in 1 2; do
+        urls+=("$PEER_URL/r$i")
+    done
+    # the second request waits 3 s for its token while its connections close every 0.3 s
+    run_h2get "${PEER_ARGS[@]}" --rate 20/m "${urls[@]}"
+    assert_status 0
+    assert_stdout_is $'/r1\n/r2\n'
+    [ "$(peer_conns)" -ge 7 ] || fail "only $(peer_conns) connections: the test proves nothing"
+}
+
 @test "default concurrency: the delayed streams overlap on one connection" {
     local i urls=()
     start_peer many

@@ -67,3 +67,16 @@ urls() {
     [ "$WALL_MS" -ge 240 ] || fail "6 requests at 20/s took only $WALL_MS ms"
     [ "$CPU_MS" -lt $((WALL_MS / 2)) ] || fail "$CPU_MS ms of CPU in $WALL_MS ms: busy waiting"
 }
+
+@test "HTTP/1.1: an idle connection waiting its turn (a TLS 1.3 ticket arrives) does not spin" {
+    need_server NGINX_H1TLS
+    # two origins (127.0.0.1 and localhost) so two connections; --sequential keeps the
+    # second idle while the first body comes at 8 KiB/s (2 s)
+    run_h2get_timed --cacert "$CA" --sequential "https://127.0.0.1:$NGINX_H1TLS/slow/size-16384" \
+        "https://localhost:$NGINX_H1TLS/size-1"
+    assert_status 0
+    cat "$E2E_DOCROOT/size-16384" "$E2E_DOCROOT/size-1" >want
+    cmp -s want "$STDOUT" || fail "stdout is not size-16384 then size-1" "$(h2get_context)"
+    [ "$WALL_MS" -ge 1000 ] || fail "the slow body took only $WALL_MS ms: the test proves nothing"
+    [ "$CPU_MS" -lt $((WALL_MS / 2)) ] || fail "$CPU_MS ms of CPU in $WALL_MS ms: busy waiting"
+}
