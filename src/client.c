@@ -137,7 +137,7 @@ void cconn_detach(struct cconn *cc, struct xfer *x)
     x->active = false;
 }
 
-bool client_may_start(struct client *cl, const struct cconn *cc)
+static bool may_start(struct client *cl, const struct cconn *cc, bool take)
 {
     const struct config *cfg = cl->cfg;
     size_t cap = cfg->multi.sequential ? 1 : (size_t)cfg->multi.parallel_max;
@@ -154,15 +154,29 @@ bool client_may_start(struct client *cl, const struct cconn *cc)
         return false;
     if (cfg->multi.rate > 0) {
         /* token bucket: `rate` requests per second, a burst of one */
-        cl->rate_tokens += (double)(cl->now - cl->rate_last) * cfg->multi.rate / 1000.0;
+        double tokens =
+            cl->rate_tokens + (double)(cl->now - cl->rate_last) * cfg->multi.rate / 1000.0;
+        if (tokens > 1)
+            tokens = 1;
+        if (!take)
+            return tokens >= 1;
+        cl->rate_tokens = tokens;
         cl->rate_last = cl->now;
-        if (cl->rate_tokens > 1)
-            cl->rate_tokens = 1;
         if (cl->rate_tokens < 1)
             return false;
         cl->rate_tokens -= 1;
     }
     return true;
+}
+
+bool client_may_start(struct client *cl, const struct cconn *cc)
+{
+    return may_start(cl, cc, true);
+}
+
+bool client_could_start(struct client *cl, const struct cconn *cc)
+{
+    return may_start(cl, cc, false);
 }
 
 /* client_route - the connection `x` goes on: an open one to its origin unless `fresh`. */
@@ -416,8 +430,8 @@ static void cconn_step(struct cconn *cc, const struct pollfd *pfd, size_t npfd)
         return;
     }
     switch (cc->state) {
-    case CC_IDLE:
-        if (cconn_count(cc))
+    case CC_IDLE: /* connect only for a request that may start now (none sits idle open) */
+        if (cconn_count(cc) && client_could_start(cc->cl, cc))
             cconn_start(cc);
         break;
     case CC_CONNECTING:
@@ -466,6 +480,10 @@ static size_t cconn_pollfds(struct cconn *cc, struct pollfd *pfd, size_t max, in
     case CC_H1:
         ev = sess_h1_events(cc);
         break;
+    case CC_IDLE: /* it connects on the next step */
+        if (cconn_count(cc) && client_could_start(cc->cl, cc))
+            *timeout = 0;
+        return 0;
     default:
         return 0;
     }

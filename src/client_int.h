@@ -56,7 +56,8 @@ struct xfer {
     /* request body */
     int upload_fd;
     bool upload_is_stdin;
-    int64_t body_len; /* -1: unknown (stdin) */
+    off_t upload_start; /* where the body starts in upload_fd; -1: a pipe, not seekable */
+    int64_t body_len;   /* -1: unknown (stdin) */
     uint64_t body_sent;
     uint8_t *chunk;
     size_t chunk_len, chunk_off;
@@ -226,6 +227,9 @@ void cconn_activate(struct cconn *cc, struct xfer *x);
 /* client_may_start - whether the global caps (--parallel-max, --sequential, --rate,
  * --fail-early) let one more request start now on `cc`. */
 bool client_may_start(struct client *cl, const struct cconn *cc);
+/* client_could_start - the same question without taking a --rate token: whether a step of
+ * `cc` now would start one (the loop then does not wait in poll). */
+bool client_could_start(struct client *cl, const struct cconn *cc);
 /* client_first_waiting - the transfer first in line for output when it is queued and not
  * yet sent: it goes before any other (ordered stdout holds the others back until it is
  * written, --sequential runs nothing else), else NULL. */

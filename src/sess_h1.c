@@ -119,7 +119,8 @@ static void done(struct cconn *cc)
 {
     struct h1sess *h = &cc->h1;
     struct xfer *x = h->x;
-    bool close = h->close_after || h->body.close;
+    /* bytes after the response are no response to anything: start afresh */
+    bool close = h->close_after || h->body.close || cc->rbuf.len > 0;
 
     if (!x)
         return;
@@ -392,8 +393,8 @@ short sess_h1_events(struct cconn *cc)
     struct h1sess *h = &cc->h1;
     short ev = io_poll_events(&cc->io);
 
-    if (!h->x) /* a request waiting for a slot is started by the step after any event */
-        return h->broken ? -1 : POLLIN;
+    if (!h->x) /* step again at once when a waiting request may start now */
+        return h->broken || (cc->npending && client_could_start(cc->cl, cc)) ? -1 : POLLIN;
     if (h->phase == H1_SEND)
         return (short)(ev | POLLOUT);
     return (short)(ev | POLLIN);

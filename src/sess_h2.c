@@ -61,7 +61,7 @@ static void release_held(struct cconn *cc)
 /* Streams this connection may have open: the server's limit (h2c_can_submit), ours
  * (--parallel-max-host, --max-concurrent-streams; with ordered output the first in line
  * may pass them by one) and the run's (client_may_start). */
-static bool room(struct cconn *cc)
+static bool room(struct cconn *cc, bool take)
 {
     const struct config *cfg = cc->cl->cfg;
     size_t cap = (size_t)cfg->multi.parallel_max_host;
@@ -71,12 +71,14 @@ static bool room(struct cconn *cc)
     if (cfg->h2.max_concurrent_streams && cfg->h2.max_concurrent_streams < cap)
         cap = cfg->h2.max_concurrent_streams;
     if ((cc->nact < cap || first_here) && h2c_can_submit(cc->h2)) {
+        if (!take)
+            return client_could_start(cc->cl, cc);
         if (client_may_start(cc->cl, cc))
             return true;
         cc->held_back = true; /* by the run's limits, not by the server */
         return false;
     }
-    if (first_here)
+    if (first_here && take)
         release_held(cc);
     return false;
 }
@@ -85,7 +87,7 @@ static void submit_pending(struct cconn *cc)
 {
     struct xfer *x;
 
-    while (cc->npending && room(cc) && (x = cconn_next(cc)) != NULL) {
+    while (cc->npending && room(cc, true) && (x = cconn_next(cc)) != NULL) {
         struct hpack_field *fields;
         size_t n;
         struct buf store;
@@ -468,7 +470,7 @@ short sess_h2_events(struct cconn *cc)
 {
     short ev = POLLIN | io_poll_events(&cc->io);
 
-    if (cc->more_body)
+    if (cc->more_body || (cc->npending && room(cc, false))) /* more to send at once */
         return -1;
     if (h2c_output(cc->h2).len)
         ev |= POLLOUT;

@@ -129,9 +129,9 @@ void xfer_reset_response(struct xfer *x)
     x->body_bytes = 0;
     free(x->location);
     x->location = NULL;
-    /* a file is read again from its start; stdin cannot be, but what was read of it and
-     * not yet sent is still in the chunk, and goes out on the retry */
-    if (!(x->upload_is_stdin && x->body_sent == 0))
+    /* after rewind_upload(): what was read and not yet sent is still in the chunk and goes
+     * out again; once some was sent, the body is read again from its start */
+    if (x->body_sent)
         x->chunk_len = x->chunk_off = 0;
     x->body_sent = 0;
     x->body_done = false;
@@ -338,14 +338,16 @@ static void finish(struct xfer *x, int result)
     x->active = false;
 }
 
-/* The request body can be sent again from its start: NULL, or why not. */
+/* The request body can be sent again from its start: NULL, or why not. Nothing sent yet
+ * needs nothing (what was read waits in the chunk, kept by xfer_reset_response); a file,
+ * stdin included, is read again from where the body started; a pipe cannot be. */
 static const char *rewind_upload(struct xfer *x)
 {
-    if (x->upload_is_stdin && x->body_sent)
-        return "the request body was read from stdin, which cannot be read again";
-    if (x->upload_fd > STDIN_FILENO && lseek(x->upload_fd, 0, SEEK_SET) != 0)
-        return "the upload file cannot be read again from its start";
-    return NULL;
+    if (x->upload_fd < 0 || x->body_sent == 0)
+        return NULL;
+    if (x->upload_start >= 0 && lseek(x->upload_fd, x->upload_start, SEEK_SET) == x->upload_start)
+        return NULL;
+    return "the request body came from a pipe and was already sent";
 }
 
 /* curl's rule: 303 turns into GET, and so do 301/302 after a POST; 307 and 308 (and the
@@ -393,7 +395,7 @@ static void redirect(struct xfer *x)
     redirect_method(x);
     why = x->has_body ? rewind_upload(x) : NULL; /* 307, 308: the same request, body too */
     if (why) {
-        xfer_fail(x, H2E_READ, "cannot follow the redirect: %s", why);
+        xfer_fail(x, H2E_REWIND, "cannot follow the redirect: %s", why);
         return;
     }
     x->redirects++;

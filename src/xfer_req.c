@@ -253,6 +253,7 @@ int xfer_open_upload(struct xfer *x)
         xfer_fail(x, H2E_READ, "cannot read '%s': %s", f, strerror(errno));
         return H2E_READ;
     }
+    x->upload_start = lseek(x->upload_fd, 0, SEEK_CUR); /* stdin may be a file, mid-way */
     x->body_len = fstat(x->upload_fd, &st) == 0 && S_ISREG(st.st_mode) ? (int64_t)st.st_size : -1;
     x->chunk = xmalloc(UPLOAD_CHUNK);
     return 0;

@@ -295,6 +295,17 @@ refute_error_goaway() {
     assert_no_file out
 }
 
+@test "empty_reply and --rate: no connection is opened for a request that must wait" {
+    start_peer empty_reply --max-conns 20
+    run_h2get "${PEER_ARGS[@]}" --rate 60/m "$PEER_URL/a" "$PEER_URL/b"
+    assert_status 52
+    [ "$(grep -c '^h2get: (52) empty reply from server: .*: server closed the connection without a response$' "$STDERR")" = 2 ] ||
+        fail "expected both URLs to fail with 52" "$(h2get_context)"
+    # one connection per request: none opened early to sit waiting for the token (a server
+    # that closes it at once would have had it reopened again and again)
+    [ "$(peer_conns)" = 2 ] || fail "$(peer_conns) connections"
+}
+
 @test "empty_reply, 300 URLs: each connection's streams fail (52), the rest move on, no loop" {
     local i urls=()
     start_peer empty_reply --max-conns 3

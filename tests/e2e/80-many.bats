@@ -609,17 +609,30 @@ EOF
         fail "the discarded 302 body's stream was widened"
 }
 
-@test "a connection we hold back (--rate) that the server closes when idle: no URL fails" {
+@test "a connection closed by the server while --rate holds the next URL: no URL fails" {
     local i urls=()
     start_peer many --idle 0.3 --max-conns 40
     for i in 1 2; do
         urls+=("$PEER_URL/r$i")
     done
-    # the second request waits 3 s for its token while its connections close every 0.3 s
+    # the second request waits 3 s for its token; the server closes the first connection
+    # after 0.3 s idle. No connection is opened for the second before its token comes (one
+    # that was, and was closed, used to count toward "5 connections closed before the
+    # request could be sent", exit 56).
     run_h2get "${PEER_ARGS[@]}" --rate 20/m "${urls[@]}"
     assert_status 0
     assert_stdout_is $'/r1\n/r2\n'
-    [ "$(peer_conns)" -ge 7 ] || fail "only $(peer_conns) connections: the test proves nothing"
+    [ "$(peer_conns)" = 2 ] || fail "$(peer_conns) connections, expected 2"
+}
+
+@test "--sequential over two origins: the freed slot is taken at once, not after a timer" {
+    proto_only h2
+    need_server NGINX_H2
+    local a="https://localhost:$NGINX_H2" b="https://127.0.0.1:$NGINX_H2"
+    run_h2get_timed --cacert "$CA" --sequential "$a/size-1" "$b/size-1" "$a/size-1" \
+        "$b/size-1" "$a/size-1" "$b/size-1"
+    assert_status 0
+    [ "$WALL_MS" -lt 900 ] || fail "6 local requests took $WALL_MS ms: a slot waited"
 }
 
 @test "default concurrency: the delayed streams overlap on one connection" {

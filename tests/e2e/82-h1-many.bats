@@ -80,3 +80,15 @@ urls() {
     [ "$WALL_MS" -ge 1000 ] || fail "the slow body took only $WALL_MS ms: the test proves nothing"
     [ "$CPU_MS" -lt $((WALL_MS / 2)) ] || fail "$CPU_MS ms of CPU in $WALL_MS ms: busy waiting"
 }
+
+@test "HTTP/1.1: each request goes out as soon as the one before ends (no timer wait)" {
+    # a step that started nothing used to leave the next request to the 1 s poll timeout
+    urls 4 >list
+    run_h2get_timed --url @list
+    assert_status 0
+    [ "$WALL_MS" -lt 900 ] || fail "4 local requests took $WALL_MS ms: a request waited"
+    run_h2get_timed --sequential "http://localhost:$NGINX_PLAIN/size-1" \
+        "http://127.0.0.1:$NGINX_PLAIN/size-1" "http://localhost:$NGINX_PLAIN/size-1"
+    assert_status 0
+    [ "$WALL_MS" -lt 900 ] || fail "--sequential over two origins took $WALL_MS ms"
+}
