@@ -47,12 +47,15 @@ static int mkdirs(char *path, struct out_sink *o)
 /* A fresh name next to `path`, created with O_EXCL so nothing existing is touched. */
 static int create_tmp(struct out_sink *o)
 {
+    static long pid; /* asked once: one system call less per file */
     size_t n = strlen(o->path) + 32;
     unsigned attempt;
 
+    if (!pid)
+        pid = (long)getpid();
     o->tmp = xmalloc(n);
     for (attempt = 0; attempt < 100; attempt++) {
-        snprintf(o->tmp, n, "%s.h2get-%ld-%u.tmp", o->path, (long)getpid(),
+        snprintf(o->tmp, n, "%s.h2get-%ld-%u.tmp", o->path, pid,
                  (unsigned)(time(NULL) ^ (attempt * 2654435761u)) % 100000u);
         o->fd = open(o->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
         if (o->fd >= 0)

@@ -51,7 +51,7 @@ static int existing_output(struct xfer *x)
     const char *path = x->cu->output;
     unsigned i;
 
-    if (access(path, F_OK) != 0)
+    if ((!cfg->multi.skip_existing && !cfg->multi.no_clobber) || access(path, F_OK) != 0)
         return 0;
     if (cfg->multi.skip_existing) {
         vlog(x->cl, "skipping %s: '%s' exists", x->url_str, path);
