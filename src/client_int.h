@@ -257,7 +257,8 @@ void xfer_fail(struct xfer *x, int code, const char *fmt, ...)
 void xfer_fail_output(struct xfer *x, int code, const char *why);
 /* xfer_retry - send `x` again, on a connection opened after its last one when `fresh`
  * (GOAWAY, HTTP_1_1_REQUIRED), else on any usable one to its origin (REFUSED_STREAM on a
- * connection that goes on, RFC 9113 §8.7). False when the retry budget is spent. */
+ * connection that goes on, RFC 9113 §8.7). False when the retry budget is spent; true
+ * when `x` was dealt with: sent again, or failed (65) because its body cannot be. */
 bool xfer_retry(struct xfer *x, const char *why, bool fresh);
 /* xfer_cancel - `x` will not run because of another URL's failure (--fail-early). */
 void xfer_cancel(struct xfer *x, int code);

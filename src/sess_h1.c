@@ -49,6 +49,7 @@ static void start(struct cconn *cc, struct xfer *x)
     x->last_conn = cc;
     x->t_sent = client_now_us();
     x->attempts++;
+    cc->nopened++;
     trace_stream(cc->cl->trace, cc->id, 0, x->index, TRACE_STREAM_SENT, NULL);
     x->last_progress_ms = cc->cl->now;
     if (xfer_h1_request(x, &h->out, h->chunked_upload) != 0) {
@@ -82,6 +83,14 @@ static int fill_body(struct cconn *cc, struct xfer *x)
     return 0;
 }
 
+/* The connection carried a request before this one and nothing of this response came: a
+ * failure now is the server closing the kept-alive connection as we reused it, and the
+ * request goes again on a new one (as after a clean close, on_eof). */
+static bool reset_reused(const struct cconn *cc)
+{
+    return cc->nopened > 1 && cc->rbuf.len == 0 && cc->h1.phase != H1_BODY;
+}
+
 static bool send_request(struct cconn *cc)
 {
     struct h1sess *h = &cc->h1;
@@ -99,6 +108,12 @@ static bool send_request(struct cconn *cc)
         if (rv == H2E_INCOMPLETE)
             return true;
         if (rv < 0) {
+            if (reset_reused(cc) && x->attempts < 2 &&
+                xfer_retry(x, "a reset keep-alive connection", true)) {
+                h->x = NULL;
+                reconnect(cc);
+                return false;
+            }
             xfer_fail(x, rv, "%s", cc->io.detail);
             reconnect(cc);
             return false;
@@ -328,6 +343,10 @@ static void read_input(struct cconn *cc)
         rv = io_read(&cc->io, cc->rbuf.p + cc->rbuf.len, CLIENT_READ_CHUNK);
         if (rv == H2E_INCOMPLETE)
             return;
+        if (rv < 0 && reset_reused(cc)) { /* the server closed it as we reused it */
+            on_eof(cc, false);
+            return;
+        }
         if (rv <= 0) {
             if (rv < 0) {
                 xfer_fail(cc->h1.x, rv, "%s", cc->io.detail);

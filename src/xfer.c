@@ -510,13 +510,18 @@ void xfer_fail_output(struct xfer *x, int code, const char *why)
 /* Replay on a fresh connection a request the server did not process (RFC 9113 §8.7). */
 bool xfer_retry(struct xfer *x, const char *why, bool fresh)
 {
+    const char *cannot;
+
     if (x->attempts >= LIMIT_RETRY_CONNECTIONS || x->done ||
         (x->cl->cfg->proto.no_goaway_retry && !x->force_h1))
         return false;
-    if (rewind_upload(x))
-        return false;
-    vlog(x->cl, "retrying %s on a new connection after %s (attempt %u)", x->url_str, why,
-         x->attempts + 1);
+    cannot = rewind_upload(x);
+    if (cannot) { /* curl: CURLE_SEND_FAIL_REWIND */
+        xfer_fail(x, H2E_REWIND, "cannot send the request again after %s: %s", why, cannot);
+        return true;
+    }
+    vlog(x->cl, "retrying %s%s after %s (attempt %u)", x->url_str,
+         fresh ? " on a new connection" : "", why, x->attempts + 1);
     trace_stream(x->cl->trace, x->conn_id, x->stream_id, x->index, TRACE_STREAM_RETRIED, why);
     if (x->conn)
         cconn_detach(x->conn, x);

@@ -255,6 +255,8 @@ int xfer_open_upload(struct xfer *x)
     }
     x->upload_start = lseek(x->upload_fd, 0, SEEK_CUR); /* stdin may be a file, mid-way */
     x->body_len = fstat(x->upload_fd, &st) == 0 && S_ISREG(st.st_mode) ? (int64_t)st.st_size : -1;
+    if (x->body_len >= 0 && x->upload_start > 0) /* the rest of the file from there */
+        x->body_len = x->upload_start < st.st_size ? (int64_t)(st.st_size - x->upload_start) : 0;
     x->chunk = xmalloc(UPLOAD_CHUNK);
     return 0;
 }

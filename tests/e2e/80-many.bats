@@ -332,6 +332,19 @@ peer_max_open() {
         fail "/b was requested more than once"
 }
 
+@test "REFUSED_STREAM after part of a piped body was sent: exit 65, said; a file is sent again" {
+    start_peer many_refuse
+    head -c 300000 /dev/urandom >body
+    status=0
+    cat body | timeout -k 5 "$E2E_TIMEOUT" "$H2GET" "${PEER_ARGS[@]}" -T - "$PEER_URL/up" \
+        >out 2>err || status=$?
+    [ "$status" = 65 ] || fail "exit $status, expected 65" "$(cat err)"
+    grep -qx 'h2get: (65) cannot send the request body again: cannot send the request again after REFUSED_STREAM: the request body came from a pipe and was already sent' err ||
+        fail "stderr differs" "$(cat err)"
+    run_h2get "${PEER_ARGS[@]}" -T body "$PEER_URL/up"
+    assert_status 0
+}
+
 @test "MAX_CONCURRENT_STREAMS=1 (scripted peer): all complete, never 2 open once it is known" {
     local i urls=()
     start_peer many_mcs1
