@@ -430,7 +430,8 @@ static void cconn_step(struct cconn *cc, const struct pollfd *pfd, size_t npfd)
         return;
     }
     switch (cc->state) {
-    case CC_IDLE: /* connect only for a request that may start now (none sits idle open) */
+    case CC_IDLE: /* connect only for a request that may start now; connections to several
+                   * origins may still all connect for the one slot or --rate token */
         if (cconn_count(cc) && client_could_start(cc->cl, cc))
             cconn_start(cc);
         break;
