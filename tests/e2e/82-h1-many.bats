@@ -92,3 +92,21 @@ urls() {
     assert_status 0
     [ "$WALL_MS" -lt 900 ] || fail "--sequential over two origins took $WALL_MS ms"
 }
+
+@test "HTTP/1.1: a kept-alive connection reset as it is reused: the request goes again, exit 0" {
+    local log="$BATS_TEST_TMPDIR/h1reset.log" pf="$BATS_TEST_TMPDIR/h1reset.port" pid port
+    "$E2E_PY" -B "$E2E_DIR/peers/h1reset.py" "$pf" "$log" $((E2E_TIMEOUT + 15)) 3>&- &
+    pid=$!
+    track "$pid"
+    for _ in $(seq 50); do
+        [ -s "$pf" ] && break
+        sleep 0.1
+    done
+    port=$(cat "$pf") || fail "h1reset did not start"
+    run_h2get "http://127.0.0.1:$port/a" "http://127.0.0.1:$port/b" "http://127.0.0.1:$port/c"
+    assert_status 0
+    assert_stdout_is $'/a\n/b\n/c\n'
+    # /b was reset on the reused connection, then answered on a new one
+    [ "$(grep -c ' reset request=/b$' "$log")" = 1 ] && [ "$(grep -c ' answer request=' "$log")" = 3 ] ||
+        fail "unexpected server log:" "$(cat "$log")"
+}
