@@ -142,15 +142,14 @@ static bool may_start(struct client *cl, const struct cconn *cc, bool take)
     const struct config *cfg = cl->cfg;
     size_t cap = cfg->multi.sequential ? 1 : (size_t)cfg->multi.parallel_max;
     const struct xfer *first = client_first_waiting(cl);
+    bool for_first = first && first->conn == cc;
 
     if (cl->stopping)
         return false;
     /* the first in line may always start, and the last free slot is kept for it: with
      * every slot taken by transfers held for ordered output (or --sequential after a
      * redirect) nothing else could make room */
-    if (first && first->conn == cc)
-        ;
-    else if (cl->in_flight >= cap || (first && cl->in_flight + 1 >= cap))
+    if (!for_first && (cl->in_flight >= cap || (first && cl->in_flight + 1 >= cap)))
         return false;
     if (cfg->multi.rate > 0) {
         /* token bucket: `rate` requests per second, a burst of one */

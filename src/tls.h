@@ -100,17 +100,17 @@ struct tls_facts {
     bool h2_suite_ok;
 };
 
+/* Encrypted bytes read from the socket ahead of GnuTLS: it asks for a record header, then
+ * the record, one recv() each; a server that writes a small record per frame would cost
+ * two system calls per frame. */
+#define TLS_READAHEAD (64u * 1024u)
+
 /*
  * One connection. Public fields are for reading: `facts` after the handshake, `eof` and
  * `unclean` (EOF without close_notify) after tls_conn_read returned 0, `info` and `detail`
  * after an error. GnuTLS keeps pointers into the struct: never move or copy it between
  * tls_conn_start and tls_conn_release.
  */
-/* Encrypted bytes read from the socket ahead of GnuTLS: it asks for a record header, then
- * the record, one recv() each; a server that writes a small record per frame would cost
- * two system calls per frame. */
-#define TLS_READAHEAD (64u * 1024u)
-
 struct tls_conn {
     gnutls_session_t session;
     struct tls_ctx *ctx;
