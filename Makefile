@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: MIT
-# h2get: one non-recursive Makefile. Sources are found by wildcard: src/*.c are the modules,
+# h2get: one non-recursive Makefile. Sources are found by wildcard: src/*/*.c are the modules
+# (one folder per layer, src/README.md),
 # tests/unit/test_*.c the unit tests, tests/fuzz/fuzz_*.c the fuzz targets.
 
 CC       ?= cc
@@ -21,11 +22,11 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototy
             -Wno-missing-field-initializers
 GNUTLS_CFLAGS := $(shell pkg-config --cflags gnutls 2>/dev/null)
 GNUTLS_LIBS   := $(shell pkg-config --libs gnutls 2>/dev/null || echo -lgnutls)
-ALL_CFLAGS = -std=gnu11 $(OPT) $(WARN) $(GNUTLS_CFLAGS) -DH2GET_VERSION='"$(VERSION)"' \
+ALL_CFLAGS = -std=gnu11 $(OPT) $(WARN) -Isrc $(GNUTLS_CFLAGS) -DH2GET_VERSION='"$(VERSION)"' \
              -MMD -MP $(CFLAGS) $(SAN)
 ALL_LDFLAGS = $(LDFLAGS) $(SAN)
 
-SRCS      := $(wildcard src/*.c)
+SRCS      := $(wildcard src/*/*.c)
 OBJS      := $(SRCS:%.c=$(BUILD)/%.o)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/%.o)
@@ -98,7 +99,7 @@ asan:
 # libFuzzer builds with clang; each target runs FUZZ_SECONDS on its corpus.
 fuzz:
 	@set -e; mkdir -p build-fuzz; for t in $(FUZZ_NAMES); do \
-	    $(CLANG) -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined $(GNUTLS_CFLAGS) \
+	    $(CLANG) -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined -Isrc $(GNUTLS_CFLAGS) \
 	        -o build-fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c $(SRCS) $(GNUTLS_LIBS); \
 	    mkdir -p build-fuzz/corpus_$$t; \
 	    build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \

@@ -8,10 +8,10 @@
 #include <signal.h>
 #include <stdio.h>
 
-#include "src/cli.h"
-#include "src/client.h"
-#include "src/diag.h"
-#include "src/err.h"
+#include "cli/cli.h"
+#include "client/client.h"
+#include "sys/diag.h"
+#include "base/err.h"
 
 /* Help, version and the option dump go to stdout; nothing runs. */
 static int print_info(int what)

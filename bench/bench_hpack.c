@@ -14,7 +14,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../src/hpack.h"
+#include "codec/hpack.h"
 #include "../tests/unit/json.h"
 #include "../tests/unit/tap.h"
 

@@ -22,7 +22,8 @@ fi
 mkdir -p "$BUILD/bench" || exit 1
 # shellcheck disable=SC2046
 $CC -std=gnu11 -O2 -g -Wall -Wextra -Isrc -o "$BUILD/bench/bench_hpack" bench/bench_hpack.c \
-    src/buf.c src/err.c src/hpack.c src/hpack_table.c src/hpack_huff.c \
+    src/base/buf.c src/base/err.c src/base/h2.c src/codec/hpack.c src/codec/hpack_table.c \
+    src/codec/hpack_huff.c \
     tests/unit/json.c tests/unit/util.c $(pkg-config --cflags --libs libnghttp2) || {
     echo "bench hpack: build failed" >&2
     exit 1

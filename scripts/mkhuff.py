@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: MIT
 """Generate h2get's HPACK tables from the RFC 7541 data in ../shared/testdata/rfc7541.
 
-Writes src/hpack_huff.h (Appendix B: the Huffman code per symbol and a decoder that takes
-4 bits per step) and src/hpack_static.h (Appendix A: the static table and a perfect hash of
+Writes src/codec/hpack_huff.h (Appendix B: the Huffman code per symbol and a decoder that takes
+4 bits per step) and src/codec/hpack_static.h (Appendix A: the static table and a perfect hash of
 its names for the encoder). Standard library only; no make needed. Regenerate with:
 
     /usr/bin/python3 scripts/mkhuff.py      (from the repository root)
@@ -28,7 +28,7 @@ FNV_PRIME = 0x01000193
 
 
 def fnv(seed, data):
-    """Must match hpack_hash() in src/hpack_int.h: 32-bit FNV-1a from `seed`."""
+    """Must match hpack_hash() in src/codec/hpack_int.h: 32-bit FNV-1a from `seed`."""
     h = seed
     for c in data:
         h = ((h ^ c) * FNV_PRIME) & 0xFFFFFFFF
@@ -265,7 +265,7 @@ def write(path, lines):
 
 def main():
     folder = sys.argv[1] if len(sys.argv) > 1 else "../shared/testdata/rfc7541"
-    outdir = sys.argv[2] if len(sys.argv) > 2 else "src"
+    outdir = sys.argv[2] if len(sys.argv) > 2 else "src/codec"
     rel = "../shared/testdata/rfc7541/"
     write_huff(os.path.join(outdir, "hpack_huff.h"), rel + "huffman_table.json",
                huffman_codes(folder))

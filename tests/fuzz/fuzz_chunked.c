@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/h1.h"
+#include "codec/h1.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../../src/conn.h"
+#include "proto/conn.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/frame.h"
-#include "../../src/h2.h"
-#include "../../src/limits.h"
+#include "codec/frame.h"
+#include "base/h2.h"
+#include "base/limits.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -6,8 +6,8 @@
  */
 #include <stdlib.h>
 
-#include "../../src/h1.h"
-#include "../../src/msg.h"
+#include "codec/h1.h"
+#include "codec/msg.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

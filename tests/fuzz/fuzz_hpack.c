@@ -5,7 +5,7 @@
  * failure must carry its reason; every decoded field must lie within the list's bounds. */
 #include <stdlib.h>
 
-#include "../../src/hpack.h"
+#include "codec/hpack.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -4,7 +4,7 @@
 #  - every option of `h2get --dump-options` (the table behind --help) is documented in the
 #    man page's OPTIONS section and offered by the bash, zsh and fish completions;
 #  - the man page and the completions name no option that does not exist;
-#  - the EXIT STATUS section lists exactly the exit codes of src/err.def;
+#  - the EXIT STATUS section lists exactly the exit codes of src/base/err.def;
 #  - the generated parts are up to date (scripts/gendocs.sh --check);
 #  - mandoc (or groff) finds no warning, and the completions parse in their shells.
 # Run from the repository root after `make all`. It then runs its self-test: the same
@@ -69,13 +69,13 @@ check() {
                if ($i == "-l") print "--" $(i + 1) } }' | sort -u >"$w/fish"
     compare "completions/h2get.fish" "$w/want" "$w/fish"
 
-    # exit codes: src/err.def against the tags of EXIT STATUS
+    # exit codes: src/base/err.def against the tags of EXIT STATUS
     grep '^H2E_ROW(' "$errdef" | awk -F ',' '{ gsub(/ /, "", $4); print $4 }' | sort -u >"$w/codes"
     section "EXIT STATUS" "$man" | awk 'p { print } { p = ($0 == ".TP") }' |
         sed -n 's/^\.B \([0-9][0-9]*\)$/\1/p' | sort -u >"$w/mancodes"
     comm -23 "$w/codes" "$w/mancodes" | sed 's/^/docs: man page EXIT STATUS: missing exit code /'
     comm -13 "$w/codes" "$w/mancodes" |
-        sed 's/^/docs: man page EXIT STATUS: exit code not in src\/err.def: /'
+        sed 's/^/docs: man page EXIT STATUS: exit code not in src\/base\/err.def: /'
 
     # roff warnings
     if command -v mandoc >/dev/null 2>&1; then
@@ -105,7 +105,7 @@ expect_fail() { # name expected-text mutation-command...
     mkdir -p "$tmp/copy/man" "$tmp/copy/completions"
     cp man/h2get.1 "$tmp/copy/man/"
     cp completions/h2get.* "$tmp/copy/completions/"
-    cp src/err.def "$tmp/copy/err.def"
+    cp src/base/err.def "$tmp/copy/err.def"
     (cd "$tmp/copy" && "$@")
     out=$(check "$tmp/copy" "$tmp/dump" "$tmp/copy/err.def")
     case $out in
@@ -123,7 +123,7 @@ drop_keylog_man() {
 }
 
 self_test() {
-    if [ -n "$(check . "$tmp/dump" src/err.def)" ]; then
+    if [ -n "$(check . "$tmp/dump" src/base/err.def)" ]; then
         echo "docs: self-test: skipped, the tree itself fails the checks"
         return
     fi
@@ -143,7 +143,7 @@ self_test() {
         sed -i 's/ -s L -l location / -l location /' completions/h2get.fish
     expect_fail "exit code added to err.def" "missing exit code 99" \
         sh -c 'echo "H2E_ROW(NEW, NO_ERROR, LOCAL, 99, \"new\")" >>err.def'
-    expect_fail "exit code dropped from err.def" "exit code not in src/err.def: 123" \
+    expect_fail "exit code dropped from err.def" "exit code not in src/base/err.def: 123" \
         sed -i '/^H2E_ROW(SCRIPT,/d' err.def
     expect_fail "roff warning" "docs: mandoc" sed -i 's/^\.SH EXAMPLES$/.SH EXAMPLES\n.XX/' \
         man/h2get.1
@@ -155,7 +155,7 @@ if [ ! -x "$H2GET" ]; then
 fi
 "$H2GET" --dump-options >"$tmp/dump" || { echo "check-docs: $H2GET --dump-options failed" >&2; exit 1; }
 {
-    check . "$tmp/dump" src/err.def
+    check . "$tmp/dump" src/base/err.def
     check_shells
     H2GET=$H2GET sh scripts/gendocs.sh --check 2>&1 | sed 's/^gendocs: /docs: /'
     self_test
@@ -167,5 +167,5 @@ if grep -q '^docs: ' "$tmp/report"; then
     exit 1
 fi
 nopts=$(awk -F '\t' '$4 != "hidden"' "$tmp/dump" | wc -l)
-ncodes=$(grep '^H2E_ROW(' src/err.def | awk -F ',' '{ print $4 }' | sort -u | wc -l)
+ncodes=$(grep '^H2E_ROW(' src/base/err.def | awk -F ',' '{ print $4 }' | sort -u | wc -l)
 echo "check-docs: ok ($nopts options, $ncodes exit codes, man page and 3 completions)"

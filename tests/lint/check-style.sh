@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # House format and banned calls (STYLE.md 1.7):
-#  - `clang-format --dry-run -Werror` (the repository's .clang-format) over src/*.[ch],
+#  - `clang-format --dry-run -Werror` (the repository's .clang-format) over src/*/*.[ch],
 #    h2get.c, tests/unit, tests/fuzz, tests/tools and bench/*.c; generated files (a
 #    "do not edit" line near the top, e.g. src/hpack_huff.h) are skipped;
 #  - none of strcpy strcat sprintf vsprintf gets atoi atol strtok strncpy alloca is called
@@ -14,7 +14,7 @@ banned='strcpy|strcat|sprintf|vsprintf|gets|atoi|atol|strtok|strncpy|alloca'
 if [ $# -gt 0 ]; then
     files="$*"
 else
-    files=$(ls src/*.c src/*.h h2get.c tests/unit/*.c tests/unit/*.h tests/fuzz/*.c \
+    files=$(ls src/*/*.c src/*/*.h h2get.c tests/unit/*.c tests/unit/*.h tests/fuzz/*.c \
         tests/tools/*.c bench/*.c 2>/dev/null)
 fi
 

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/hpack.h"
+#include "codec/hpack.h"
 #include "../unit/json.h"
 
 static int usage(void)

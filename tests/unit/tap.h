@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../../src/mem.h"
+#include "base/mem.h"
 
 typedef void (*tap_fn)(void);
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Spans and capped buffers. */
-#include "../../src/buf.h"
-#include "../../src/err.h"
+#include "base/buf.h"
+#include "base/err.h"
 #include "tap.h"
 
 TEST(test_buf_append_consume)

@@ -11,7 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "../../src/cli.h"
+#include "cli/cli.h"
 #include "tap.h"
 
 /* Parse "h2get" followed by the NULL-terminated arguments into `cfg` (cli_init'ed). */

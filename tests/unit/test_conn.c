@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/conn.h"
-#include "../../src/h2.h"
+#include "proto/conn.h"
+#include "base/h2.h"
 #include "tap.h"
 
 struct srv {

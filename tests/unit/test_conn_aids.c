@@ -7,8 +7,8 @@
  */
 #include <string.h>
 
-#include "../../src/conn.h"
-#include "../../src/h2.h"
+#include "proto/conn.h"
+#include "base/h2.h"
 #include "tap.h"
 
 static uint8_t copy[1 << 16];

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/diag.h"
-#include "../../src/err.h"
+#include "sys/diag.h"
+#include "base/err.h"
 #include "tap.h"
 
 static char *text;

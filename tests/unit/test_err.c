@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The error table: every row maps to a name, message, wire code, scope and exit code. */
-#include "../../src/err.h"
-#include "../../src/h2.h"
+#include "base/err.h"
+#include "base/h2.h"
 #include "tap.h"
 
 TEST(test_err_table_complete)

@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/frame.h"
-#include "../../src/h2.h"
-#include "../../src/limits.h"
+#include "codec/frame.h"
+#include "base/h2.h"
+#include "base/limits.h"
 #include "tap.h"
 
 #define S(str)                                                                                     \

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/frame.h"
-#include "../../src/h2.h"
+#include "codec/frame.h"
+#include "base/h2.h"
 #include "json.h"
 #include "tap.h"
 

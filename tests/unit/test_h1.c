@@ -7,10 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../../src/buf.h"
-#include "../../src/err.h"
-#include "../../src/h1.h"
-#include "../../src/limits.h"
+#include "base/buf.h"
+#include "base/err.h"
+#include "codec/h1.h"
+#include "base/limits.h"
 #include "tap.h"
 
 #define SPAN_IS(s, str) CHECK_MEM((s).p, (s).len, (str), strlen(str))

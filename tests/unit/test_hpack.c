@@ -9,11 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/h2.h"
-#include "../../src/hpack.h"
-#include "../../src/hpack_int.h"
-#include "../../src/hpack_static.h"
-#include "../../src/limits.h"
+#include "base/h2.h"
+#include "codec/hpack.h"
+#include "codec/hpack_int.h"
+#include "codec/hpack_static.h"
+#include "base/limits.h"
 #include "tap.h"
 
 /* Decode hex `hex` with `d` into `l`; returns the result code, `info` filled on error. */

@@ -13,11 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/h2.h"
-#include "../../src/hpack.h"
-#include "../../src/hpack_huff.h"
-#include "../../src/hpack_int.h"
-#include "../../src/hpack_static.h"
+#include "base/h2.h"
+#include "codec/hpack.h"
+#include "codec/hpack_huff.h"
+#include "codec/hpack_int.h"
+#include "codec/hpack_static.h"
 #include "json.h"
 #include "tap.h"
 

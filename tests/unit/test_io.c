@@ -13,7 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "../../src/io.h"
+#include "net/io.h"
 #include "tap.h"
 
 /* A connected loopback pair, both ends non-blocking; `port` gets the server's port. */

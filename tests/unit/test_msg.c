@@ -5,9 +5,9 @@
  */
 #include <stdio.h>
 
-#include "../../src/buf.h"
-#include "../../src/err.h"
-#include "../../src/msg.h"
+#include "base/buf.h"
+#include "base/err.h"
+#include "codec/msg.h"
 #include "tap.h"
 
 /* A string literal with its exact length, NULs included. */

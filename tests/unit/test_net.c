@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../src/net.h"
+#include "net/net.h"
 #include "tap.h"
 
 static uint64_t mono_ms(void)

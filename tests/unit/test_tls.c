@@ -21,8 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../src/io.h"
-#include "../../src/tls.h"
+#include "net/io.h"
+#include "net/tls.h"
 #include "tap.h"
 
 /* --- certificates ------------------------------------------------------------------- */

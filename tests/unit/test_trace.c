@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/h2.h"
-#include "../../src/trace_int.h"
+#include "base/h2.h"
+#include "trace/trace_int.h"
 #include "tap.h"
 
 static char *out_buf;

@@ -3,9 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../../src/buf.h"
-#include "../../src/err.h"
-#include "../../src/url.h"
+#include "base/buf.h"
+#include "base/err.h"
+#include "codec/url.h"
 #include "tap.h"
 
 #define SPAN_IS(s, str) CHECK_MEM((s).p, (s).len, (str), strlen(str))

@@ -1,0 +1,488 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * An HTTP/2 session on one connection: submits the connection's transfers as streams
+ * within the server's concurrency limit, pumps request bodies, moves bytes between the
+ * transport and the sans-I/O connection (conn.c), and turns its events into transfer
+ * progress, completion, retries and errors. Ends with GOAWAY(NO_ERROR) once every stream
+ * is done, after answering what the server already sent.
+ */
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client_int.h"
+#include "sys/diag.h"
+#include "base/h2.h"
+#include "sys/xalloc.h"
+
+int sess_h2_start(struct cconn *cc)
+{
+    struct h2c_config cfg;
+
+    h2c_config_init(&cfg, &xalloc_mem);
+    /* ordered stdout: streams that are not first in line get a small window, so what must
+     * be held stays small; the first in line is boosted (order.c) */
+    if (cc->cl->ordered)
+        cfg.stream_window = CLIENT_HELD_WINDOW;
+    trace_h2_config(cc->cl->trace, &cfg, cc->id);
+    cc->h2 = h2c_new(&cfg);
+    if (!cc->h2)
+        return H2E_NOMEM;
+    trace_h2_conn(cc->cl->trace, cc->id, cc->h2);
+    return 0;
+}
+
+static struct xfer *by_stream(struct cconn *cc, uint32_t sid)
+{
+    size_t i;
+    for (i = 0; i < cc->nact; i++)
+        if (cc->act[i]->stream_id == sid)
+            return cc->act[i];
+    return NULL;
+}
+
+/* The first in line waits for a stream this connection cannot open while the streams it
+ * has are held back for ordered output: let those run to their end (order.c spills what
+ * they hold to a file), so that they close and make room. */
+static void release_held(struct cconn *cc)
+{
+    size_t i;
+
+    for (i = 0; i < cc->nact; i++) {
+        struct xfer *x = cc->act[i];
+        if (!x->unheld) {
+            x->unheld = true;
+            x->last_progress_ms = cc->cl->now;
+            order_boost(x);
+        }
+    }
+}
+
+/* Streams this connection may have open: the server's limit (h2c_can_submit), ours
+ * (--parallel-max-host, --max-concurrent-streams; with ordered output the first in line
+ * may pass them by one) and the run's (client_may_start). */
+static bool room(struct cconn *cc, bool take)
+{
+    const struct config *cfg = cc->cl->cfg;
+    size_t cap = (size_t)cfg->multi.parallel_max_host;
+    const struct xfer *first = client_first_waiting(cc->cl);
+    bool first_here = first && first->conn == cc && cc->cl->ordered;
+
+    if (cfg->h2.max_concurrent_streams && cfg->h2.max_concurrent_streams < cap)
+        cap = cfg->h2.max_concurrent_streams;
+    if ((cc->nact < cap || first_here) && h2c_can_submit(cc->h2)) {
+        if (!take)
+            return client_could_start(cc->cl, cc);
+        if (client_may_start(cc->cl, cc))
+            return true;
+        cc->held_back = true; /* by the run's limits, not by the server */
+        return false;
+    }
+    if (first_here && take)
+        release_held(cc);
+    return false;
+}
+
+static void submit_pending(struct cconn *cc)
+{
+    struct xfer *x;
+
+    while (cc->npending && room(cc, true) && (x = cconn_next(cc)) != NULL) {
+        struct hpack_field *fields;
+        size_t n;
+        struct buf store;
+        struct h2c_request req;
+        int64_t sid;
+
+        buf_init(&store, &xalloc_mem, 1u << 20);
+        if (xfer_h2_fields(x, &fields, &n, &store) != 0) {
+            buf_release(&store);
+            continue; /* xfer_fail detached it */
+        }
+        req.fields = fields;
+        req.nfields = n;
+        req.end_stream = !x->has_body;
+        req.user = x;
+        sid = h2c_submit(cc->h2, &req);
+        free(fields);
+        buf_release(&store);
+        if (sid < 0) {
+            xfer_fail(x, (int)sid, "cannot open a stream");
+            continue;
+        }
+        cconn_activate(cc, x);
+        x->stream_id = (uint32_t)sid;
+        x->conn_id = cc->id;
+        x->last_conn = cc;
+        x->t_sent = client_now_us();
+        x->attempts++;
+        cc->nopened++;
+        x->last_progress_ms = cc->cl->now;
+        trace_stream(cc->cl->trace, cc->id, x->stream_id, x->index, TRACE_STREAM_SENT, NULL);
+    }
+}
+
+/* Queue request body bytes within the windows and the output bound; returns how many. */
+static size_t pump_bodies(struct cconn *cc)
+{
+    size_t i, queued = 0;
+
+    for (i = 0; i < cc->nact; i++) {
+        struct xfer *x = cc->act[i];
+        while (x->active && x->has_body && !x->body_done) {
+            const uint8_t *p;
+            size_t n;
+            bool last;
+            int64_t took;
+            if (xfer_body_next(x, &p, &n, &last) != 0) {
+                h2c_reset_stream(cc->h2, x->stream_id, H2_CANCEL);
+                i--;
+                break;
+            }
+            took = h2c_send_data(cc->h2, x->stream_id, p, n, last);
+            if (took < 0 || (took == 0 && !(n == 0 && last)))
+                break; /* blocked by a window or the output queue */
+            xfer_body_advance(x, (size_t)took, last && (size_t)took == n);
+            x->last_progress_ms = cc->cl->now;
+            queued += (size_t)took + 1;
+        }
+    }
+    return queued;
+}
+
+static void fields_of(const struct hpack_list *l, struct xfer_field **out)
+{
+    size_t i;
+    *out = xmalloc((l->count ? l->count : 1) * sizeof(**out));
+    for (i = 0; i < l->count; i++) {
+        (*out)[i].name = l->fields[i].name;
+        (*out)[i].value = l->fields[i].value;
+    }
+}
+
+/* :status was checked by msg.c: three digits. */
+static int status_of(struct span v)
+{
+    return v.len == 3 ? (v.p[0] - '0') * 100 + (v.p[1] - '0') * 10 + (v.p[2] - '0') : 0;
+}
+
+static void on_headers(struct cconn *cc, struct xfer *x, const struct h2c_event *ev)
+{
+    struct xfer_field *f;
+    int status = 0;
+    size_t i;
+
+    fields_of(ev->fields, &f);
+    for (i = 0; i < ev->fields->count; i++)
+        vlog_field(cc->cl, '<', f[i].name, f[i].value);
+    if (ev->type == H2C_EV_INFORMATIONAL) {
+        free(f);
+        return;
+    }
+    if (ev->type == H2C_EV_TRAILERS) {
+        xfer_on_trailers(x, f, ev->fields->count);
+        free(f);
+        return;
+    }
+    for (i = 0; i < ev->fields->count; i++)
+        if (span_eq_str(f[i].name, ":status"))
+            status = status_of(f[i].value);
+    if (xfer_on_headers(x, status, f, ev->fields->count, "HTTP/2") != 0 && x->conn == cc &&
+        x->active)
+        h2c_reset_stream(cc->h2, x->stream_id, H2_CANCEL);
+    free(f);
+}
+
+static void on_reset(struct cconn *cc, struct xfer *x, const struct h2c_event *ev)
+{
+    const char *name = h2_wire_error_name(ev->wire);
+    char code[16];
+
+    if (!ev->local && ev->code == H2E_PEER_RST_STREAM) {
+        x->got_rst = true;
+        x->rst_wire = ev->wire;
+    }
+    if (!name) {
+        snprintf(code, sizeof(code), "0x%x", ev->wire);
+        name = code;
+    }
+    /* REFUSED_STREAM on a connection that goes on: queue again behind the limit it has
+     * now told us; after GOAWAY: a new connection */
+    if (ev->unprocessed && xfer_retry(x, ev->code == H2E_PEER_GOAWAY ? "GOAWAY" : name,
+                                      ev->code == H2E_PEER_GOAWAY || h2c_is_closing(cc->h2)))
+        return;
+    if (!ev->local && ev->wire == H2_HTTP_1_1_REQUIRED && !x->force_h1) {
+        x->force_h1 = true;
+        if (xfer_retry(x, "HTTP_1_1_REQUIRED", true))
+            return;
+    }
+    if (ev->local && h2e_is_fatal(ev->code))
+        xfer_fail(x, ev->code, "%s; we sent GOAWAY(%s)", ev->why ? ev->why : h2e_str(ev->code),
+                  name);
+    else if (ev->local && ev->field.len) {
+        char field[DIAG_ESCAPE_CAP];
+        xfer_fail(x, ev->code, "%s: field '%s' on stream %u; we sent RST_STREAM(%s)",
+                  ev->why ? ev->why : h2e_str(ev->code),
+                  diag_escape(field, sizeof(field), ev->field), ev->stream_id, name);
+    } else if (ev->local)
+        xfer_fail(x, ev->code, "%s on stream %u; we sent RST_STREAM(%s)",
+                  ev->why ? ev->why : h2e_str(ev->code), ev->stream_id, name);
+    else if (ev->code == H2E_PEER_GOAWAY)
+        xfer_fail(x, ev->code,
+                  "server sent GOAWAY(%s, last-stream-id %u, debug '%s'); stream %u "
+                  "was not processed",
+                  name, cc->goaway_last, cc->goaway_debug, ev->stream_id);
+    else
+        xfer_fail(x, ev->code, "server sent RST_STREAM(%s) on stream %u", name, ev->stream_id);
+}
+
+static void on_goaway(struct cconn *cc, const struct h2c_event *ev)
+{
+    const char *name = h2_wire_error_name(ev->wire);
+
+    cc->got_goaway = true;
+    cc->goaway_wire = ev->wire;
+    cc->goaway_last = ev->last_stream_id;
+    diag_escape(cc->goaway_debug, sizeof(cc->goaway_debug), ev->debug);
+    vlog(cc->cl, "server sent GOAWAY(%s, last-stream-id %u, debug '%s')", name ? name : "unknown",
+         ev->last_stream_id, cc->goaway_debug);
+}
+
+static void handle_event(struct cconn *cc, const struct h2c_event *ev)
+{
+    struct xfer *x = ev->user;
+
+    trace_h2_event(cc->cl->trace, cc->id, ev);
+    if (x && (x->conn != cc || !x->active || x->stream_id != ev->stream_id))
+        x = by_stream(cc, ev->stream_id);
+    if (x)
+        x->last_progress_ms = cc->cl->now;
+    switch (ev->type) {
+    case H2C_EV_HEADERS:
+    case H2C_EV_INFORMATIONAL:
+    case H2C_EV_TRAILERS:
+        if (x)
+            on_headers(cc, x, ev);
+        break;
+    case H2C_EV_DATA:
+        if (x && xfer_on_data(x, ev->data.p, ev->data.len) != 0 && x->conn == cc)
+            h2c_reset_stream(cc->h2, ev->stream_id, H2_CANCEL);
+        if (x && order_holds(x))
+            h2c_consume_conn(cc->h2, ev->data.len); /* held: the stream waits its turn */
+        else
+            h2c_consume(cc->h2, ev->stream_id, ev->data.len);
+        if (x && cc->cl->ordered && x->index == cc->cl->fin && !x->discard)
+            order_boost(x);
+        break;
+    case H2C_EV_END_STREAM:
+        if (x && x->has_body && !x->body_done) /* the response came first: stop sending */
+            h2c_reset_stream(cc->h2, ev->stream_id, H2_CANCEL);
+        if (x)
+            xfer_complete(x);
+        break;
+    case H2C_EV_RESET:
+        if (x)
+            on_reset(cc, x, ev);
+        break;
+    case H2C_EV_GOAWAY:
+        on_goaway(cc, ev);
+        break;
+    default:
+        break;
+    }
+}
+
+/* Feed buffered input to the connection; returns false once it failed. */
+static bool process_input(struct cconn *cc)
+{
+    size_t off = 0;
+    bool ok = true;
+
+    while (off < cc->rbuf.len) {
+        struct h2e_info info = H2E_INFO_INIT;
+        struct h2c_event ev;
+        int rv = h2c_recv(cc->h2, cc->rbuf.p + off, cc->rbuf.len - off, &info);
+        if (rv < 0)
+            cc->goaway_logged = true;
+        while (h2c_next_event(cc->h2, &ev))
+            handle_event(cc, &ev);
+        if (rv < 0) {
+            vlog(cc->cl, "connection error: %s", info.why ? info.why : h2e_str(rv));
+            ok = false;
+            break;
+        }
+        if (rv == 0)
+            break;
+        off += (size_t)rv;
+    }
+    buf_consume(&cc->rbuf, off);
+    return ok;
+}
+
+/* Transfers not yet sent go to another connection: this one is ending. */
+static void requeue_pending(struct cconn *cc)
+{
+    struct xfer *x;
+
+    cc->finishing = true; /* so that client_route() does not pick this one again */
+    while ((x = cconn_next(cc)) != NULL) {
+        cconn_detach(cc, x);
+        /* a server that closes every connection before a stream could open on it must
+         * not keep us reconnecting forever (a connection we held back does not count) */
+        if (!cc->nopened && !cc->held_back && ++x->orphaned >= LIMIT_RETRY_CONNECTIONS)
+            xfer_fail(x, H2E_RECV, "%u connections closed before the request could be sent",
+                      x->orphaned);
+        else
+            client_route(cc->cl, x, false);
+    }
+}
+
+/* Write what the connection has queued; false on a transport error. */
+static bool flush_output(struct cconn *cc)
+{
+    for (;;) {
+        struct span o = h2c_output(cc->h2);
+        int rv;
+        if (!o.len)
+            return true;
+        rv = io_write(&cc->io, o.p, o.len);
+        if (rv == H2E_INCOMPLETE)
+            return true;
+        if (rv < 0) {
+            cconn_fail_all(cc, rv, "%s", cc->io.detail);
+            return false;
+        }
+        h2c_output_done(cc->h2, (size_t)rv);
+    }
+}
+
+/* The transport ended: every stream still open failed (PROMISES.md: 18 once the body
+ * started, 52 when the server never sent a byte). */
+static void on_eof(struct cconn *cc)
+{
+    requeue_pending(cc);
+    while (cc->nact) {
+        struct xfer *x = cc->act[0];
+        cconn_detach(cc, x);
+        if (!h2c_received_anything(cc->h2))
+            xfer_fail(x, H2E_EMPTY_REPLY, "server closed the connection without a response");
+        else if (cc->got_goaway && cc->goaway_wire != H2_NO_ERROR)
+            xfer_fail(x, H2E_PEER_GOAWAY,
+                      "server sent GOAWAY(%s, last-stream-id %u, debug '%s')"
+                      " and closed the connection before stream %u ended",
+                      h2_wire_error_name(cc->goaway_wire) ? h2_wire_error_name(cc->goaway_wire)
+                                                          : "unknown",
+                      cc->goaway_last, cc->goaway_debug, x->stream_id);
+        else if (x->got_headers)
+            xfer_fail(x, H2E_PARTIAL, "connection closed after %llu body bytes of stream %u%s",
+                      (unsigned long long)x->body_bytes, x->stream_id,
+                      cc->io.unclean ? " (no TLS close_notify)" : "");
+        else
+            xfer_fail(x, H2E_RECV, "connection closed before the response to stream %u",
+                      x->stream_id);
+    }
+    cconn_fail_all(cc, H2E_RECV, "connection closed");
+}
+
+/* Read what the transport has (bounded per step), feeding the connection. */
+static bool read_input(struct cconn *cc)
+{
+    size_t budget = 4 * CLIENT_READ_CHUNK;
+
+    while (budget) {
+        int rv;
+        if (buf_reserve(&cc->rbuf, CLIENT_READ_CHUNK) != 0)
+            return process_input(cc);
+        rv = io_read(&cc->io, cc->rbuf.p + cc->rbuf.len, CLIENT_READ_CHUNK);
+        if (rv == H2E_INCOMPLETE)
+            return true;
+        if (rv == 0) {
+            process_input(cc);
+            on_eof(cc);
+            return false;
+        }
+        if (rv < 0) {
+            process_input(cc);
+            cconn_fail_all(cc, rv, "%s", cc->io.detail);
+            return false;
+        }
+        cc->rbuf.len += (size_t)rv;
+        budget -= (size_t)rv < budget ? (size_t)rv : budget;
+        if (!process_input(cc)) {
+            requeue_pending(cc);
+            flush_output(cc);
+            cconn_fail_all(cc, H2E_PROTOCOL, "connection ended");
+            return false;
+        }
+    }
+    return true;
+}
+
+/* All streams are done: answer what already arrived, say GOAWAY, write it, close. */
+static void finish(struct cconn *cc)
+{
+    cc->finishing = true;
+    if (!read_input(cc))
+        return;
+    h2c_shutdown(cc->h2);
+    if (!flush_output(cc))
+        return;
+    if (h2c_output(cc->h2).len == 0)
+        cconn_fail_all(cc, 0, "done");
+}
+
+/* Alternate queueing body bytes and writing them until the socket is full or nothing is
+ * left to send now; a bounded number of rounds, so other connections get their turn
+ * (`more_body` then asks the loop to come back at once). False if the connection died. */
+static bool send_some(struct cconn *cc)
+{
+    int round;
+
+    cc->more_body = false;
+    for (round = 0; round < 64; round++) {
+        size_t queued = pump_bodies(cc);
+        if (!flush_output(cc))
+            return false;
+        if (h2c_output(cc->h2).len || !queued)
+            return true;
+    }
+    cc->more_body = true;
+    return true;
+}
+
+void sess_h2_step(struct cconn *cc, short revents)
+{
+    (void)revents;
+    if (!read_input(cc))
+        return;
+    if (cc->state != CC_H2)
+        return;
+    if (h2c_is_closing(cc->h2))
+        requeue_pending(cc);
+    submit_pending(cc);
+    if (!send_some(cc))
+        return;
+    if (cconn_count(cc) == 0)
+        finish(cc);
+}
+
+short sess_h2_events(struct cconn *cc)
+{
+    short ev = POLLIN | io_poll_events(&cc->io);
+
+    if (cc->more_body || (cc->npending && room(cc, false))) /* more to send at once */
+        return -1;
+    if (h2c_output(cc->h2).len)
+        ev |= POLLOUT;
+    return ev;
+}
+
+void sess_h2_goodbye(struct cconn *cc)
+{
+    size_t i;
+
+    for (i = 0; i < cc->nact; i++)
+        h2c_reset_stream(cc->h2, cc->act[i]->stream_id, H2_CANCEL);
+    h2c_shutdown(cc->h2);
+    flush_output(cc);
+}

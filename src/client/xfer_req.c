@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Building one URL's request: the HTTP/2 field list (pseudo-headers first, RFC 9113
+ * §8.3.1) and the HTTP/1.1 request head, from the URL and the options: method, user agent,
+ * accept, referer, basic credentials (dropped after a cross-origin redirect), content type
+ * and length, then the user's -H fields, which replace h2get's own of the same name.
+ * Also the request body source (-d data in memory, -T file or stdin read in chunks).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "client_int.h"
+#include "sys/xalloc.h"
+
+#define UPLOAD_CHUNK (64u * 1024u)
+
+/* A field list under construction: names and values are appended to `store` and turned
+ * into spans only at the end, because `store` may move while it grows. */
+struct fl {
+    struct buf *store;
+    size_t (*off)[4]; /* name offset, name length, value offset, value length */
+    size_t n, cap;
+};
+
+static void fl_add(struct fl *l, const char *name, size_t nlen, const char *value, size_t vlen)
+{
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 16;
+        l->off = xrealloc(l->off, l->cap * sizeof(*l->off));
+    }
+    l->off[l->n][0] = l->store->len;
+    l->off[l->n][1] = nlen;
+    if (buf_append(l->store, name, nlen) != 0)
+        return;
+    l->off[l->n][2] = l->store->len;
+    l->off[l->n][3] = vlen;
+    if (buf_append(l->store, value, vlen) != 0)
+        return;
+    l->n++;
+}
+
+static void fl_adds(struct fl *l, const char *name, const char *value)
+{
+    fl_add(l, name, strlen(name), value, strlen(value));
+}
+
+static void base64(const uint8_t *in, size_t n, char *out)
+{
+    static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t i, o = 0;
+
+    for (i = 0; i + 2 < n; i += 3) {
+        uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
+        out[o++] = tab[v >> 18];
+        out[o++] = tab[(v >> 12) & 63];
+        out[o++] = tab[(v >> 6) & 63];
+        out[o++] = tab[v & 63];
+    }
+    if (i < n) {
+        uint32_t v = (uint32_t)in[i] << 16 | (i + 1 < n ? (uint32_t)in[i + 1] << 8 : 0);
+        out[o++] = tab[v >> 18];
+        out[o++] = tab[(v >> 12) & 63];
+        out[o++] = i + 1 < n ? tab[(v >> 6) & 63] : '=';
+        out[o++] = '=';
+    }
+    out[o] = 0;
+}
+
+/* The user's -H for `name` (lowercase), or NULL. */
+static const struct cli_header *user_header(const struct config *cfg, const char *name)
+{
+    size_t i;
+    for (i = 0; i < cfg->req.nheaders; i++) {
+        struct span n = cfg->req.headers[i].name;
+        if (n.len == strlen(name) && strncasecmp((const char *)n.p, name, n.len) == 0)
+            return &cfg->req.headers[i];
+    }
+    return NULL;
+}
+
+/* Add h2get's own field `name` unless a -H replaces or removes it. */
+static void own(struct fl *l, const struct config *cfg, const char *name, const char *value)
+{
+    if (!value || user_header(cfg, name))
+        return;
+    fl_adds(l, name, value);
+}
+
+static void auth_value(const struct xfer *x, char *out, size_t cap)
+{
+    const char *u = x->cl->cfg->req.user;
+    size_t n = strlen(u);
+    char *enc;
+
+    out[0] = 0;
+    if (n > 3 * 1024)
+        return;
+    enc = xmalloc(n * 4 / 3 + 8);
+    base64((const uint8_t *)u, n, enc);
+    snprintf(out, cap, "Basic %s", enc);
+    free(enc);
+}
+
+/* The regular fields both protocols send, in order (names lowercase). */
+static void regular_fields(struct xfer *x, struct fl *l)
+{
+    const struct config *cfg = x->cl->cfg;
+    char auth[4200], len[32];
+    size_t i;
+
+    own(l, cfg, "user-agent", *cfg->req.user_agent ? cfg->req.user_agent : NULL);
+    own(l, cfg, "accept", cfg->req.body == CLI_BODY_JSON ? "application/json" : "*/*");
+    own(l, cfg, "referer", cfg->req.referer);
+    if (cfg->req.user && !x->drop_auth) {
+        auth_value(x, auth, sizeof(auth));
+        own(l, cfg, "authorization", auth);
+    }
+    if (x->has_body) {
+        own(l, cfg, "content-type", cli_content_type(cfg));
+        if (x->body_len >= 0) {
+            snprintf(len, sizeof(len), "%lld", (long long)x->body_len);
+            own(l, cfg, "content-length", len);
+        }
+    }
+    for (i = 0; i < cfg->req.nheaders; i++) {
+        const struct cli_header *h = &cfg->req.headers[i];
+        if (h->remove || (h->name.len && h->name.p[0] == ':') ||
+            (h->name.len == 4 && strncasecmp((const char *)h->name.p, "host", 4) == 0))
+            continue;
+        /* RFC 9110 §11.6.2: credentials never follow a redirect to another origin */
+        if (x->drop_auth &&
+            ((h->name.len == 13 && !strncasecmp((const char *)h->name.p, "authorization", 13)) ||
+             (h->name.len == 6 && !strncasecmp((const char *)h->name.p, "cookie", 6))))
+            continue;
+        fl_add(l, (const char *)h->name.p, h->name.len, (const char *)h->value.p, h->value.len);
+    }
+}
+
+/* A pseudo-header value: the -H override (nghttp habit) or ours. */
+static void pseudo(struct fl *l, const struct config *cfg, const char *name, const char *v,
+                   size_t vlen)
+{
+    const struct cli_header *h = user_header(cfg, name);
+    if (h && !h->remove)
+        fl_add(l, name, strlen(name), (const char *)h->value.p, h->value.len);
+    else
+        fl_add(l, name, strlen(name), v, vlen);
+}
+
+int xfer_h2_fields(struct xfer *x, struct hpack_field **out, size_t *n, struct buf *store)
+{
+    const struct config *cfg = x->cl->cfg;
+    struct buf tmp;
+    struct fl l = {store, NULL, 0, 0};
+    const struct cli_header *host = user_header(cfg, "host");
+    size_t i;
+
+    buf_init(&tmp, &xalloc_mem, 1u << 20);
+    pseudo(&l, cfg, ":method", x->method, strlen(x->method));
+    pseudo(&l, cfg, ":scheme", x->url.scheme, strlen(x->url.scheme));
+    url_authority(&x->url, &tmp);
+    if (host && !host->remove) /* RFC 9113 §8.3.1: Host becomes :authority */
+        pseudo(&l, cfg, ":authority", (const char *)host->value.p, host->value.len);
+    else
+        pseudo(&l, cfg, ":authority", (const char *)tmp.p, tmp.len);
+    buf_reset(&tmp);
+    url_request_target(&x->url, &tmp);
+    pseudo(&l, cfg, ":path", (const char *)tmp.p, tmp.len);
+    buf_release(&tmp);
+    regular_fields(x, &l);
+    *out = xcalloc(l.n ? l.n : 1, sizeof(**out));
+    for (i = 0; i < l.n; i++) {
+        (*out)[i].name = span_of(store->p + l.off[i][0], l.off[i][1]);
+        (*out)[i].value = span_of(store->p + l.off[i][2], l.off[i][3]);
+        if (span_eq_str((*out)[i].name, "authorization"))
+            (*out)[i].flags = HPACK_FIELD_SENSITIVE;
+        vlog_field(x->cl, '>', (*out)[i].name, (*out)[i].value);
+    }
+    *n = l.n;
+    free(l.off);
+    return 0;
+}
+
+int xfer_h1_request(struct xfer *x, struct buf *out, bool chunked)
+{
+    const struct config *cfg = x->cl->cfg;
+    struct buf store, target, host;
+    struct fl l;
+    struct h1_header *hdrs;
+    struct h1_request req;
+    struct h2e_info info = H2E_INFO_INIT;
+    const struct cli_header *uh = user_header(cfg, "host");
+    size_t i;
+    int rv;
+
+    buf_init(&store, &xalloc_mem, 1u << 24);
+    buf_init(&target, &xalloc_mem, 1u << 20);
+    buf_init(&host, &xalloc_mem, 4096);
+    l.store = &store;
+    l.off = NULL;
+    l.n = l.cap = 0;
+    regular_fields(x, &l);
+    url_request_target(&x->url, &target);
+    url_authority(&x->url, &host);
+    hdrs = xcalloc(l.n + 1, sizeof(*hdrs));
+    for (i = 0; i < l.n; i++) {
+        hdrs[i].name = span_of(store.p + l.off[i][0], l.off[i][1]);
+        hdrs[i].value = span_of(store.p + l.off[i][2], l.off[i][3]);
+    }
+    memset(&req, 0, sizeof(req));
+    req.method = span_str(x->method);
+    req.target = buf_span(&target);
+    req.host = uh && !uh->remove ? uh->value : buf_span(&host);
+    req.headers = hdrs;
+    req.nheaders = l.n;
+    req.body = !x->has_body ? H1_REQ_BODY_NONE : chunked ? H1_REQ_BODY_CHUNKED : H1_REQ_BODY_LENGTH;
+    req.content_length = x->body_len >= 0 ? (uint64_t)x->body_len : 0;
+    /* content-length was added to the fields above; h1 writes its own framing header */
+    for (i = 0; i < req.nheaders; i++)
+        if (span_eq_str(hdrs[i].name, "content-length") && !user_header(cfg, "content-length"))
+            hdrs[i] = hdrs[--req.nheaders];
+    rv = h1_write_request(out, &req, &info);
+    if (rv == 0) {
+        vlog(x->cl, "> %s %.*s HTTP/1.1", x->method, (int)target.len, (const char *)target.p);
+        vlog_field(x->cl, '>', span_str("host"), req.host);
+        for (i = 0; i < req.nheaders; i++)
+            vlog_field(x->cl, '>', hdrs[i].name, hdrs[i].value);
+    }
+    free(hdrs);
+    free(l.off);
+    buf_release(&store);
+    buf_release(&target);
+    buf_release(&host);
+    if (rv)
+        xfer_fail(x, rv, "cannot write the request: %s", info.why ? info.why : h2e_str(rv));
+    return rv;
+}
+
+/* Open the -T source; `body_len` is its size when it is a regular file. */
+int xfer_open_upload(struct xfer *x)
+{
+    const char *f = x->cl->cfg->req.upload_file;
+    struct stat st;
+
+    x->upload_is_stdin = strcmp(f, "-") == 0;
+    x->upload_fd = x->upload_is_stdin ? STDIN_FILENO : open(f, O_RDONLY | O_CLOEXEC);
+    if (x->upload_fd < 0) {
+        xfer_fail(x, H2E_READ, "cannot read '%s': %s", f, strerror(errno));
+        return H2E_READ;
+    }
+    x->upload_start = lseek(x->upload_fd, 0, SEEK_CUR); /* stdin may be a file, mid-way */
+    x->body_len = fstat(x->upload_fd, &st) == 0 && S_ISREG(st.st_mode) ? (int64_t)st.st_size : -1;
+    if (x->body_len >= 0 && x->upload_start > 0) /* the rest of the file from there */
+        x->body_len = x->upload_start < st.st_size ? (int64_t)(st.st_size - x->upload_start) : 0;
+    x->chunk = xmalloc(UPLOAD_CHUNK);
+    return 0;
+}
+
+int xfer_body_next(struct xfer *x, const uint8_t **p, size_t *n, bool *last)
+{
+    const struct config *cfg = x->cl->cfg;
+    ssize_t r;
+
+    if (cfg->req.body != CLI_BODY_UPLOAD) {
+        *p = cfg->req.data + x->body_sent;
+        *n = cfg->req.data_len - (size_t)x->body_sent;
+        *last = true; /* the whole rest is offered at once */
+        return 0;
+    }
+    if (x->chunk_off == x->chunk_len) {
+        do
+            r = read(x->upload_fd, x->chunk, UPLOAD_CHUNK);
+        while (r < 0 && errno == EINTR);
+        if (r < 0) {
+            xfer_fail(x, H2E_READ, "cannot read '%s': %s", cfg->req.upload_file, strerror(errno));
+            return H2E_READ;
+        }
+        x->chunk_len = (size_t)r;
+        x->chunk_off = 0;
+    }
+    *p = x->chunk + x->chunk_off;
+    *n = x->chunk_len - x->chunk_off;
+    *last = *n == 0 || (x->body_len >= 0 && x->body_sent + *n >= (uint64_t)x->body_len);
+    return 0;
+}
+
+void xfer_body_advance(struct xfer *x, size_t n, bool finished)
+{
+    x->body_sent += n;
+    if (x->cl->cfg->req.body == CLI_BODY_UPLOAD)
+        x->chunk_off += n;
+    if (finished)
+        x->body_done = true;
+}

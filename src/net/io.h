@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One byte-stream interface over a plain TCP socket or a TLS connection: a four-function
+ * vtable (read, write, close, describe) plus what the event loop asks before poll (events
+ * wanted, bytes already buffered). The HTTP layers read and write through it and never
+ * learn which transport they have. Non-blocking throughout; no HTTP, no clock, no printing.
+ */
+#ifndef H2GET_IO_H
+#define H2GET_IO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/err.h"
+
+#define IO_DETAIL_MAX 256
+
+struct io;
+struct tls_conn;
+
+struct io_ops {
+    int (*read)(struct io *io, void *p, size_t n);
+    int (*write)(struct io *io, const void *p, size_t n);
+    void (*close)(struct io *io);
+    int (*describe)(const struct io *io, char *buf, size_t cap);
+};
+
+/*
+ * A transport. Readable fields: `eof` once read returned 0, `unclean` when that EOF came
+ * without TLS close_notify (never for plain TCP), `info` and `detail` after an error.
+ */
+struct io {
+    const struct io_ops *ops;
+    int fd;
+    struct tls_conn *tls;
+    short rwait;
+    short wwait;
+    bool eof;
+    bool unclean;
+    struct h2e_info info;
+    char detail[IO_DETAIL_MAX];
+};
+
+/* io_tcp_init - `io` over connected non-blocking socket `fd` (takes ownership of it). */
+void io_tcp_init(struct io *io, int fd);
+
+/*
+ * io_tls_init - `io` over `c`, whose handshake is done. Takes ownership of the connection's
+ * contents (io_close releases it and closes its socket); `c` itself must stay in place.
+ */
+void io_tls_init(struct io *io, struct tls_conn *c);
+
+/*
+ * io_read - up to `n` (> 0) bytes into `p`. Returns the count, 0 at EOF (see `unclean`),
+ * H2E_INCOMPLETE (poll, see io_poll_events), H2E_RECV (exit 56: reset, TLS record error),
+ * or, over TLS, H2E_PROTOCOL for a renegotiation request (RFC 9113 §9.2.1).
+ */
+int io_read(struct io *io, void *p, size_t n);
+
+/*
+ * io_write - send up to `n` bytes of `p`. Returns the count taken (possibly fewer than
+ * `n`), H2E_INCOMPLETE or H2E_SEND (exit 55). After H2E_INCOMPLETE, call again with the
+ * same bytes at the front of `p` (TLS has already framed them; see tls_conn_write).
+ */
+int io_write(struct io *io, const void *p, size_t n);
+
+/* io_close - best-effort close_notify over TLS (never waits), free, close the socket. */
+void io_close(struct io *io);
+
+/*
+ * io_describe - one line for -v ("tcp 127.0.0.1:80", "tls TLS1.3 h2 [::1]:443") into
+ * `buf` (`cap` bytes, NUL-terminated). Returns the length written.
+ */
+int io_describe(const struct io *io, char *buf, size_t cap);
+
+/*
+ * io_poll_events - POLLIN/POLLOUT the transport itself waits for to finish what it last
+ * reported as incomplete (a TLS write in flight needs POLLOUT, a TLS read may too). The
+ * loop adds POLLIN when it wants input and POLLOUT when it has output.
+ */
+short io_poll_events(const struct io *io);
+
+/* io_pending - bytes readable now without waiting in poll (decrypted inside GnuTLS). */
+size_t io_pending(const struct io *io);
+
+#endif

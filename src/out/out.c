@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Body sinks: stdout, or a temporary file renamed into place on success (PROMISES.md).
+ */
+#include "out.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/err.h"
+#include "sys/xalloc.h"
+
+void out_init_stdout(struct out_sink *o, bool no_buffer)
+{
+    memset(o, 0, sizeof(*o));
+    o->fd = STDOUT_FILENO;
+    o->is_stdout = true;
+    o->no_buffer = no_buffer;
+    o->opened = true;
+    o->buf = xmalloc(OUT_BUFFER);
+}
+
+static int mkdirs(char *path, struct out_sink *o)
+{
+    char *p;
+    for (p = path + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = 0;
+        if (mkdir(path, 0777) != 0 && errno != EEXIST) {
+            snprintf(o->detail, sizeof(o->detail), "cannot create directory '%s': %s", path,
+                     strerror(errno));
+            *p = '/';
+            return H2E_WRITE;
+        }
+        *p = '/';
+    }
+    return 0;
+}
+
+/* A fresh name next to `path`, created with O_EXCL so nothing existing is touched. */
+static int create_tmp(struct out_sink *o)
+{
+    static long pid; /* asked once: one system call less per file */
+    size_t n = strlen(o->path) + 32;
+    unsigned attempt;
+
+    if (!pid)
+        pid = (long)getpid();
+    o->tmp = xmalloc(n);
+    for (attempt = 0; attempt < 100; attempt++) {
+        snprintf(o->tmp, n, "%s.h2get-%ld-%u.tmp", o->path, pid,
+                 (unsigned)(time(NULL) ^ (attempt * 2654435761u)) % 100000u);
+        o->fd = open(o->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (o->fd >= 0)
+            return 0;
+        if (errno != EEXIST)
+            break;
+    }
+    snprintf(o->detail, sizeof(o->detail), "cannot create '%s': %s", o->path, strerror(errno));
+    free(o->tmp);
+    o->tmp = NULL;
+    return H2E_WRITE;
+}
+
+/* An existing target that is not a regular file (/dev/null, a FIFO, a terminal) is written
+ * in place, as curl does: renaming over it would replace the device itself. */
+static int open_special(struct out_sink *o)
+{
+    struct stat st;
+
+    if (stat(o->path, &st) != 0 || S_ISREG(st.st_mode))
+        return 1;
+    if (S_ISDIR(st.st_mode)) {
+        snprintf(o->detail, sizeof(o->detail), "cannot write to '%s': Is a directory", o->path);
+        return H2E_WRITE;
+    }
+    o->fd = open(o->path, O_WRONLY | O_CLOEXEC);
+    if (o->fd < 0) {
+        snprintf(o->detail, sizeof(o->detail), "cannot open '%s': %s", o->path, strerror(errno));
+        return H2E_WRITE;
+    }
+    o->special = true;
+    return 0;
+}
+
+int out_open_file(struct out_sink *o, const char *path, bool create_dirs, bool no_buffer)
+{
+    int rv;
+
+    memset(o, 0, sizeof(*o));
+    o->fd = -1;
+    o->no_buffer = no_buffer;
+    o->path = xstrdup(path);
+    if (create_dirs && (rv = mkdirs(o->path, o)) != 0)
+        return rv;
+    rv = open_special(o);
+    if (rv <= 0) {
+        if (rv == 0) {
+            o->opened = true;
+            o->buf = xmalloc(OUT_BUFFER);
+        }
+        return rv;
+    }
+    if ((rv = create_tmp(o)) != 0)
+        return rv;
+    o->opened = true;
+    o->buf = xmalloc(OUT_BUFFER);
+    return 0;
+}
+
+static int write_all(struct out_sink *o, const uint8_t *p, size_t n)
+{
+    while (n) {
+        ssize_t w = write(o->fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0) {
+            snprintf(o->detail, sizeof(o->detail), "cannot write to '%s': %s",
+                     o->is_stdout ? "stdout" : o->path, strerror(errno));
+            return H2E_WRITE;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+int out_flush(struct out_sink *o)
+{
+    int rv;
+    if (!o->len)
+        return 0;
+    rv = write_all(o, o->buf, o->len);
+    o->len = 0;
+    return rv;
+}
+
+int out_write(struct out_sink *o, const void *p, size_t n)
+{
+    o->written += n;
+    if (o->no_buffer || n >= OUT_BUFFER) {
+        int rv = out_flush(o);
+        return rv ? rv : write_all(o, p, n);
+    }
+    if (o->len + n > OUT_BUFFER) {
+        int rv = out_flush(o);
+        if (rv)
+            return rv;
+    }
+    memcpy(o->buf + o->len, p, n);
+    o->len += n;
+    return 0;
+}
+
+static void release(struct out_sink *o)
+{
+    free(o->buf);
+    free(o->path);
+    free(o->tmp);
+    o->buf = NULL;
+    o->path = o->tmp = NULL;
+    o->opened = false;
+}
+
+int out_commit(struct out_sink *o)
+{
+    int rv;
+
+    if (!o->opened)
+        return 0;
+    rv = out_flush(o);
+    if (!o->is_stdout) {
+        if (close(o->fd) != 0 && rv == 0) {
+            snprintf(o->detail, sizeof(o->detail), "cannot write to '%s': %s", o->path,
+                     strerror(errno));
+            rv = H2E_WRITE;
+        }
+        if (rv == 0 && !o->special && rename(o->tmp, o->path) != 0) {
+            snprintf(o->detail, sizeof(o->detail), "cannot rename to '%s': %s", o->path,
+                     strerror(errno));
+            rv = H2E_WRITE;
+        }
+        if (rv && !o->special)
+            unlink(o->tmp);
+    }
+    release(o);
+    return rv;
+}
+
+void out_abort(struct out_sink *o, bool keep_partial)
+{
+    if (!o->opened)
+        return;
+    if (o->is_stdout) {
+        out_flush(o);
+    } else if (o->special) {
+        close(o->fd); /* a device or FIFO: nothing to remove */
+    } else {
+        if (keep_partial)
+            out_flush(o);
+        close(o->fd);
+        if (keep_partial) {
+            char *part = out_join(NULL, o->path);
+            size_t n = strlen(part) + 6;
+            char *name = xmalloc(n);
+            snprintf(name, n, "%s.part", part);
+            if (rename(o->tmp, name) != 0)
+                unlink(o->tmp);
+            free(name);
+            free(part);
+        } else {
+            unlink(o->tmp);
+        }
+    }
+    release(o);
+}
+
+char *out_join(const char *dir, const char *name)
+{
+    size_t n;
+    char *s;
+
+    if (!dir || !*dir || name[0] == '/')
+        return xstrdup(name);
+    n = strlen(dir) + strlen(name) + 2;
+    s = xmalloc(n);
+    snprintf(s, n, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", name);
+    return s;
+}
+
+char *out_remote_name(struct span path)
+{
+    size_t end = 0, start;
+    char *s;
+
+    while (end < path.len && path.p[end] != '?')
+        end++;
+    start = end;
+    while (start > 0 && path.p[start - 1] != '/')
+        start--;
+    if (start == end)
+        return xstrdup("index.html");
+    if ((end - start == 1 && path.p[start] == '.') ||
+        (end - start == 2 && path.p[start] == '.' && path.p[start + 1] == '.'))
+        return NULL;
+    s = xmalloc(end - start + 1);
+    memcpy(s, path.p + start, end - start);
+    s[end - start] = 0;
+    return s;
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Where response bodies and headers go: stdout, or a file written under a temporary name
+ * in the target's directory (created with O_EXCL, final permissions 0666 & ~umask) and
+ * renamed into place only when the transfer is complete (../shared/PROMISES.md "Partial
+ * downloads"). On failure the temporary file is removed, or kept as FILE.part when asked;
+ * only files h2get created are ever removed. Writes are buffered up to a fixed bound.
+ */
+#ifndef H2GET_OUT_H
+#define H2GET_OUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+
+/* Per-sink write buffer: small, since a run may write a hundred files at once. */
+#define OUT_BUFFER (32u * 1024u)
+#define OUT_DETAIL_MAX 512
+
+struct out_sink {
+    int fd;
+    bool is_stdout;
+    bool no_buffer; /* -N: write through on every call */
+    bool opened;
+    bool special; /* an existing non-regular target, written in place */
+    char *path;   /* final path; NULL for stdout */
+    char *tmp;    /* temporary path while writing */
+    uint8_t *buf;
+    size_t len;
+    uint64_t written; /* bytes accepted so far (buffered included) */
+    char detail[OUT_DETAIL_MAX];
+};
+
+/* out_init_stdout - a sink to standard output (fd 1). */
+void out_init_stdout(struct out_sink *o, bool no_buffer);
+
+/*
+ * out_open_file - a sink for `path`: creates the temporary file next to it now (and the
+ * missing directories first when `create_dirs`). Returns 0, or H2E_WRITE with `detail`
+ * ("cannot create 'x': Permission denied"). Takes a copy of `path`.
+ */
+int out_open_file(struct out_sink *o, const char *path, bool create_dirs, bool no_buffer);
+
+/* out_write - append `n` bytes (borrowed for the call). Returns 0 or H2E_WRITE. */
+int out_write(struct out_sink *o, const void *p, size_t n);
+
+/* out_flush - write out what is buffered. Returns 0 or H2E_WRITE. */
+int out_flush(struct out_sink *o);
+
+/*
+ * out_commit - the transfer is complete: flush, close, and rename the temporary file to
+ * its final name (stdout: flush only). Returns 0 or H2E_WRITE. The sink is released.
+ */
+int out_commit(struct out_sink *o);
+
+/*
+ * out_abort - the transfer failed: flush what stdout got, or remove the temporary file
+ * (rename it to FILE.part when `keep_partial`). The sink is released; never fails.
+ */
+void out_abort(struct out_sink *o, bool keep_partial);
+
+/* out_join - "dir/name" (or `name` alone when `dir` is NULL); caller frees with free(). */
+char *out_join(const char *dir, const char *name);
+
+/* out_remote_name - the last path segment of URL path `path` (up to '?'), "index.html"
+ * when empty; caller frees with free(). NULL when the segment is "." or "..". */
+char *out_remote_name(struct span path);
+
+#endif

@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internals shared by the debugging views: trace.c (lifecycle, hooks, test aids),
+ * trace_text.c (the text renderers of --frames, --hpack, --windows, --hexdump),
+ * trace_json.c (--trace-json), trace_stats.c (--stats, --waterfall) and trace_check.c
+ * (--check). The renderers are plain functions of their arguments and a FILE, so unit
+ * tests feed them frames and compare exact lines. Not part of the trace API: use trace.h.
+ */
+#ifndef H2GET_TRACE_INT_H
+#define H2GET_TRACE_INT_H
+
+#include <stdio.h>
+
+#include "base/limits.h"
+#include "trace.h"
+
+/* A stall shorter than this is not worth a warning (CLI.md §7: "longer than 1 s"). */
+#define TRACE_STALL_MS 1000u
+/* PINGs whose round trip --ping reports, per connection. */
+#define TRACE_MAX_PINGS 16u
+
+/* What one frame line needs. `block` is the decoded field list when this frame ends a
+ * header block (either direction), else NULL. */
+struct trace_frame_view {
+    double ms;
+    unsigned conn;
+    bool sent;
+    const struct h2f_frame *f;
+    const struct hpack_list *block;
+    bool hpack; /* field representations and the block summary */
+    bool color;
+};
+
+/* trace_text.c */
+void trace_text_frame(FILE *out, const struct trace_frame_view *v);
+void trace_text_bad_frame(FILE *out, double ms, unsigned conn, const struct h2f_header *hdr,
+                          const char *why);
+void trace_text_hexdump(FILE *out, const uint8_t *p, size_t len);
+void trace_text_windows(FILE *out, uint32_t sid, const struct h2c_windows *w);
+/* trace_text_flags - `flags` of a frame of `type` by name, space-separated ("" if none),
+ * unknown bits as 0xNN; into `buf` (`cap` >= 64), returned. */
+const char *trace_text_flags(char *buf, size_t cap, uint8_t type, uint8_t flags);
+/* trace_text_type - the frame type's name, or "UNKNOWN_0xNN" into `buf` (`cap` >= 16). */
+const char *trace_text_type(char *buf, size_t cap, uint8_t type);
+/* trace_text_repr - "indexed", "inc-index", "no-index" or "never-index". */
+const char *trace_text_repr(uint8_t repr);
+
+/* trace_json.c */
+void trace_json_frame(FILE *out, const struct trace_frame_view *v);
+void trace_json_str(FILE *out, const char *key, struct span s);
+/* trace_json_begin - `{"t":<ms>,"conn":<conn>,"ev":"<ev>"`; the caller adds fields and
+ * ends the object with trace_json_end. */
+void trace_json_begin(FILE *out, double ms, unsigned conn, const char *ev);
+void trace_json_end(FILE *out);
+void trace_json_windows(FILE *out, double ms, unsigned conn, uint32_t sid,
+                        const struct h2c_windows *w);
+
+/* One URL's timeline for --stats and --waterfall (ms since the run started, 0: never). */
+struct trace_srec {
+    size_t urlnum;
+    unsigned conn;
+    uint32_t sid;
+    double queued, sent, headers, first_data, done;
+    int status;
+    uint64_t bytes;
+    unsigned retries;
+    bool failed;
+    bool rst;       /* ended by RST_STREAM (either side) */
+    bool rst_local; /* ... that we sent */
+    uint32_t rst_code;
+    bool goaway; /* ended by the server's GOAWAY */
+    uint32_t goaway_code;
+};
+
+/* One connection's facts for --stats, and its per-connection view state. */
+struct trace_crec {
+    struct trace *t; /* back pointer: a crec is the frame observer's `ud` */
+    unsigned id;
+    bool h2;
+    struct h2c_conn *h2c;
+    double start, resolved, connected, tls, proto, settings_sent, settings_ack, closed;
+    char alpn[16];
+    double ping_sent[TRACE_MAX_PINGS];
+    double ping_rtt[TRACE_MAX_PINGS];
+    unsigned pings, pongs;
+    bool goaway_rx;
+    uint32_t goaway_code;
+    unsigned violations; /* --check lines for this connection */
+    bool ack_reported;
+    /* our own header blocks, decoded with a shadow of the peer's decoder */
+    struct hpack_decoder shadow;
+    bool shadow_ready;
+    struct buf sent_block;
+    struct hpack_list sent_list;
+    /* --windows: a line is owed for stream `win_sid` once the frame has been processed */
+    bool win_pending;
+    uint32_t win_sid;
+    /* stall tracking: since when a window has been <= 0 (0: open) */
+    double stall_conn_send, stall_conn_recv;
+    uint32_t stall_sid;
+    double stall_stream_send, stall_stream_recv;
+};
+
+/* HPACK totals per direction (--hpack). */
+struct trace_hpack_total {
+    unsigned blocks;
+    uint64_t wire, decoded;
+};
+
+struct trace {
+    const struct config *cfg;
+    bool any;     /* some view or check is on */
+    bool frames;  /* --frames / -vv */
+    bool hpack;   /* --hpack / -vvv */
+    bool windows; /* --windows / -vvv */
+    bool hexdump; /* --hexdump */
+    bool check;   /* --check / --strict */
+    bool strict;
+    bool stats;     /* --stats / --waterfall */
+    bool frame_obs; /* the frame observer is needed */
+    bool color;
+    FILE *text; /* frames, hpack, windows, hexdump */
+    bool text_owned;
+    FILE *json;
+    bool json_owned;
+    double t0;                 /* CLOCK_MONOTONIC ms at trace_new */
+    struct trace_crec **conns; /* by connection id; each allocated on first sight */
+    size_t nconns;
+    struct trace_srec *streams;
+    size_t nstreams;
+    struct trace_hpack_total hp_sent, hp_recv;
+    struct h2f_setting settings[LIMIT_SETTINGS_ENTRIES];
+    size_t nsettings;
+    bool push_allowed;       /* --settings ENABLE_PUSH=1 */
+    uint32_t max_frame_size; /* the SETTINGS_MAX_FRAME_SIZE we announce */
+    unsigned violations;
+    unsigned cur_conn; /* the connection of the frame observer's current call */
+};
+
+/* trace.c */
+double trace_now(const struct trace *t);
+struct trace_crec *trace_crec(struct trace *t, unsigned conn);
+/* trace_obs.c: install the frame observer on `hc` when a view needs frames */
+void trace_h2_observe(struct trace *t, struct h2c_config *hc, unsigned conn_id);
+
+/* trace_stats.c */
+struct trace_srec *trace_srec(struct trace *t, unsigned conn, uint32_t sid, size_t urlnum);
+void trace_stats_event(struct trace *t, unsigned conn, const struct h2c_event *ev);
+void trace_stats_print(struct trace *t, FILE *out);
+void trace_waterfall_print(struct trace *t, FILE *out, unsigned width);
+
+/* trace_check.c */
+/* trace_check_report - print `check: <rule>: <what>` (what ends with its RFC section). */
+void trace_check_report(struct trace *t, unsigned conn, const char *rule, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void trace_check_frame(struct trace *t, unsigned conn, const struct h2f_frame *f);
+void trace_check_bad_frame(struct trace *t, unsigned conn, const struct h2f_header *hdr,
+                           const struct h2e_info *info);
+void trace_check_event(struct trace *t, unsigned conn, const struct h2c_event *ev);
+void trace_check_sent(struct trace *t, unsigned conn, const struct h2f_frame *f);
+void trace_check_closed(struct trace *t, unsigned conn);
+
+#endif

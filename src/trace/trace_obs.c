@@ -1,0 +1,395 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The hooks of trace.h: the frame observer of each HTTP/2 connection (RFC 9113 §4-§6),
+ * the owed --windows line and stall warnings (§6.9), the shadow decoding of our own header
+ * blocks (RFC 7541), and the connection, TLS, stream and event milestones that feed
+ * --trace-json, --stats and --check. Each hook returns at once when no view wants it.
+ */
+#include <string.h>
+
+#include "sys/diag.h"
+#include "base/h2.h"
+#include "trace_int.h"
+#include "sys/xalloc.h"
+
+/* A window reopened after being zero for longer than TRACE_STALL_MS: say so. */
+static void stall(struct trace *t, double ms, double *since, int64_t w, const char *what,
+                  uint32_t sid)
+{
+    if (w <= 0 && *since == 0) {
+        *since = ms > 0 ? ms : 0.001;
+    } else if (w > 0 && *since != 0) {
+        double d = ms - *since;
+        if (d > TRACE_STALL_MS) {
+            if (sid)
+                fprintf(t->text, "+%.3fms !! stall: s=%u %s window 0 for %.3f s\n", ms, sid, what,
+                        d / 1000.0);
+            else
+                fprintf(t->text, "+%.3fms !! stall: conn %s window 0 for %.3f s\n", ms, what,
+                        d / 1000.0);
+        }
+        *since = 0;
+    }
+}
+
+static void stalls(struct trace *t, struct trace_crec *cr, double ms, const struct h2c_windows *w)
+{
+    stall(t, ms, &cr->stall_conn_send, w->conn_send, "send", 0);
+    stall(t, ms, &cr->stall_conn_recv, w->conn_recv, "recv", 0);
+    if (!cr->win_sid)
+        return;
+    if (cr->win_sid != cr->stall_sid) {
+        cr->stall_sid = cr->win_sid;
+        cr->stall_stream_send = cr->stall_stream_recv = 0;
+    }
+    stall(t, ms, &cr->stall_stream_send, w->stream_open ? w->stream_send : 1, "send", cr->win_sid);
+    stall(t, ms, &cr->stall_stream_recv, w->stream_open ? w->stream_recv : 1, "recv", cr->win_sid);
+}
+
+/* The windows line owed since the last DATA, WINDOW_UPDATE or SETTINGS, now that the
+ * connection has processed it. */
+static void flush_windows(struct trace *t, struct trace_crec *cr, double ms)
+{
+    struct h2c_windows w;
+
+    if (!cr->win_pending || !cr->h2c)
+        return;
+    cr->win_pending = false;
+    h2c_windows(cr->h2c, cr->win_sid, &w);
+    if (t->windows && t->text) {
+        trace_text_windows(t->text, cr->win_sid, &w);
+        stalls(t, cr, ms, &w);
+    }
+    if (t->json)
+        trace_json_windows(t->json, ms, cr->id, cr->win_sid, &w);
+}
+
+static void shadow_init(struct trace_crec *cr)
+{
+    hpack_decoder_init(&cr->shadow, &xalloc_mem, H2_DEFAULT_HEADER_TABLE_SIZE);
+    /* whatever size our encoder may signal is accepted: it is our own output */
+    hpack_decoder_set_limit(&cr->shadow, UINT32_MAX);
+    cr->shadow.max_list_size = SIZE_MAX;
+    cr->shadow.max_fields = SIZE_MAX;
+    cr->shadow.max_field_size = SIZE_MAX;
+    hpack_list_init(&cr->sent_list, &xalloc_mem);
+    buf_init(&cr->sent_block, &xalloc_mem, 2 * LIMIT_HEADER_BLOCK_SIZE);
+    cr->shadow_ready = true;
+}
+
+/* Our HEADERS/CONTINUATION fragment: the decoded block when this frame ends it. */
+static const struct hpack_list *sent_block(struct trace_crec *cr, const struct h2f_frame *f)
+{
+    struct h2e_info info = H2E_INFO_INIT;
+    struct span frag;
+
+    if (f->hdr.type == H2F_TYPE_HEADERS)
+        frag = f->u.headers.block;
+    else if (f->hdr.type == H2F_TYPE_CONTINUATION)
+        frag = f->u.continuation.block;
+    else
+        return NULL;
+    if (!cr->shadow_ready)
+        shadow_init(cr);
+    if (f->hdr.type == H2F_TYPE_HEADERS)
+        buf_reset(&cr->sent_block);
+    if (buf_append(&cr->sent_block, frag.p, frag.len) != 0 ||
+        !(f->hdr.flags & H2F_FLAG_END_HEADERS))
+        return NULL;
+    if (hpack_decode_block(&cr->shadow, cr->sent_block.p, cr->sent_block.len, &cr->sent_list,
+                           &info) != 0)
+        return NULL;
+    return &cr->sent_list;
+}
+
+static void account(struct trace *t, bool sent, const struct hpack_list *block)
+{
+    struct trace_hpack_total *tot = sent ? &t->hp_sent : &t->hp_recv;
+
+    tot->blocks++;
+    tot->wire += block->stats.wire_bytes;
+    tot->decoded += block->stats.decoded_bytes;
+}
+
+static void note_sent(struct trace *t, struct trace_crec *cr, const struct h2f_frame *f, double ms)
+{
+    (void)t;
+    if (f->hdr.type == H2F_TYPE_SETTINGS && !(f->hdr.flags & H2F_FLAG_ACK) && !cr->settings_sent)
+        cr->settings_sent = ms;
+    if (f->hdr.type == H2F_TYPE_PING && !(f->hdr.flags & H2F_FLAG_ACK) &&
+        cr->pings < TRACE_MAX_PINGS)
+        cr->ping_sent[cr->pings++] = ms;
+}
+
+static void render(struct trace *t, struct trace_frame_view *v)
+{
+    const struct h2f_frame *f = v->f;
+
+    if (t->text && (t->frames || (t->hpack && v->block))) {
+        trace_text_frame(t->text, v);
+        if (t->hexdump)
+            trace_text_hexdump(t->text, f->payload.p - H2_FRAME_HEADER_LEN,
+                               H2_FRAME_HEADER_LEN + f->hdr.length);
+    } else if (t->text && t->hexdump) {
+        trace_text_hexdump(t->text, f->payload.p - H2_FRAME_HEADER_LEN,
+                           H2_FRAME_HEADER_LEN + f->hdr.length);
+    }
+    if (t->json)
+        trace_json_frame(t->json, v);
+}
+
+static void on_frame(void *ud, bool sent, const struct h2f_frame *f, const struct hpack_list *block)
+{
+    struct trace_crec *cr = ud;
+    struct trace *t = cr->t;
+    struct trace_frame_view v;
+
+    memset(&v, 0, sizeof(v));
+    v.ms = trace_now(t);
+    flush_windows(t, cr, v.ms);
+    if (sent) {
+        note_sent(t, cr, f, v.ms);
+        if (t->frames || t->hpack || t->json)
+            block = sent_block(cr, f);
+    }
+    if (block)
+        account(t, sent, block);
+    if (t->check)
+        (sent ? trace_check_sent : trace_check_frame)(t, cr->id, f);
+    v.conn = cr->id;
+    v.sent = sent;
+    v.f = f;
+    v.block = block;
+    v.hpack = t->hpack;
+    v.color = t->color;
+    render(t, &v);
+    if (f->hdr.type == H2F_TYPE_DATA || f->hdr.type == H2F_TYPE_WINDOW_UPDATE ||
+        (f->hdr.type == H2F_TYPE_SETTINGS && !(f->hdr.flags & H2F_FLAG_ACK))) {
+        cr->win_pending = t->windows || t->json;
+        cr->win_sid = f->hdr.stream_id;
+    }
+}
+
+static void on_bad_frame(void *ud, const struct h2f_header *hdr, const struct h2e_info *info)
+{
+    struct trace_crec *cr = ud;
+    struct trace *t = cr->t;
+    double ms = trace_now(t);
+
+    flush_windows(t, cr, ms);
+    if (t->check)
+        trace_check_bad_frame(t, cr->id, hdr, info);
+    if (t->text && t->frames)
+        trace_text_bad_frame(t->text, ms, cr->id, hdr, info->why);
+    if (t->json) {
+        char tb[16];
+        trace_json_begin(t->json, ms, cr->id, "bad_frame");
+        fprintf(t->json, ",\"type\":\"%s\",\"type_id\":%u,\"sid\":%u,\"len\":%u",
+                trace_text_type(tb, sizeof(tb), hdr->type), hdr->type, hdr->stream_id, hdr->length);
+        trace_json_str(t->json, "why", span_str(info->why ? info->why : "invalid frame"));
+        trace_json_end(t->json);
+    }
+}
+
+void trace_h2_observe(struct trace *t, struct h2c_config *hc, unsigned conn_id)
+{
+    if (!t->frame_obs)
+        return;
+    hc->on_frame = on_frame;
+    hc->on_bad_frame = on_bad_frame;
+    hc->on_frame_ud = trace_crec(t, conn_id);
+}
+
+void trace_h2_conn(struct trace *t, unsigned conn_id, struct h2c_conn *c)
+{
+    struct trace_crec *cr;
+    unsigned i;
+
+    if (!t->any)
+        return;
+    cr = trace_crec(t, conn_id);
+    cr->h2c = c;
+    cr->h2 = true;
+    /* --ping: queued right after our SETTINGS, ahead of the first request, so that the
+     * ACK comes back before the connection is done */
+    for (i = 0; i < t->cfg->h2.ping && i < TRACE_MAX_PINGS; i++) {
+        uint8_t opaque[8] = {'h', '2', 'g', 'e', 't', 0, 0, (uint8_t)i};
+        if (!t->frame_obs)
+            cr->ping_sent[cr->pings++] = trace_now(t);
+        h2c_ping(c, opaque);
+    }
+}
+
+static void ping_ack(struct trace_crec *cr, const struct h2c_event *ev, double ms)
+{
+    unsigned i = ev->ping[7];
+
+    if (memcmp(ev->ping, "h2get", 5) != 0 || i >= cr->pings)
+        return;
+    cr->ping_rtt[i] = ms - cr->ping_sent[i];
+    cr->pongs++;
+    fprintf(stderr, "ping: conn=%u n=%u rtt=%.3fms\n", cr->id, i + 1, cr->ping_rtt[i]);
+}
+
+static void json_event(struct trace *t, struct trace_crec *cr, const struct h2c_event *ev,
+                       double ms)
+{
+    static const char *const names[] = {
+        [H2C_EV_RESET] = "reset",
+        [H2C_EV_GOAWAY] = "goaway",
+        [H2C_EV_SETTINGS] = "settings_applied",
+        [H2C_EV_SETTINGS_ACK] = "settings_ack",
+        [H2C_EV_PING_ACK] = "ping_ack",
+    };
+    const char *n = ev->type < sizeof(names) / sizeof(names[0]) ? names[ev->type] : NULL;
+    const char *wn = h2_wire_error_name(ev->wire);
+
+    if (!n)
+        return;
+    trace_json_begin(t->json, ms, cr->id, n);
+    if (ev->type == H2C_EV_RESET || ev->type == H2C_EV_GOAWAY)
+        fprintf(t->json, ",\"sid\":%u,\"error\":\"%s\",\"error_code\":%u,\"local\":%s",
+                ev->stream_id, wn ? wn : "UNKNOWN", ev->wire, ev->local ? "true" : "false");
+    if (ev->type == H2C_EV_RESET)
+        fprintf(t->json, ",\"unprocessed\":%s", ev->unprocessed ? "true" : "false");
+    if (ev->type == H2C_EV_RESET && ev->why)
+        trace_json_str(t->json, "why", span_str(ev->why));
+    if (ev->type == H2C_EV_RESET && ev->rule)
+        trace_json_str(t->json, "rule", span_str(ev->rule));
+    if (ev->type == H2C_EV_GOAWAY) {
+        fprintf(t->json, ",\"last_stream_id\":%u", ev->last_stream_id);
+        trace_json_str(t->json, "debug", ev->debug);
+    }
+    if (ev->type == H2C_EV_SETTINGS_ACK && cr->settings_sent)
+        fprintf(t->json, ",\"rtt_ms\":%.3f", ms - cr->settings_sent);
+    if (ev->type == H2C_EV_PING_ACK && ev->ping[7] < cr->pings)
+        fprintf(t->json, ",\"rtt_ms\":%.3f", cr->ping_rtt[ev->ping[7]]);
+    trace_json_end(t->json);
+}
+
+void trace_h2_event(struct trace *t, unsigned conn_id, const struct h2c_event *ev)
+{
+    struct trace_crec *cr;
+    double ms;
+
+    if (!t->any)
+        return;
+    cr = trace_crec(t, conn_id);
+    ms = trace_now(t);
+    flush_windows(t, cr, ms);
+    if (ev->type == H2C_EV_SETTINGS_ACK && !cr->settings_ack)
+        cr->settings_ack = ms;
+    if (ev->type == H2C_EV_PING_ACK)
+        ping_ack(cr, ev, ms);
+    if (ev->type == H2C_EV_GOAWAY) {
+        cr->goaway_rx = true;
+        cr->goaway_code = ev->wire;
+    }
+    if (t->stats)
+        trace_stats_event(t, conn_id, ev);
+    if (t->check)
+        trace_check_event(t, conn_id, ev);
+    if (t->json)
+        json_event(t, cr, ev, ms);
+}
+
+void trace_conn(struct trace *t, unsigned conn_id, enum trace_conn_event ev, const char *detail)
+{
+    static const char *const names[] = {"resolved", "connected", "tls", "h2", "h1", "closed"};
+    struct trace_crec *cr;
+    double ms;
+
+    if (!t->any)
+        return;
+    cr = trace_crec(t, conn_id);
+    ms = trace_now(t);
+    flush_windows(t, cr, ms);
+    if (ev == TRACE_CONN_RESOLVED)
+        cr->resolved = ms;
+    else if (ev == TRACE_CONN_CONNECTED)
+        cr->connected = ms;
+    else if (ev == TRACE_CONN_TLS_DONE)
+        cr->tls = ms;
+    else if (ev == TRACE_CONN_H2 || ev == TRACE_CONN_H1)
+        cr->proto = ms;
+    if (ev == TRACE_CONN_H1)
+        cr->h2 = false;
+    if (t->json) {
+        trace_json_begin(t->json, ms, conn_id, "conn");
+        fprintf(t->json, ",\"what\":\"%s\"", names[ev]);
+        if (detail)
+            trace_json_str(t->json, "detail", span_str(detail));
+        trace_json_end(t->json);
+    }
+    if (ev != TRACE_CONN_CLOSED)
+        return;
+    cr->closed = ms;
+    if (t->check && cr->h2c)
+        trace_check_closed(t, conn_id);
+    cr->h2c = NULL;
+}
+
+void trace_tls(struct trace *t, unsigned conn_id, const struct tls_facts *f)
+{
+    struct trace_crec *cr;
+    double ms;
+
+    if (!t->any)
+        return;
+    cr = trace_crec(t, conn_id);
+    ms = trace_now(t);
+    cr->tls = ms;
+    snprintf(cr->alpn, sizeof(cr->alpn), "%s", tls_alpn_name(f->alpn));
+    if (!t->json)
+        return;
+    trace_json_begin(t->json, ms, conn_id, "tls");
+    trace_json_str(t->json, "version", span_str(f->version ? f->version : ""));
+    trace_json_str(t->json, "cipher", span_str(f->suite ? f->suite : ""));
+    trace_json_str(t->json, "group", span_str(f->group ? f->group : ""));
+    trace_json_str(t->json, "alpn", span_str(cr->alpn));
+    trace_json_str(t->json, "subject", span_str(f->subject));
+    trace_json_str(t->json, "issuer", span_str(f->issuer));
+    trace_json_str(t->json, "verify", span_str(f->verify));
+    fprintf(t->json, ",\"verified\":%s,\"insecure\":%s", f->verified ? "true" : "false",
+            f->insecure ? "true" : "false");
+    trace_json_end(t->json);
+}
+
+void trace_stream(struct trace *t, unsigned conn_id, uint32_t sid, size_t urlnum,
+                  enum trace_stream_event ev, const char *detail)
+{
+    static const char *const names[] = {"queued", "sent",   "headers", "first_data",
+                                        "done",   "failed", "retried"};
+    struct trace_srec *s;
+    double ms;
+
+    if (!t->any)
+        return;
+    ms = trace_now(t);
+    s = trace_srec(t, conn_id, sid, urlnum);
+    if (ev == TRACE_STREAM_SENT) {
+        s->conn = conn_id;
+        s->sid = sid;
+    }
+    if (ev == TRACE_STREAM_QUEUED && !s->queued)
+        s->queued = ms;
+    else if (ev == TRACE_STREAM_SENT)
+        s->sent = ms;
+    else if (ev == TRACE_STREAM_HEADERS)
+        s->headers = ms;
+    else if (ev == TRACE_STREAM_FIRST_DATA)
+        s->first_data = ms;
+    else if (ev == TRACE_STREAM_DONE || ev == TRACE_STREAM_FAILED)
+        s->done = ms;
+    if (ev == TRACE_STREAM_FAILED)
+        s->failed = true;
+    if (ev == TRACE_STREAM_RETRIED)
+        s->retries++;
+    if (!t->json)
+        return;
+    trace_json_begin(t->json, ms, conn_id, "stream");
+    fprintf(t->json, ",\"what\":\"%s\",\"sid\":%u,\"url\":%zu", names[ev], sid, urlnum);
+    if (detail)
+        trace_json_str(t->json, "detail", span_str(detail));
+    trace_json_end(t->json);
+}
