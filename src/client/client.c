@@ -13,25 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "client_int.h"
+#include "sys/clock.h"
 #include "base/h2.h"
 #include "sys/xalloc.h"
-
-uint64_t client_now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
-uint64_t client_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 static bool same_origin(const struct cconn *cc, const struct xfer *x, bool h1_only)
 {
@@ -316,14 +302,14 @@ static void cconn_start(struct cconn *cc)
         cc->tls_ctx = ctx;
     }
     net_route(&ov, &host, &port);
-    cc->t_start = client_now_us();
+    cc->t_start = clock_us();
     cc->connect_deadline = cl->now + cl->cfg->net.connect_timeout_ms;
     rv = net_resolve_with(&ov, host, port, cl->cfg->net.family, &addrs, &info);
     if (rv) {
         cconn_fail_all(cc, rv, "'%s': %s", host, addrs.detail);
         return;
     }
-    cc->t_resolved = client_now_us();
+    cc->t_resolved = clock_us();
     vlog(cl, "Host %s:%u resolved (%zu address%s)", host, port, addrs.n, addrs.n == 1 ? "" : "es");
     cc->state = CC_CONNECTING;
     rv = net_connector_start(&cc->nc, &addrs, cl->now, cc->connect_deadline);
@@ -364,7 +350,7 @@ static void tls_step(struct cconn *cc)
         cconn_fail_all(cc, rv, "%s", cc->tlsc->detail);
         return;
     }
-    cc->t_tls = client_now_us();
+    cc->t_tls = clock_us();
     cc->tls_version = cc->tlsc->facts.version;
     snprintf(cc->alpn, sizeof(cc->alpn), "%s",
              cc->tlsc->facts.alpn == TLS_ALPN_NONE ? "" : tls_alpn_name(cc->tlsc->facts.alpn));
@@ -393,7 +379,7 @@ static void connected(struct cconn *cc, int fd)
     char addr[NET_ADDR_STRLEN];
     const struct net_addr *peer = net_connector_peer(&cc->nc);
 
-    cc->t_connected = client_now_us();
+    cc->t_connected = clock_us();
     if (peer) {
         net_addr_ip(peer, cc->remote_ip, sizeof(cc->remote_ip));
         cc->remote_port = net_addr_port(peer);
@@ -610,7 +596,7 @@ static void loop(struct client *cl)
         struct cconn *cc;
         int timeout = -1;
 
-        cl->now = client_now();
+        cl->now = clock_ms();
         reap(cl);
         dispatch(cl);
         for (cc = cl->conns; cc; cc = cc->next) {
@@ -711,7 +697,7 @@ int client_run(const struct config *cfg)
 
     memset(&cl, 0, sizeof(cl));
     cl.cfg = cfg;
-    cl.now = client_now();
+    cl.now = clock_ms();
     cl.rate_last = cl.now;
     cl.rate_tokens = 1;
     cl.deadline = cfg->net.max_time_ms ? cl.now + cfg->net.max_time_ms : 0;

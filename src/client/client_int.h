@@ -91,7 +91,7 @@ struct xfer {
     bool done_ok;   /* finished with success: its stream needs no cancelling */
     int result;
     char *detail; /* why it failed (NULL until then); owned */
-    /* for -w and the statistics: times in µs of client_now_us() */
+    /* for -w and the statistics: times in µs of clock_us() */
     uint64_t t_start, t_sent, t_headers, t_firstdata, t_done;
     unsigned num_connects;
     unsigned retries;
@@ -213,8 +213,6 @@ struct client {
 };
 
 /* client.c */
-uint64_t client_now(void);
-uint64_t client_now_us(void);
 /* cconn_count - transfers routed to `cc`, waiting or in flight. */
 static inline size_t cconn_count(const struct cconn *cc)
 {

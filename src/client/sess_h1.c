@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "client_int.h"
+#include "sys/clock.h"
 #include "sys/xalloc.h"
 
 #define H1_OUT_HIGH (256u * 1024u)
@@ -47,7 +48,7 @@ static void start(struct cconn *cc, struct xfer *x)
     h->chunked_upload = x->has_body && x->body_len < 0;
     x->conn_id = cc->id;
     x->last_conn = cc;
-    x->t_sent = client_now_us();
+    x->t_sent = clock_us();
     x->attempts++;
     cc->nopened++;
     trace_stream(cc->cl->trace, cc->id, 0, x->index, TRACE_STREAM_SENT, NULL);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "client_int.h"
+#include "sys/clock.h"
 #include "sys/diag.h"
 #include "base/h2.h"
 #include "sys/xalloc.h"
@@ -114,7 +115,7 @@ static void submit_pending(struct cconn *cc)
         x->stream_id = (uint32_t)sid;
         x->conn_id = cc->id;
         x->last_conn = cc;
-        x->t_sent = client_now_us();
+        x->t_sent = clock_us();
         x->attempts++;
         cc->nopened++;
         x->last_progress_ms = cc->cl->now;

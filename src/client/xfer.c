@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "client_int.h"
+#include "sys/clock.h"
 #include "sys/diag.h"
 #include "base/h2.h"
 #include "base/limits.h"
@@ -83,7 +84,7 @@ int xfer_init(struct xfer *x, struct client *cl, size_t index, const struct cli_
     x->index = index;
     x->cu = cu;
     x->upload_fd = -1;
-    x->t_start = client_now_us();
+    x->t_start = clock_us();
     x->url_str = xstrdup(cu->url);
     buf_init(&x->hold, &xalloc_mem, HOLD_MAX);
     buf_init(&x->fields, &xalloc_mem, LIMIT_HEADER_LIST_SIZE * 2);
@@ -259,7 +260,7 @@ int xfer_on_headers(struct xfer *x, int status, const struct xfer_field *f, size
 
     x->got_headers = true;
     x->status = status;
-    x->t_headers = client_now_us();
+    x->t_headers = clock_us();
     x->expect_len = 0;
     if ((loc = field(f, n, "content-length")) != NULL && loc->len < 20) {
         size_t i;
@@ -302,7 +303,7 @@ int xfer_on_data(struct xfer *x, const uint8_t *p, size_t n)
         return H2E_FILESIZE;
     }
     if (!x->body_bytes) {
-        x->t_firstdata = client_now_us();
+        x->t_firstdata = clock_us();
         trace_stream(x->cl->trace, x->conn_id, x->stream_id, x->index, TRACE_STREAM_FIRST_DATA,
                      NULL);
     }
@@ -327,7 +328,7 @@ void xfer_on_trailers(struct xfer *x, const struct xfer_field *f, size_t n)
 
 static void finish(struct xfer *x, int result)
 {
-    x->t_done = client_now_us();
+    x->t_done = clock_us();
     x->cl->ndone++;
     x->cl->bytes_done += x->body_bytes;
     x->done_ok = result == 0;

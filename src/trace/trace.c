@@ -10,9 +10,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "sys/clock.h"
 #include "sys/diag.h"
 #include "base/h2.h"
 #include "trace_int.h"
@@ -20,9 +20,7 @@
 
 static double mono_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+    return (double)clock_us() / 1000.0;
 }
 
 double trace_now(const struct trace *t)
