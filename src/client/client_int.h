@@ -15,6 +15,7 @@
 #include "proto/conn.h"
 #include "sys/diag.h"
 #include "codec/h1.h"
+#include "codec/msg.h"
 #include "net/io.h"
 #include "net/net.h"
 #include "out/out.h"
@@ -32,12 +33,6 @@ struct cconn;
 /* Initial stream window when bodies go to stdout in order: what a stream that is not first
  * in line can send before it is, so what is held stays small (64 KiB x streams). */
 #define CLIENT_HELD_WINDOW (64u * 1024u)
-
-/* A response header field in a protocol-neutral form (spans into the session's input). */
-struct xfer_field {
-    struct span name;
-    struct span value;
-};
 
 /* One URL of the command line: its request, its response and its outputs. */
 struct xfer {
@@ -243,10 +238,10 @@ void xfer_release(struct xfer *x);
 int xfer_h2_fields(struct xfer *x, struct hpack_field **out, size_t *n, struct buf *store);
 int xfer_h1_request(struct xfer *x, struct buf *out, bool chunked);
 void xfer_reset_response(struct xfer *x);
-int xfer_on_headers(struct xfer *x, int status, const struct xfer_field *f, size_t n,
+int xfer_on_headers(struct xfer *x, int status, const struct msg_field *f, size_t n,
                     const char *proto);
 int xfer_on_data(struct xfer *x, const uint8_t *p, size_t n);
-void xfer_on_trailers(struct xfer *x, const struct xfer_field *f, size_t n);
+void xfer_on_trailers(struct xfer *x, const struct msg_field *f, size_t n);
 void xfer_complete(struct xfer *x);
 void xfer_fail(struct xfer *x, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -154,7 +154,7 @@ static int head(struct cconn *cc)
     struct h1_header *hdrs = xmalloc(H1_MAX_FIELDS * sizeof(*hdrs));
     size_t n = H1_MAX_FIELDS, i;
     struct h2e_info info = H2E_INFO_INIT;
-    struct xfer_field *f;
+    struct msg_field *f;
     char proto[16];
     int used = h1_parse_response(cc->rbuf.p, cc->rbuf.len, &r, hdrs, &n, &info), rv = used;
 
@@ -218,7 +218,7 @@ static int body_chunked(struct cconn *cc)
         if (h->chunked.done && h->chunked.trailers.len > 2) {
             struct h1_header t[64];
             size_t nt = 64, i;
-            struct xfer_field f[64];
+            struct msg_field f[64];
             if (h1_parse_headers(h->chunked.trailers.p, h->chunked.trailers.len, t, &nt, &info) >
                 0) {
                 for (i = 0; i < nt; i++) {

@@ -151,7 +151,7 @@ static size_t pump_bodies(struct cconn *cc)
     return queued;
 }
 
-static void fields_of(const struct hpack_list *l, struct xfer_field **out)
+static void fields_of(const struct hpack_list *l, struct msg_field **out)
 {
     size_t i;
     *out = xmalloc((l->count ? l->count : 1) * sizeof(**out));
@@ -169,7 +169,7 @@ static int status_of(struct span v)
 
 static void on_headers(struct cconn *cc, struct xfer *x, const struct h2c_event *ev)
 {
-    struct xfer_field *f;
+    struct msg_field *f;
     int status = 0;
     size_t i;
 

@@ -174,7 +174,7 @@ static int open_sink(struct xfer *x)
 }
 
 /* Keep "name\0value\0" copies of the fields for -w, when its format asks for them. */
-static void keep_fields(struct xfer *x, struct buf *st, const struct xfer_field *f, size_t n)
+static void keep_fields(struct xfer *x, struct buf *st, const struct msg_field *f, size_t n)
 {
     const char *w = x->cl->wo_fmt;
     size_t i;
@@ -193,7 +193,7 @@ static void keep_fields(struct xfer *x, struct buf *st, const struct xfer_field 
 }
 
 /* The -i / -D header block: status line, then the fields (pseudo-headers left out). */
-static void header_block(struct buf *b, int status, const struct xfer_field *f, size_t n,
+static void header_block(struct buf *b, int status, const struct msg_field *f, size_t n,
                          const char *proto)
 {
     char line[64];
@@ -235,7 +235,7 @@ static void dump_headers(struct xfer *x, const struct buf *b)
     fclose(f);
 }
 
-static const struct span *field(const struct xfer_field *f, size_t n, const char *name)
+static const struct span *field(const struct msg_field *f, size_t n, const char *name)
 {
     size_t i;
     for (i = 0; i < n; i++)
@@ -250,7 +250,7 @@ static bool is_redirect(int status)
     return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
 
-int xfer_on_headers(struct xfer *x, int status, const struct xfer_field *f, size_t n,
+int xfer_on_headers(struct xfer *x, int status, const struct msg_field *f, size_t n,
                     const char *proto)
 {
     const struct config *cfg = x->cl->cfg;
@@ -313,7 +313,7 @@ int xfer_on_data(struct xfer *x, const uint8_t *p, size_t n)
     return sink_write(x, p, n);
 }
 
-void xfer_on_trailers(struct xfer *x, const struct xfer_field *f, size_t n)
+void xfer_on_trailers(struct xfer *x, const struct msg_field *f, size_t n)
 {
     struct buf hb;
 

@@ -16,6 +16,13 @@
 #include "base/buf.h"
 #include "base/err.h"
 
+/* One header field of either protocol version, as the layers above see it: spans into
+ * the bytes of the header block or the head that carried it. */
+struct msg_field {
+    struct span name;
+    struct span value;
+};
+
 enum msg_lint_flags {
     MSG_LINT_PSEUDO = 1 << 0,    /* a pseudo-header override such as ":authority" */
     MSG_LINT_UPPERCASE = 1 << 1, /* the name has uppercase letters: lower-case it for h2 */
