@@ -303,7 +303,8 @@ struct h2f_setting h2f_setting_at(const struct h2f_frame *f, size_t i)
 
 /* --- encoding ---------------------------------------------------------------------- */
 
-/* A bounded writer: once `full` is set nothing more is written. */
+/* A bounded writer: once `full` is set nothing more is written. With `p` NULL it only
+ * counts (h2f_encoded_len), so the size and the bytes come from the same encoders. */
 struct enc {
     uint8_t *p;
     size_t cap, n;
@@ -315,6 +316,10 @@ struct enc {
 
 static void put(struct enc *e, const void *src, size_t n)
 {
+    if (!e->p) {
+        e->n += n;
+        return;
+    }
     if (e->full || e->cap - e->n < n) {
         e->full = true;
         return;
@@ -447,6 +452,20 @@ static bool has_padding(const struct h2f_frame *f)
 {
     return padded(f) && (f->hdr.type == H2F_TYPE_DATA || f->hdr.type == H2F_TYPE_HEADERS ||
                          f->hdr.type == H2F_TYPE_PUSH_PROMISE);
+}
+
+size_t h2f_encoded_len(const struct h2f_frame *f, const struct h2f_setting *settings,
+                       size_t nsettings)
+{
+    struct enc e = {NULL, 0, H2_FRAME_HEADER_LEN, false, f, settings, nsettings};
+
+    if (f->hdr.type < H2F_TYPE_COUNT)
+        encoders[f->hdr.type](&e);
+    else
+        put_span(&e, f->payload);
+    if (has_padding(f))
+        put(&e, NULL, f->padding.len);
+    return e.n;
 }
 
 int h2f_encode(const struct h2f_frame *f, const struct h2f_setting *settings, size_t nsettings,

@@ -143,6 +143,15 @@ struct h2f_setting h2f_setting_at(const struct h2f_frame *f, size_t i);
 int h2f_encode(const struct h2f_frame *f, const struct h2f_setting *settings, size_t nsettings,
                uint8_t *out, size_t cap);
 
+/*
+ * h2f_encoded_len - the number of bytes h2f_encode writes for `f` and its `nsettings`
+ * `settings` (frame header, fixed fields, payload and padding), counted by the same
+ * encoders, so that a caller can reserve exactly that much. Does not check what
+ * h2f_encode refuses with H2E_USAGE.
+ */
+size_t h2f_encoded_len(const struct h2f_frame *f, const struct h2f_setting *settings,
+                       size_t nsettings);
+
 /* h2f_type_name - "DATA" ... "CONTINUATION", or NULL for an unknown type. Static string. */
 const char *h2f_type_name(uint8_t type);
 

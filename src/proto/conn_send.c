@@ -22,36 +22,10 @@ static void compact(struct h2c_conn *c)
     c->out_off = 0;
 }
 
-/* An upper bound of the payload h2f_encode writes for `f`, padding and priority aside. */
-static size_t payload_bound(const struct h2f_frame *f, size_t nsettings)
-{
-    switch (f->hdr.type) {
-    case H2F_TYPE_DATA:
-        return f->u.data.data.len;
-    case H2F_TYPE_HEADERS:
-        return f->u.headers.block.len;
-    case H2F_TYPE_CONTINUATION:
-        return f->u.continuation.block.len;
-    case H2F_TYPE_PUSH_PROMISE:
-        return 4 + f->u.push_promise.block.len;
-    case H2F_TYPE_SETTINGS:
-        return 6 * nsettings;
-    case H2F_TYPE_GOAWAY:
-        return 8 + f->u.goaway.debug.len;
-    case H2F_TYPE_PRIORITY:
-    case H2F_TYPE_RST_STREAM:
-    case H2F_TYPE_PING:
-    case H2F_TYPE_WINDOW_UPDATE:
-        return 8;
-    default:
-        return f->payload.len;
-    }
-}
-
 int conn_queue_frame(struct h2c_conn *c, const struct h2f_frame *f,
                      const struct h2f_setting *settings, size_t n)
 {
-    size_t need = H2_FRAME_HEADER_LEN + 6 + f->padding.len + payload_bound(f, n);
+    size_t need = h2f_encoded_len(f, settings, n);
     int rv, len;
 
     compact(c);

@@ -656,6 +656,25 @@ TEST(test_frame_encode_buffer_limit)
     }
 }
 
+/* h2f_encoded_len counts exactly what h2f_encode writes, for every frame type and shape. */
+TEST(test_frame_encoded_len_matches_encode)
+{
+    static const uint8_t pad[7];
+    size_t i;
+
+    for (i = 0; i < NRT; i++) {
+        const struct rt_case *c = &rt_cases[i];
+        struct h2f_frame f = c->f;
+        uint8_t out[512];
+        int n = h2f_encode(&f, c->settings, c->nsettings, out, sizeof(out));
+        CHECK_INT(h2f_encoded_len(&f, c->settings, c->nsettings), n);
+        f.hdr.flags |= H2F_FLAG_PADDED | H2F_FLAG_PRIORITY;
+        f.padding = span_of(pad, sizeof(pad));
+        n = h2f_encode(&f, c->settings, c->nsettings, out, sizeof(out));
+        CHECK_INT(h2f_encoded_len(&f, c->settings, c->nsettings), n);
+    }
+}
+
 /* What the wire cannot carry: Pad Length above 255, a payload above 2^24-1 (§4.1, §6.1). */
 TEST(test_frame_encode_unrepresentable)
 {
