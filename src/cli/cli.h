@@ -277,6 +277,8 @@ struct cli_opt {
     const char *help; /* one line, capitalised, no final period */
     int (*set)(struct config *cfg, const struct cli_opt *o, const struct cli_val *v);
     size_t off; /* field used by the generic setters */
+    int val;    /* what a setter shared by several rows does for this one (set_http: the
+                 * enum cli_http; set_tls_min: the version; set_help: the CLI_* result) */
 };
 
 extern const struct cli_opt cli_opts[];

@@ -77,12 +77,7 @@ static int set_upload(struct config *cfg, const struct cli_opt *o, const struct 
 static int set_http(struct config *cfg, const struct cli_opt *o, const struct cli_val *v)
 {
     (void)v;
-    if (!strcmp(o->name, "http1.1"))
-        cfg->proto.http = CLI_HTTP_1_1;
-    else if (!strcmp(o->name, "http2"))
-        cfg->proto.http = CLI_HTTP_2;
-    else
-        cfg->proto.http = CLI_HTTP_2_PRIOR;
+    cfg->proto.http = (enum cli_http)o->val;
     return 0;
 }
 
@@ -96,7 +91,7 @@ static int set_family(struct config *cfg, const struct cli_opt *o, const struct 
 static int set_tls_min(struct config *cfg, const struct cli_opt *o, const struct cli_val *v)
 {
     (void)v;
-    cfg->tls.min = !strcmp(o->name, "tlsv1.3") ? CLI_TLS_1_3 : CLI_TLS_1_2;
+    cfg->tls.min = (enum cli_tls_min)o->val;
     return 0;
 }
 
@@ -111,16 +106,12 @@ static int set_tls_max(struct config *cfg, const struct cli_opt *o, const struct
     return 0;
 }
 
-/* net's why reads "--resolve: <problem>"; the option is named once. */
+/* net's why says what is wrong with the rule; the option is named here. */
 static int bad_rule(struct config *cfg, const struct cli_opt *o, const struct cli_val *v,
                     const struct h2e_info *info)
 {
-    const char *why = info->why ? info->why : "bad syntax";
-    size_t n = strlen(o->name);
-
-    if (!strncmp(why, "--", 2) && !strncmp(why + 2, o->name, n) && !strncmp(why + 2 + n, ": ", 2))
-        why += n + 4;
-    return cli_fail(cfg, H2E_USAGE, "invalid value '%s' for '--%s': %s", v->str, o->name, why);
+    return cli_fail(cfg, H2E_USAGE, "invalid value '%s' for '--%s': %s", v->str, o->name,
+                    info->why ? info->why : "bad syntax");
 }
 
 static int set_resolve(struct config *cfg, const struct cli_opt *o, const struct cli_val *v)
@@ -151,9 +142,7 @@ static int set_help(struct config *cfg, const struct cli_opt *o, const struct cl
 {
     (void)cfg;
     (void)v;
-    if (!strcmp(o->name, "help"))
-        return CLI_HELP;
-    return !strcmp(o->name, "version") ? CLI_VERSION : CLI_DUMP_OPTIONS;
+    return o->val; /* CLI_HELP, CLI_VERSION or CLI_DUMP_OPTIONS */
 }
 
 #define O_OUT CLI_CAT_OUTPUT
@@ -213,7 +202,7 @@ const struct cli_opt cli_opts[] = {
     STR("dump-header", 'D', O_OUT, "FILE", "Write the response headers to FILE ('-' for stdout)",
         out.dump_header),
     {"dump-options", 0, CLI_ARG_NONE, CLI_CAT_HIDDEN, false, NULL,
-     "Print the option table for scripts", set_help, 0},
+     "Print the option table for scripts", set_help, 0, CLI_DUMP_OPTIONS},
     {"encoder-header-table-size", 0, CLI_ARG_SIZE, O_H2, false, "SIZE",
      "Use at most SIZE bytes of HPACK table when encoding", cli_set_table_size, 0},
     {"extpri", 0, CLI_ARG_STRING, O_H2, false, "PRI",
@@ -231,19 +220,21 @@ const struct cli_opt cli_opts[] = {
      "Add 'Name: value' to the request; @FILE reads one header per line", cli_set_header, 0},
     {"header-table-size", 0, CLI_ARG_SIZE, O_H2, false, "SIZE",
      "Announce an HPACK decoder table of SIZE bytes", cli_set_table_size, 0},
-    {"help", 'h', CLI_ARG_NONE, O_INFO, false, NULL, "Show this help and exit", set_help, 0},
+    {"help", 'h', CLI_ARG_NONE, O_INFO, false, NULL, "Show this help and exit", set_help, 0,
+     CLI_HELP},
     FLAG("hexdump", 0, O_DEBUG, "Hex and ASCII of each frame in the trace", trace.hexdump),
     FLAG("hpack", 0, O_DEBUG, "Show how each header field was encoded, and table changes",
          trace.hpack),
     {"hpack-indexing", 0, CLI_ARG_STRING, O_H2, false, "MODE",
      "HPACK indexing: auto, never, none or all", cli_set_indexing, 0},
-    {"http1.1", 0, CLI_ARG_NONE, O_HTTP, false, NULL, "Use HTTP/1.1 only", set_http, 0},
+    {"http1.1", 0, CLI_ARG_NONE, O_HTTP, false, NULL, "Use HTTP/1.1 only", set_http, 0,
+     CLI_HTTP_1_1},
     {"http2", 0, CLI_ARG_NONE, O_HTTP, false, NULL,
-     "Use HTTP/2 over https, else HTTP/1.1 (the default)", set_http, 0},
+     "Use HTTP/2 over https, else HTTP/1.1 (the default)", set_http, 0, CLI_HTTP_2},
     FLAG("http2-only", 0, O_HTTP, "Fail with exit 121 unless HTTP/2 is negotiated",
          proto.http2_only),
     {"http2-prior-knowledge", 0, CLI_ARG_NONE, O_HTTP, false, NULL,
-     "Speak HTTP/2 at once, without Upgrade (h2c) or fallback", set_http, 0},
+     "Speak HTTP/2 at once, without Upgrade (h2c) or fallback", set_http, 0, CLI_HTTP_2_PRIOR},
     FLAG("include", 'i', O_OUT, "Write the response headers before the body", out.include),
     {"input-file", 0, CLI_ARG_STRING, O_MULTI, true, "FILE",
      "Fetch the URLs listed in FILE, one per line", cli_set_url_file, 0},
@@ -314,8 +305,9 @@ const struct cli_opt cli_opts[] = {
     {"tls-max", 0, CLI_ARG_STRING, O_TLS, false, "VERSION", "Use TLS VERSION (1.2 or 1.3) at most",
      set_tls_max, 0},
     {"tlsv1.2", 0, CLI_ARG_NONE, O_TLS, false, NULL, "Use TLS 1.2 or later (the default)",
-     set_tls_min, 0},
-    {"tlsv1.3", 0, CLI_ARG_NONE, O_TLS, false, NULL, "Use TLS 1.3 or later", set_tls_min, 0},
+     set_tls_min, 0, CLI_TLS_1_2},
+    {"tlsv1.3", 0, CLI_ARG_NONE, O_TLS, false, NULL, "Use TLS 1.3 or later", set_tls_min, 0,
+     CLI_TLS_1_3},
     STR("trace-json", 0, O_DEBUG, "FILE", "Write every event as JSON Lines to FILE ('-': stdout)",
         trace.trace_json),
     {"upload-file", 'T', CLI_ARG_STRING, O_REQ, false, "FILE",
@@ -327,7 +319,8 @@ const struct cli_opt cli_opts[] = {
         req.user_agent),
     {"verbose", 'v', CLI_ARG_NONE, O_BEH, true, NULL, "Describe the connection and the request",
      set_verbose, 0},
-    {"version", 'V', CLI_ARG_NONE, O_INFO, false, NULL, "Show the version and exit", set_help, 0},
+    {"version", 'V', CLI_ARG_NONE, O_INFO, false, NULL, "Show the version and exit", set_help, 0,
+     CLI_VERSION},
     FLAG("waterfall", 0, O_DEBUG, "Draw the stream timings as a text chart", trace.waterfall),
     {"window-bits", 0, CLI_ARG_NUMBER, O_H2, false, "N", "Stream receive window of 2^N-1 bytes",
      cli_set_window, 0},

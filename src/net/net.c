@@ -362,23 +362,23 @@ static int parse_addr_list(const char *s, struct net_resolve_rule *out, struct h
     char item[NET_ADDR_STRLEN], buf[NET_ADDR_STRLEN];
 
     if (!*s)
-        return usage(info, "--resolve: no address after HOST:PORT:");
+        return usage(info, "no address after HOST:PORT:");
     while (*s) {
         size_t len = strcspn(s, ",");
         const char *a;
         if (len == 0 || len >= sizeof(item))
-            return usage(info, "--resolve: empty or overlong address");
+            return usage(info, "empty or overlong address");
         memcpy(item, s, len);
         item[len] = '\0';
         a = unbracket(item, buf, sizeof(buf));
         if (out->naddr == LIMIT_RESOLVE_ADDRS)
-            return usage(info, "--resolve: too many addresses (LIMIT_RESOLVE_ADDRS)");
+            return usage(info, "too many addresses (LIMIT_RESOLVE_ADDRS)");
         if (!a || literal(a, out->port, &out->addr[out->naddr]) != 0)
-            return usage(info, "--resolve: address is not an IPv4 or IPv6 literal");
+            return usage(info, "address is not an IPv4 or IPv6 literal");
         out->naddr++;
         s += len;
         if (*s == ',' && *++s == '\0')
-            return usage(info, "--resolve: trailing ',' in the address list");
+            return usage(info, "trailing ',' in the address list");
     }
     return 0;
 }
@@ -392,13 +392,13 @@ int net_parse_resolve(const char *arg, struct net_resolve_rule *out, struct h2e_
     if (*arg == '+')
         arg++; /* curl's "+host" (entry with a timeout): the timeout does not apply here */
     if (*arg == '-')
-        return usage(info, "--resolve: removing entries (-HOST:PORT) is not supported");
+        return usage(info, "removing entries (-HOST:PORT) is not supported");
     p = field(arg, &f, &len);
     if (!p || *p != ':' || len == 0 || copy_host(f, len, out->host) != 0)
-        return usage(info, "--resolve: expected HOST:PORT:ADDRESS[,ADDRESS]...");
+        return usage(info, "expected HOST:PORT:ADDRESS[,ADDRESS]...");
     p = field(p + 1, &f, &len);
     if (!p || *p != ':' || parse_port(f, len, false, &out->port) != 0)
-        return usage(info, "--resolve: PORT must be a number from 1 to 65535");
+        return usage(info, "PORT must be a number from 1 to 65535");
     return parse_addr_list(p + 1, out, info);
 }
 
@@ -412,14 +412,14 @@ int net_parse_connect_to(const char *arg, struct net_connect_to *out, struct h2e
     for (i = 0; i < 4; i++) {
         p = field(p, &f[i], &len[i]);
         if (!p || (i < 3 && *p != ':') || (i == 3 && *p != '\0'))
-            return usage(info, "--connect-to: expected HOST1:PORT1:HOST2:PORT2");
+            return usage(info, "expected HOST1:PORT1:HOST2:PORT2");
         p++;
     }
     if (copy_host(f[0], len[0], out->from_host) != 0 || copy_host(f[2], len[2], out->to_host) != 0)
-        return usage(info, "--connect-to: bad host name");
+        return usage(info, "bad host name");
     if (parse_port(f[1], len[1], true, &out->from_port) != 0 ||
         parse_port(f[3], len[3], true, &out->to_port) != 0)
-        return usage(info, "--connect-to: PORT must be empty or a number from 1 to 65535");
+        return usage(info, "PORT must be empty or a number from 1 to 65535");
     return 0;
 }
 

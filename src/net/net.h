@@ -76,14 +76,15 @@ struct net_overrides {
  * net_parse_resolve - parse a --resolve argument `arg` ("example.com:443:127.0.0.1,[::1]";
  * a leading '+' is accepted and ignored, a host or address may be in brackets) into `out`.
  * Returns 0, or H2E_USAGE (bad syntax, bad port, bad address, too many addresses) with
- * `info` (may be NULL) naming the problem.
+ * `info` (may be NULL) naming the problem; its `why` does not name the option, which is
+ * the caller's to say.
  */
 int net_parse_resolve(const char *arg, struct net_resolve_rule *out, struct h2e_info *info);
 
 /*
  * net_parse_connect_to - parse a --connect-to argument `arg` (exactly four ':'-separated
  * fields, each may be empty, hosts may be in brackets) into `out`. Returns 0 or H2E_USAGE
- * with `info` (may be NULL) filled.
+ * with `info` (may be NULL) filled, its `why` without the option's name.
  */
 int net_parse_connect_to(const char *arg, struct net_connect_to *out, struct h2e_info *info);
 

@@ -623,8 +623,11 @@ TEST(test_cli_resolve_and_connect_to)
     CHECK_INT(parse(&c, "--resolve", "a:b", "u", NULL), H2E_USAGE);
     CHECK_PREFIX(c.error, "invalid value 'a:b' for '--resolve': ");
     CHECK(strstr(c.error, ": --resolve") == NULL);
+    CHECK_STR(c.error,
+              "invalid value 'a:b' for '--resolve': PORT must be a number from 1 to 65535");
     cli_release(&c);
     CHECK_INT(parse(&c, "--connect-to", "a:b", "u", NULL), H2E_USAGE);
     CHECK_PREFIX(c.error, "invalid value 'a:b' for '--connect-to': ");
+    CHECK_STR(c.error, "invalid value 'a:b' for '--connect-to': expected HOST1:PORT1:HOST2:PORT2");
     cli_release(&c);
 }
