@@ -1,338 +1,435 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * -w/--write-out: curl's variables (CLI.md §1) and the HTTP/2 additions, printed once per
- * URL, in command-line order, right after that URL's body. Server-controlled values are
- * printed as received except in JSON, where they are escaped.
+ * URL, in command-line order, right after that URL's body. One table names every variable
+ * with its kind and how to get its value (curl's tool_writeout.c); %{json} walks the same
+ * table. Server-controlled values are printed as received except in JSON, where the one
+ * JSON writer (base/json) escapes them. Nothing is cut: a value is written whole.
  */
-#include <inttypes.h>
-#include <stdarg.h>
+#include "writeout.h"
+
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "client_int.h"
-#include "sys/diag.h"
 #include "base/h2.h"
+#include "base/json.h"
+#include "sys/diag.h"
 #include "sys/xalloc.h"
 
-struct wo {
-    const struct xfer *x;
-    struct buf *b;
+/* Room for a value made on the spot: "0x" and the 8 hex digits of an unknown wire code. */
+#define WO_TMP 16
+
+enum wo_kind {
+    WO_STR,         /* text; a JSON string */
+    WO_NUM,         /* a decimal number, in JSON too */
+    WO_CODE,        /* http_code: 3 digits ("000" before any response); a JSON number */
+    WO_TIME,        /* seconds from the start of the transfer, 6 decimals; a JSON number */
+    WO_FIELD,       /* header{NAME}, trailer{NAME}: the first value of field NAME */
+    WO_FIELDS_JSON, /* header_json, trailer_json: {"name":["value",...],...} */
+    WO_JSON,        /* json: every row above WO_FIELD as one object, in table order */
+    WO_ONERROR,     /* onerror: the rest of the format only when the transfer failed */
+    WO_STDOUT,      /* stdout, stderr: where the rest of the format goes */
+    WO_STDERR,
 };
 
-static void put(struct buf *b, const char *s)
+struct wo_var {
+    const char *name;
+    enum wo_kind kind;
+    union {
+        const char *(*str)(const struct xfer *x, char *tmp); /* WO_STR; `tmp`: WO_TMP bytes */
+        uint64_t (*num)(const struct xfer *x); /* WO_NUM, WO_CODE; WO_TIME: a clock_us() */
+        const struct buf *(*fields)(const struct xfer *x); /* WO_FIELD, WO_FIELDS_JSON */
+    } get;
+};
+
+/* --- the values ------------------------------------------------------------------------ */
+
+static const char *wire_name(uint32_t code, char *tmp)
 {
-    buf_append(b, s, strlen(s));
+    const char *n = h2_wire_error_name(code);
+
+    if (n)
+        return n;
+    snprintf(tmp, WO_TMP, "0x%x", code);
+    return tmp;
 }
 
-static void putf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void putf(struct buf *b, const char *fmt, ...)
+static const char *v_alpn(const struct xfer *x, char *tmp)
 {
-    char tmp[256];
-    va_list ap;
-    int n;
-
-    va_start(ap, fmt);
-    n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        buf_append(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
+    (void)tmp;
+    return x->last_conn ? x->last_conn->alpn : "";
 }
 
-/* Seconds from the start of the transfer to `t` (0 when `t` was never reached or came
- * before it, as for the setup of a reused connection). */
-static double secs(const struct xfer *x, uint64_t t)
+static const char *v_errormsg(const struct xfer *x, char *tmp)
 {
-    return t > x->t_start ? (double)(t - x->t_start) / 1e6 : 0.0;
+    (void)tmp;
+    return x->result && x->detail ? x->detail : "";
 }
 
-static const char *http_version(const struct xfer *x)
+static const char *v_goaway_error(const struct xfer *x, char *tmp)
 {
+    const struct cconn *c = x->last_conn;
+
+    return c && c->got_goaway ? wire_name(c->goaway_wire, tmp) : "";
+}
+
+static const char *v_http_version(const struct xfer *x, char *tmp)
+{
+    (void)tmp;
     if (!x->last_conn || !x->got_headers)
         return "0";
     return x->last_conn->state == CC_H2 || x->last_conn->h2 ? "2" : "1.1";
 }
 
-static const char *wire_name(uint32_t code, char *buf, size_t cap)
+static const char *v_remote_ip(const struct xfer *x, char *tmp)
 {
-    const char *n = h2_wire_error_name(code);
-    if (n)
-        return n;
-    snprintf(buf, cap, "0x%x", code);
-    return buf;
+    (void)tmp;
+    return x->last_conn ? x->last_conn->remote_ip : "";
 }
 
-/* The value of `name` from a "name\0value\0..." store (case-insensitive), or NULL. */
-static const char *stored(const struct buf *st, const char *name, size_t len)
+static const char *v_rst_error(const struct xfer *x, char *tmp)
 {
-    size_t off = 0;
-    while (off < st->len) {
-        const char *n = (const char *)st->p + off, *v = n + strlen(n) + 1;
-        if (strlen(n) == len && !strncasecmp(n, name, len))
-            return v;
-        off = (size_t)(v + strlen(v) + 1 - (const char *)st->p);
+    return x->got_rst ? wire_name(x->rst_wire, tmp) : "";
+}
+
+static const char *v_tls_version(const struct xfer *x, char *tmp)
+{
+    (void)tmp;
+    return x->last_conn && x->last_conn->tls_version ? x->last_conn->tls_version : "";
+}
+
+static const char *v_url(const struct xfer *x, char *tmp)
+{
+    (void)tmp;
+    return x->cu->url;
+}
+
+static const char *v_url_effective(const struct xfer *x, char *tmp)
+{
+    (void)tmp;
+    return x->url_str;
+}
+
+static uint64_t v_conn_id(const struct xfer *x)
+{
+    return x->last_conn ? x->last_conn->id : 0;
+}
+
+static uint64_t v_exitcode(const struct xfer *x)
+{
+    return (uint64_t)h2e_exit(x->result);
+}
+
+static uint64_t v_http_code(const struct xfer *x)
+{
+    return x->status > 0 ? (uint64_t)x->status : 0;
+}
+
+static uint64_t v_num_connects(const struct xfer *x)
+{
+    return x->num_connects;
+}
+
+static uint64_t v_remote_port(const struct xfer *x)
+{
+    return x->last_conn ? x->last_conn->remote_port : 0;
+}
+
+static uint64_t v_retries(const struct xfer *x)
+{
+    return x->retries;
+}
+
+static uint64_t v_size_download(const struct xfer *x)
+{
+    return x->body_bytes;
+}
+
+static uint64_t v_size_upload(const struct xfer *x)
+{
+    return x->body_sent;
+}
+
+static uint64_t v_stream_id(const struct xfer *x)
+{
+    return x->stream_id;
+}
+
+static uint64_t v_urlnum(const struct xfer *x)
+{
+    return x->index / (size_t)x->cl->cfg->multi.repeat;
+}
+
+/* The times: the setup of a reused connection came before the transfer and counts 0. */
+static uint64_t t_appconnect(const struct xfer *x)
+{
+    return x->last_conn && x->last_conn->tls ? x->last_conn->t_tls : 0;
+}
+
+static uint64_t t_connect(const struct xfer *x)
+{
+    return x->last_conn ? x->last_conn->t_connected : 0;
+}
+
+static uint64_t t_firstdata(const struct xfer *x)
+{
+    return x->t_firstdata;
+}
+
+static uint64_t t_namelookup(const struct xfer *x)
+{
+    return x->last_conn ? x->last_conn->t_resolved : 0;
+}
+
+static uint64_t t_pretransfer(const struct xfer *x)
+{
+    return x->t_sent;
+}
+
+static uint64_t t_starttransfer(const struct xfer *x)
+{
+    return x->t_headers;
+}
+
+static uint64_t t_total(const struct xfer *x)
+{
+    return x->t_done;
+}
+
+static const struct buf *f_header(const struct xfer *x)
+{
+    return &x->fields;
+}
+
+static const struct buf *f_trailer(const struct xfer *x)
+{
+    return &x->trailers;
+}
+
+/* Every variable, sorted by name; %{json} lists the value rows in this order. */
+static const struct wo_var vars[] = {
+    {"alpn", WO_STR, {.str = v_alpn}},
+    {"conn_id", WO_NUM, {.num = v_conn_id}},
+    {"errormsg", WO_STR, {.str = v_errormsg}},
+    {"exitcode", WO_NUM, {.num = v_exitcode}},
+    {"goaway_error", WO_STR, {.str = v_goaway_error}},
+    {"header", WO_FIELD, {.fields = f_header}},
+    {"header_json", WO_FIELDS_JSON, {.fields = f_header}},
+    {"http_code", WO_CODE, {.num = v_http_code}},
+    {"http_version", WO_STR, {.str = v_http_version}},
+    {"json", WO_JSON, {NULL}},
+    {"num_connects", WO_NUM, {.num = v_num_connects}},
+    {"onerror", WO_ONERROR, {NULL}},
+    {"remote_ip", WO_STR, {.str = v_remote_ip}},
+    {"remote_port", WO_NUM, {.num = v_remote_port}},
+    {"retried_after_goaway", WO_NUM, {.num = v_retries}},
+    {"rst_error", WO_STR, {.str = v_rst_error}},
+    {"size_download", WO_NUM, {.num = v_size_download}},
+    {"size_upload", WO_NUM, {.num = v_size_upload}},
+    {"stderr", WO_STDERR, {NULL}},
+    {"stdout", WO_STDOUT, {NULL}},
+    {"stream_id", WO_NUM, {.num = v_stream_id}},
+    {"time_appconnect", WO_TIME, {.num = t_appconnect}},
+    {"time_connect", WO_TIME, {.num = t_connect}},
+    {"time_firstdata", WO_TIME, {.num = t_firstdata}},
+    {"time_namelookup", WO_TIME, {.num = t_namelookup}},
+    {"time_pretransfer", WO_TIME, {.num = t_pretransfer}},
+    {"time_starttransfer", WO_TIME, {.num = t_starttransfer}},
+    {"time_total", WO_TIME, {.num = t_total}},
+    {"tls_version", WO_STR, {.str = v_tls_version}},
+    {"trailer", WO_FIELD, {.fields = f_trailer}},
+    {"trailer_json", WO_FIELDS_JSON, {.fields = f_trailer}},
+    {"url", WO_STR, {.str = v_url}},
+    {"url_effective", WO_STR, {.str = v_url_effective}},
+    {"urlnum", WO_NUM, {.num = v_urlnum}},
+};
+
+#define NVARS (sizeof(vars) / sizeof(vars[0]))
+
+/* --- rendering ------------------------------------------------------------------------- */
+
+static int put(struct buf *b, const char *s)
+{
+    return buf_append(b, s, strlen(s));
+}
+
+/* "S.UUUUUU": the microseconds from the start of `x` to `t` (0 when `t` is not later). */
+static int put_secs(struct buf *b, const struct xfer *x, uint64_t t)
+{
+    uint64_t us = t > x->t_start ? t - x->t_start : 0;
+    char frac[8];
+    int rv = json_u64(b, us / 1000000);
+
+    snprintf(frac, sizeof(frac), ".%06u", (unsigned)(us % 1000000));
+    return rv ? rv : put(b, frac);
+}
+
+/* One value row as text, or as a JSON value when `json`. */
+static int put_value(const struct xfer *x, const struct wo_var *v, struct buf *b, bool json)
+{
+    char tmp[WO_TMP], code[24];
+    const char *s;
+
+    switch (v->kind) {
+    case WO_STR:
+        s = v->get.str(x, tmp);
+        return json ? json_str(b, span_str(s)) : put(b, s);
+    case WO_NUM:
+        return json_u64(b, v->get.num(x));
+    case WO_CODE:
+        if (json)
+            return json_u64(b, v->get.num(x));
+        snprintf(code, sizeof(code), "%03llu", (unsigned long long)v->get.num(x));
+        return put(b, code);
+    case WO_TIME:
+        return put_secs(b, x, v->get.num(x));
+    default:
+        return 0;
     }
-    return NULL;
 }
 
-static void json_str(struct buf *b, const char *s)
+/* %{json}: {"alpn":"h2","conn_id":0,...}, every value row in table order. */
+static int put_json(const struct xfer *x, struct buf *b)
 {
-    put(b, "\"");
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            putf(b, "\\%c", c);
-        else if (c < 0x20 || c >= 0x7f)
-            putf(b, "\\u%04x", c);
-        else
-            buf_append(b, s, 1);
-    }
-    put(b, "\"");
-}
-
-/* {"name":["value",...],...}: every value of a name in one array, names in first-seen
- * order (curl's header_json). */
-static void fields_json(struct buf *b, const struct buf *st)
-{
-    size_t off = 0;
     bool first = true;
+    size_t i;
+    int rv = json_raw(b, "{");
 
-    put(b, "{");
+    for (i = 0; i < NVARS && rv == 0; i++) {
+        if (vars[i].kind >= WO_FIELD)
+            continue;
+        rv = json_key(b, &first, vars[i].name);
+        if (rv == 0)
+            rv = put_value(x, &vars[i], b, true);
+    }
+    return rv ? rv : json_raw(b, "}");
+}
+
+/* The field at `*off` of a "name\0value\0..." store (xfer.c keeps them); moves `*off` on. */
+static void next_field(const struct buf *st, size_t *off, const char **name, const char **value)
+{
+    *name = (const char *)st->p + *off;
+    *value = *name + strlen(*name) + 1;
+    *off = (size_t)(*value + strlen(*value) + 1 - (const char *)st->p);
+}
+
+/* %{header{NAME}}: the first value of NAME (`len` bytes), case-insensitive; or nothing. */
+static int put_field(struct buf *b, const struct buf *st, const char *name, size_t len)
+{
+    size_t off = 0;
+    const char *n, *v;
+
     while (off < st->len) {
-        const char *n = (const char *)st->p + off, *v = n + strlen(n) + 1;
-        size_t next = (size_t)(v + strlen(v) + 1 - (const char *)st->p), o2;
-        bool seen = false;
-        for (o2 = 0; o2 < off && !seen;) {
-            const char *n2 = (const char *)st->p + o2, *v2 = n2 + strlen(n2) + 1;
-            seen = !strcasecmp(n, n2);
-            o2 = (size_t)(v2 + strlen(v2) + 1 - (const char *)st->p);
-        }
-        if (!seen) {
-            bool one = true;
-            put(b, first ? "" : ",");
-            first = false;
-            json_str(b, n);
-            put(b, ":[");
-            for (o2 = off; o2 < st->len;) {
-                const char *n2 = (const char *)st->p + o2, *v2 = n2 + strlen(n2) + 1;
-                if (!strcasecmp(n, n2)) {
-                    put(b, one ? "" : ",");
-                    json_str(b, v2);
-                    one = false;
-                }
-                o2 = (size_t)(v2 + strlen(v2) + 1 - (const char *)st->p);
-            }
-            put(b, "]");
-        }
-        off = next;
-    }
-    put(b, "}");
-}
-
-enum kind { K_STR, K_INT, K_SEC };
-
-struct var {
-    const char *name;
-    enum kind kind;
-};
-
-/* The simple variables, in the order %{json} lists them. */
-static const struct var vars[] = {
-    {"alpn", K_STR},
-    {"conn_id", K_INT},
-    {"errormsg", K_STR},
-    {"exitcode", K_INT},
-    {"goaway_error", K_STR},
-    {"http_code", K_INT},
-    {"http_version", K_STR},
-    {"num_connects", K_INT},
-    {"remote_ip", K_STR},
-    {"remote_port", K_INT},
-    {"retried_after_goaway", K_INT},
-    {"rst_error", K_STR},
-    {"size_download", K_INT},
-    {"size_upload", K_INT},
-    {"stream_id", K_INT},
-    {"time_appconnect", K_SEC},
-    {"time_connect", K_SEC},
-    {"time_firstdata", K_SEC},
-    {"time_namelookup", K_SEC},
-    {"time_pretransfer", K_SEC},
-    {"time_starttransfer", K_SEC},
-    {"time_total", K_SEC},
-    {"tls_version", K_STR},
-    {"url", K_STR},
-    {"url_effective", K_STR},
-    {"urlnum", K_INT},
-};
-
-static bool time_value(const struct xfer *x, const char *name, double *t)
-{
-    static const char *const names[] = {
-        "time_namelookup",    "time_connect",   "time_appconnect", "time_pretransfer",
-        "time_starttransfer", "time_firstdata", "time_total",
-    };
-    const struct cconn *c = x->last_conn;
-    uint64_t at[7];
-    size_t i;
-
-    at[0] = c ? c->t_resolved : 0;
-    at[1] = c ? c->t_connected : 0;
-    at[2] = c && c->tls ? c->t_tls : 0;
-    at[3] = x->t_sent;
-    at[4] = x->t_headers;
-    at[5] = x->t_firstdata;
-    at[6] = x->t_done;
-    for (i = 0; i < 7; i++)
-        if (!strcmp(name, names[i])) {
-            *t = secs(x, at[i]);
-            return true;
-        }
-    return false;
-}
-
-static bool num_value(const struct xfer *x, const char *name, uint64_t *v)
-{
-    static const char *const names[] = {
-        "urlnum",      "exitcode",  "size_download", "size_upload",          "num_connects",
-        "remote_port", "stream_id", "conn_id",       "retried_after_goaway",
-    };
-    const struct cconn *c = x->last_conn;
-    uint64_t val[9];
-    size_t i;
-
-    val[0] = x->index / (size_t)x->cl->cfg->multi.repeat;
-    val[1] = (uint64_t)h2e_exit(x->result);
-    val[2] = x->body_bytes;
-    val[3] = x->body_sent;
-    val[4] = x->num_connects;
-    val[5] = c ? c->remote_port : 0;
-    val[6] = x->stream_id;
-    val[7] = c ? c->id : 0;
-    val[8] = x->retries;
-    for (i = 0; i < 9; i++)
-        if (!strcmp(name, names[i])) {
-            *v = val[i];
-            return true;
-        }
-    return false;
-}
-
-static const char *str_value(const struct xfer *x, const char *name, char *tmp, size_t cap)
-{
-    const struct cconn *c = x->last_conn;
-
-    if (!strcmp(name, "http_version"))
-        return http_version(x);
-    if (!strcmp(name, "url"))
-        return x->cu->url;
-    if (!strcmp(name, "url_effective"))
-        return x->url_str;
-    if (!strcmp(name, "errormsg"))
-        return x->result && x->detail ? x->detail : "";
-    if (!strcmp(name, "remote_ip"))
-        return c ? c->remote_ip : "";
-    if (!strcmp(name, "alpn"))
-        return c ? c->alpn : "";
-    if (!strcmp(name, "tls_version"))
-        return c && c->tls_version ? c->tls_version : "";
-    if (!strcmp(name, "rst_error"))
-        return x->got_rst ? wire_name(x->rst_wire, tmp, cap) : "";
-    if (!strcmp(name, "goaway_error"))
-        return c && c->got_goaway ? wire_name(c->goaway_wire, tmp, cap) : "";
-    return NULL;
-}
-
-/* One simple variable as text into `out`; false when `name` is not one. */
-static bool value(const struct xfer *x, const char *name, char *out, size_t cap)
-{
-    char tmp[32];
-    const char *str;
-    uint64_t n;
-    double t;
-
-    if (!strcmp(name, "http_code"))
-        snprintf(out, cap, "%03d", x->status);
-    else if ((str = str_value(x, name, tmp, sizeof(tmp))) != NULL)
-        snprintf(out, cap, "%s", str);
-    else if (num_value(x, name, &n))
-        snprintf(out, cap, "%" PRIu64, n);
-    else if (time_value(x, name, &t))
-        snprintf(out, cap, "%.6f", t);
-    else
-        return false;
-    return true;
-}
-
-static void json_all(const struct xfer *x, struct buf *b)
-{
-    char v[CLIENT_DETAIL_MAX + 64];
-    size_t i;
-
-    put(b, "{");
-    for (i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
-        value(x, vars[i].name, v, sizeof(v));
-        putf(b, "%s\"%s\":", i ? "," : "", vars[i].name);
-        if (vars[i].kind == K_STR)
-            json_str(b, v);
-        else if (vars[i].kind == K_INT && !strcmp(vars[i].name, "http_code"))
-            putf(b, "%d", x->status);
-        else
-            put(b, v);
-    }
-    put(b, "}");
-}
-
-/* Append variable `name` (`len` bytes) to `b`; returns -1 for %{onerror} on success (stop),
- * 1 / 2 to switch to stdout / stderr, 0 otherwise. */
-static int variable(const struct xfer *x, const char *name, size_t len, struct buf *b)
-{
-    char n[64], v[CLIENT_DETAIL_MAX + 64];
-
-    if (len >= sizeof(n))
-        len = sizeof(n) - 1;
-    memcpy(n, name, len);
-    n[len] = 0;
-    if (!strncmp(n, "header{", 7) || !strncmp(n, "trailer{", 8)) {
-        const char *inner = strchr(n, '{') + 1, *end = strchr(inner, '}');
-        const char *val =
-            end ? stored(n[0] == 'h' ? &x->fields : &x->trailers, inner, (size_t)(end - inner))
-                : NULL;
-        if (val)
-            put(b, val);
-    } else if (!strcmp(n, "json")) {
-        json_all(x, b);
-    } else if (!strcmp(n, "header_json")) {
-        fields_json(b, &x->fields);
-    } else if (!strcmp(n, "trailer_json")) {
-        fields_json(b, &x->trailers);
-    } else if (!strcmp(n, "onerror")) {
-        return x->result ? 0 : -1;
-    } else if (!strcmp(n, "stdout") || !strcmp(n, "stderr")) {
-        return n[3] == 'o' ? 1 : 2;
-    } else if (value(x, n, v, sizeof(v))) {
-        put(b, v);
-    } else {
-        diag_warn("unknown --write-out variable '%s'", n);
+        next_field(st, &off, &n, &v);
+        if (strlen(n) == len && !strncasecmp(n, name, len))
+            return put(b, v);
     }
     return 0;
 }
 
-static void flush_to(struct xfer *x, struct buf *b, int where)
+/* The values of the fields named `name` from `off` on, as a JSON array. */
+static int put_values(struct buf *b, const struct buf *st, size_t off, const char *name)
 {
-    if (!b->len)
-        return;
-    if (where == 2) {
-        fflush(stdout);
-        out_flush(&x->cl->out);
-        fwrite(b->p, 1, b->len, stderr);
-    } else {
-        out_write(&x->cl->out, b->p, b->len);
+    bool first = true;
+    const char *n, *v;
+    int rv = json_raw(b, "[");
+
+    while (off < st->len && rv == 0) {
+        next_field(st, &off, &n, &v);
+        if (strcasecmp(n, name))
+            continue;
+        if (!first)
+            rv = json_raw(b, ",");
+        first = false;
+        if (rv == 0)
+            rv = json_str(b, span_str(v));
     }
-    buf_reset(b);
+    return rv ? rv : json_raw(b, "]");
 }
 
+/* {"name":["value",...],...}: every value of a name in one array, names in first-seen
+ * order and spelling (curl's header_json). */
+static int put_fields_json(struct buf *b, const struct buf *st)
+{
+    size_t off = 0, at, o2;
+    bool first = true, seen;
+    const char *n, *v, *n2, *v2;
+    int rv = json_raw(b, "{");
+
+    while (off < st->len && rv == 0) {
+        at = off;
+        next_field(st, &off, &n, &v);
+        for (o2 = 0, seen = false; o2 < at && !seen;) {
+            next_field(st, &o2, &n2, &v2);
+            seen = !strcasecmp(n, n2);
+        }
+        if (seen)
+            continue;
+        rv = json_key(b, &first, n);
+        if (rv == 0)
+            rv = put_values(b, st, at, n);
+    }
+    return rv ? rv : json_raw(b, "}");
+}
+
+/* The row named by the `len` bytes at `name`, or NULL. */
+static const struct wo_var *find(const char *name, size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < NVARS; i++)
+        if (strlen(vars[i].name) == len && !memcmp(vars[i].name, name, len))
+            return &vars[i];
+    return NULL;
+}
+
+/* What the renderer does after a variable. */
+enum step {
+    STEP_GO,
+    STEP_STOP,
+    STEP_OUT,
+    STEP_ERR,
+};
+
+/*
+ * The variable whose name starts at `name` (just after "%{") and ends at `end` (its '}'):
+ * appended to `b`. header{NAME} and trailer{NAME} end at the second '}', which must follow
+ * the first. Sets `*next` after the variable; returns the step, or a buf_append error.
+ */
+static int variable(const struct xfer *x, const char *name, const char *end, struct buf *b,
+                    const char **next)
+{
+    size_t len = strcspn(name, "{}");
+    const struct wo_var *v = find(name, len);
+
+    *next = end + 1;
+    if (v && v->kind == WO_FIELD && name[len] == '{' && end[1] == '}') {
+        *next = end + 2;
+        return put_field(b, v->get.fields(x), name + len + 1, (size_t)(end - name - len - 1));
+    }
+    if (!v || v->kind == WO_FIELD || name + len != end) {
+        diag_warn("unknown --write-out variable '%.*s'", (int)(end - name), name);
+        return STEP_GO;
+    }
+    switch (v->kind) {
+    case WO_FIELDS_JSON:
+        return put_fields_json(b, v->get.fields(x));
+    case WO_JSON:
+        return put_json(x, b);
+    case WO_ONERROR:
+        return x->result ? STEP_GO : STEP_STOP;
+    case WO_STDOUT:
+        return STEP_OUT;
+    case WO_STDERR:
+        return STEP_ERR;
+    default:
+        return put_value(x, v, b, false);
+    }
+}
+
+/* The character of escape "\c" in a format, or NULL when `c` makes none. */
 static const char *escape_char(char c)
 {
     switch (c) {
@@ -349,39 +446,50 @@ static const char *escape_char(char c)
     }
 }
 
-void wo_emit(struct xfer *x)
+int wo_render(const struct xfer *x, const char *fmt, struct buf part[2])
 {
-    const char *f = x->cl->wo_fmt;
-    struct buf b;
-    int where = 1;
+    struct buf *b = &part[WO_OUT];
+    const char *f = fmt, *e;
+    int rv = 0;
 
-    buf_init(&b, &xalloc_mem, 1u << 24);
-    while (*f) {
-        const char *e;
-        if (f[0] == '\\' && f[1] && (e = escape_char(f[1])) != NULL) {
-            put(&b, e);
+    while (*f && rv >= 0) {
+        if (f[0] == '\\' && (e = escape_char(f[1])) != NULL) {
+            rv = put(b, e);
             f += 2;
         } else if (f[0] == '%' && f[1] == '%') {
-            put(&b, "%");
+            rv = put(b, "%");
             f += 2;
         } else if (f[0] == '%' && f[1] == '{' && (e = strchr(f + 2, '}')) != NULL) {
-            const char *name = f + 2;
-            int r;
-            if (!strncmp(name, "header{", 7) || !strncmp(name, "trailer{", 8))
-                e = strstr(e + 1, "}") ? strchr(e + 1, '}') : e;
-            r = variable(x, name, (size_t)(e - name), &b);
-            f = e + 1;
-            if (r < 0)
+            rv = variable(x, f + 2, e, b, &f);
+            if (rv == STEP_STOP)
                 break;
-            if (r > 0) {
-                flush_to(x, &b, where);
-                where = r;
-            }
-        } else {
-            buf_append(&b, f, 1);
-            f++;
+            if (rv == STEP_OUT || rv == STEP_ERR)
+                b = &part[rv == STEP_OUT ? WO_OUT : WO_ERR];
+        } else { /* a run of plain text */
+            size_t n = 1 + strcspn(f + 1, "\\%");
+            rv = buf_append(b, f, n);
+            f += n;
         }
     }
-    flush_to(x, &b, where);
-    buf_release(&b);
+    return rv < 0 ? rv : 0;
+}
+
+void wo_emit(struct xfer *x)
+{
+    struct client *cl = x->cl;
+    struct buf part[2];
+
+    buf_init(&part[WO_OUT], &xalloc_mem, SIZE_MAX);
+    buf_init(&part[WO_ERR], &xalloc_mem, SIZE_MAX);
+    wo_render(x, cl->wo_fmt, part); /* cannot fail: no cap, and xalloc exits when out of memory */
+    if (part[WO_OUT].len && out_write(&cl->out, part[WO_OUT].p, part[WO_OUT].len) != 0)
+        xfer_fail_output(x, H2E_WRITE, cl->out.detail);
+    if (part[WO_ERR].len) {
+        fflush(stdout);
+        if (out_flush(&cl->out) != 0)
+            xfer_fail_output(x, H2E_WRITE, cl->out.detail);
+        fwrite(part[WO_ERR].p, 1, part[WO_ERR].len, stderr);
+    }
+    buf_release(&part[WO_OUT]);
+    buf_release(&part[WO_ERR]);
 }
