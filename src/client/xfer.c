@@ -192,47 +192,13 @@ static void keep_fields(struct xfer *x, struct buf *st, const struct msg_field *
     }
 }
 
-/* The -i / -D header block: status line, then the fields (pseudo-headers left out). */
-static void header_block(struct buf *b, int status, const struct msg_field *f, size_t n,
-                         const char *proto)
-{
-    char line[64];
-    size_t i;
-
-    if (status) {
-        snprintf(line, sizeof(line), "%s %d\r\n", proto, status);
-        buf_append(b, line, strlen(line));
-    }
-    for (i = 0; i < n; i++) {
-        if (f[i].name.len && f[i].name.p[0] == ':')
-            continue;
-        buf_append(b, f[i].name.p, f[i].name.len);
-        buf_append(b, ": ", 2);
-        buf_append(b, f[i].value.p, f[i].value.len);
-        buf_append(b, "\r\n", 2);
-    }
-    buf_append(b, "\r\n", 2);
-}
-
+/* -D: a file that cannot be written is a warning; the transfer goes on. */
 static void dump_headers(struct xfer *x, const struct buf *b)
 {
     const char *path = x->cl->cfg->out.dump_header;
-    FILE *f;
 
-    if (!path)
-        return;
-    if (strcmp(path, "-") == 0) {
-        fwrite(b->p, 1, b->len, stdout);
-        return;
-    }
-    f = fopen(path, x->cl->dump_opened ? "ab" : "wb");
-    if (!f) {
+    if (path && out_dump_headers(path, &x->cl->dump_opened, buf_span(b)) != 0)
         diag_warn("cannot write headers to '%s': %s", path, strerror(errno));
-        return;
-    }
-    x->cl->dump_opened = true;
-    fwrite(b->p, 1, b->len, f);
-    fclose(f);
 }
 
 static const struct span *field(const struct msg_field *f, size_t n, const char *name)
@@ -279,7 +245,7 @@ int xfer_on_headers(struct xfer *x, int status, const struct msg_field *f, size_
         return H2E_HTTP_ERROR;
     }
     buf_init(&hb, &xalloc_mem, LIMIT_HEADER_LIST_SIZE * 2);
-    header_block(&hb, status, f, n, proto);
+    out_header_block(&hb, status, proto, f, n);
     dump_headers(x, &hb);
     if (cfg->out.include || (!x->discard && !cfg->req.head))
         rv = open_sink(x);
@@ -319,7 +285,7 @@ void xfer_on_trailers(struct xfer *x, const struct msg_field *f, size_t n)
 
     keep_fields(x, &x->trailers, f, n);
     buf_init(&hb, &xalloc_mem, LIMIT_HEADER_LIST_SIZE * 2);
-    header_block(&hb, 0, f, n, NULL);
+    out_header_block(&hb, 0, NULL, f, n);
     dump_headers(x, &hb);
     if (x->cl->cfg->out.include && x->sink_open && !x->discard)
         sink_write(x, hb.p, hb.len);

@@ -5,6 +5,7 @@
  * renamed into place only when the transfer is complete (../shared/PROMISES.md "Partial
  * downloads"). On failure the temporary file is removed, or kept as FILE.part when asked;
  * only files h2get created are ever removed. Writes are buffered up to a fixed bound.
+ * Also the response head as -i and -D show it (out_headers.c).
  */
 #ifndef H2GET_OUT_H
 #define H2GET_OUT_H
@@ -14,6 +15,7 @@
 #include <stdint.h>
 
 #include "base/buf.h"
+#include "codec/msg.h"
 
 /* Per-sink write buffer: small, since a run may write a hundred files at once. */
 #define OUT_BUFFER (32u * 1024u)
@@ -67,5 +69,23 @@ char *out_join(const char *dir, const char *name);
 /* out_remote_name - the last path segment of URL path `path` (up to '?'), "index.html"
  * when empty; caller frees with free(). NULL when the segment is "." or "..". */
 char *out_remote_name(struct span path);
+
+/*
+ * out_header_block - append to `b` the -i / -D form of a response head: "<proto> <status>"
+ * (`proto` such as "HTTP/2"; no status line when `status` is 0, as for trailers), then
+ * "name: value" for each of the `n` fields `f` (borrowed for the call) except
+ * pseudo-headers, then an empty line; every line ends in CRLF. Returns 0, or the
+ * buf_append error (H2E_LIMIT_BUFFER, H2E_NOMEM) after which `b` holds part of the block.
+ */
+int out_header_block(struct buf *b, int status, const char *proto, const struct msg_field *f,
+                     size_t n);
+
+/*
+ * out_dump_headers - -D: write `block` (borrowed) to `path`, or to stdout (stdio) when it
+ * is "-". The file is truncated on the first call of a run (`*started` false; it is set
+ * once the file is open) and appended to after. Returns 0, or H2E_WRITE with errno saying
+ * why (cannot open, cannot write, cannot close).
+ */
+int out_dump_headers(const char *path, bool *started, struct span block);
 
 #endif

@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The output module: the -i / -D form of a response head (status line, fields without
+ * pseudo-headers, CRLF endings, the empty line; trailers without a status line), its
+ * errors, and the -D file that is truncated once per run and appended to after.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "out/out.h"
+#include "sys/xalloc.h"
+#include "tap.h"
+
+#define F(n, v)                                                                                    \
+    {                                                                                              \
+        {(const uint8_t *)(n), sizeof(n) - 1},                                                     \
+        {                                                                                          \
+            (const uint8_t *)(v), sizeof(v) - 1                                                    \
+        }                                                                                          \
+    }
+
+static char *text_of(const struct buf *b)
+{
+    char *s = xmalloc(b->len + 1);
+
+    if (b->len)
+        memcpy(s, b->p, b->len);
+    s[b->len] = 0;
+    return s;
+}
+
+TEST(test_out_header_block_h2)
+{
+    static const struct msg_field f[] = {
+        F(":status", "200"),    F("content-type", "text/plain"), F("x-empty", ""),
+        F("set-cookie", "a=1"), F("set-cookie", "b=2"),
+    };
+    struct buf b;
+    char *s;
+
+    buf_init(&b, &xalloc_mem, SIZE_MAX);
+    CHECK_INT(out_header_block(&b, 200, "HTTP/2", f, sizeof(f) / sizeof(f[0])), 0);
+    s = text_of(&b);
+    CHECK_STR(s, "HTTP/2 200\r\ncontent-type: text/plain\r\nx-empty: \r\nset-cookie: a=1\r\n"
+                 "set-cookie: b=2\r\n\r\n");
+    free(s);
+    buf_release(&b);
+}
+
+TEST(test_out_header_block_h1_and_appends)
+{
+    static const struct msg_field f[] = {F("Server", "x"), F("Content-Length", "0")};
+    struct buf b;
+    char *s;
+
+    buf_init(&b, &xalloc_mem, SIZE_MAX);
+    buf_append(&b, "before|", 7);
+    CHECK_INT(out_header_block(&b, 404, "HTTP/1.1", f, 2), 0);
+    CHECK_INT(out_header_block(&b, 100, "HTTP/1.1", NULL, 0), 0);
+    s = text_of(&b);
+    CHECK_STR(s, "before|HTTP/1.1 404\r\nServer: x\r\nContent-Length: 0\r\n\r\n"
+                 "HTTP/1.1 100\r\n\r\n");
+    free(s);
+    buf_release(&b);
+}
+
+/* Trailers: no status line (status 0, no protocol), pseudo-headers still left out. */
+TEST(test_out_header_block_trailers)
+{
+    static const struct msg_field f[] = {F(":path", "/"), F("grpc-status", "0")};
+    struct buf b;
+    char *s;
+
+    buf_init(&b, &xalloc_mem, SIZE_MAX);
+    CHECK_INT(out_header_block(&b, 0, NULL, f, 2), 0);
+    s = text_of(&b);
+    CHECK_STR(s, "grpc-status: 0\r\n\r\n");
+    free(s);
+    buf_reset(&b);
+    CHECK_INT(out_header_block(&b, 0, NULL, NULL, 0), 0);
+    CHECK_MEM(b.p, b.len, "\r\n", 2);
+    buf_release(&b);
+}
+
+/* A field longer than any line buffer is kept whole; a full buffer is an error. */
+TEST(test_out_header_block_long_and_full)
+{
+    size_t n = 100000, i;
+    char *v = xmalloc(n);
+    struct msg_field f[1];
+    struct buf b;
+
+    memset(v, 'v', n);
+    f[0].name = span_str("x-long");
+    f[0].value = span_of(v, n);
+    buf_init(&b, &xalloc_mem, SIZE_MAX);
+    CHECK_INT(out_header_block(&b, 200, "HTTP/2", f, 1), 0);
+    CHECK_INT(b.len, strlen("HTTP/2 200\r\nx-long: \r\n\r\n") + n);
+    buf_release(&b);
+    for (i = 0; i < 40; i++) { /* every cap short of the whole block fails */
+        buf_init(&b, &xalloc_mem, i);
+        CHECK_INT(out_header_block(&b, 200, "HTTP/2", f, 1), H2E_LIMIT_BUFFER);
+        buf_release(&b);
+    }
+    free(v);
+}
+
+static char *slurp(const char *path)
+{
+    size_t n;
+    char *s = (char *)tap_read_file(path, &n), *t;
+
+    if (!s)
+        return NULL;
+    t = xmalloc(n + 1);
+    memcpy(t, s, n);
+    t[n] = 0;
+    free(s);
+    return t;
+}
+
+/* -D: the first write of a run truncates what was there, the next ones append. */
+TEST(test_out_dump_headers_file)
+{
+    char dir[] = "/tmp/h2get-test-out-XXXXXX", path[64];
+    bool started = false;
+    FILE *f;
+    char *s;
+
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(path, sizeof(path), "%s/dump", dir);
+    f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (f) {
+        fputs("old contents\n", f);
+        fclose(f);
+    }
+    CHECK_INT(out_dump_headers(path, &started, span_str("HTTP/2 200\r\n\r\n")), 0);
+    CHECK(started);
+    CHECK_INT(out_dump_headers(path, &started, span_str("t: 1\r\n\r\n")), 0);
+    s = slurp(path);
+    CHECK_STR(s, "HTTP/2 200\r\n\r\nt: 1\r\n\r\n");
+    free(s);
+    unlink(path);
+    rmdir(dir);
+}
+
+/* A file that cannot be opened: H2E_WRITE with errno, and the next call tries afresh. */
+TEST(test_out_dump_headers_cannot_open)
+{
+    bool started = false;
+
+    errno = 0;
+    CHECK_INT(out_dump_headers("/nonexistent-dir-h2get/dump", &started, span_str("x")), H2E_WRITE);
+    CHECK_INT(errno, ENOENT);
+    CHECK(!started);
+}
