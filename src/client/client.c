@@ -627,12 +627,14 @@ static void loop(struct client *cl)
     }
 }
 
-/* -w @FILE reads the format from FILE (curl); returns 0 or H2E_READ, said. */
+/* -w @FILE reads the format from FILE (curl), whole; returns 0, H2E_READ or H2E_USAGE (a
+ * NUL byte would end the format early), said. */
 static int load_write_out(struct client *cl)
 {
     const char *w = cl->cfg->multi.write_out;
+    size_t n = 0, cap = 0;
     FILE *f;
-    size_t n;
+    int err;
 
     cl->wo_fmt = w;
     if (!w || w[0] != '@')
@@ -642,13 +644,25 @@ static int load_write_out(struct client *cl)
         diag_error(H2E_READ, "cannot read '%s': %s", w + 1, strerror(errno));
         return H2E_READ;
     }
-    cl->wo_file = xmalloc(65536);
-    n = fread(cl->wo_file, 1, 65535, f);
+    do {
+        if (cap - n < 2)
+            cl->wo_file = xrealloc(cl->wo_file, cap = cap ? cap * 2 : 4096);
+        n += fread(cl->wo_file + n, 1, cap - n - 1, f);
+    } while (!feof(f) && !ferror(f));
+    err = ferror(f) ? errno : 0;
     cl->wo_file[n] = 0;
     if (f != stdin)
         fclose(f);
     cl->wo_fmt = cl->wo_file;
-    return 0;
+    if (!err && strlen(cl->wo_file) == n)
+        return 0;
+    if (err)
+        diag_error(H2E_READ, "cannot read '%s': %s", w + 1, strerror(err));
+    else
+        diag_error(H2E_USAGE, "the --write-out format in '%s' has a NUL byte", w + 1);
+    free(cl->wo_file);
+    cl->wo_file = NULL;
+    return err ? H2E_READ : H2E_USAGE;
 }
 
 /* The run is over: flush stdout; connections still open say goodbye where they can. */

@@ -514,6 +514,31 @@ EOF
     assert_stdout_is $'/a\nfailed 1 22 404\n/c\n'
 }
 
+@test "-w @FILE: a format over 64 KiB is read whole; a value over 256 bytes is written whole" {
+    local pad long want
+    start_peer many
+    pad=$(head -c 70000 /dev/zero | tr '\0' x)
+    long=$(head -c 300 /dev/zero | tr '\0' p)
+    printf '%s%%{url_effective}|%%{http_code}\\n' "$pad" >fmt
+    run_h2get "${PEER_ARGS[@]}" -o /dev/null -w @fmt "$PEER_URL/$long"
+    assert_status 0
+    want="$pad$PEER_URL/$long|200"$'\n'
+    assert_stdout_is "$want"
+}
+
+@test "-w @FILE: a NUL byte in the format is exit 2, an unreadable FILE exit 26" {
+    printf 'a\0b' >fmt
+    run_h2get -w @fmt "http://127.0.0.1:9/"
+    assert_status 2
+    [ "$(cat "$STDERR")" = "h2get: (2) usage error: the --write-out format in 'fmt' has a NUL byte" ] ||
+        fail "stderr" "$(h2get_context)"
+    mkdir dir
+    run_h2get -w @dir "http://127.0.0.1:9/"
+    assert_status 26
+    [ "$(cat "$STDERR")" = "h2get: (26) read error: cannot read 'dir': Is a directory" ] ||
+        fail "stderr" "$(h2get_context)"
+}
+
 @test "--sequential: one stream open at a time, still one connection" {
     local i urls=()
     start_peer many
