@@ -8,6 +8,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <gnutls/gnutls.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,28 +22,36 @@
 #define UPLOAD_CHUNK (64u * 1024u)
 
 /* A field list under construction: names and values are appended to `store` and turned
- * into spans only at the end, because `store` may move while it grows. */
+ * into spans only at the end, because `store` may move while it grows. The first failure
+ * sticks in `err` (H2E_LIMIT_BUFFER: `store` is full; H2E_NOMEM) and fails the request. */
 struct fl {
     struct buf *store;
     size_t (*off)[4]; /* name offset, name length, value offset, value length */
     size_t n, cap;
+    int err;
 };
 
 static void fl_add(struct fl *l, const char *name, size_t nlen, const char *value, size_t vlen)
 {
+    int rv;
+
+    if (l->err)
+        return;
     if (l->n == l->cap) {
         l->cap = l->cap ? l->cap * 2 : 16;
         l->off = xrealloc(l->off, l->cap * sizeof(*l->off));
     }
     l->off[l->n][0] = l->store->len;
     l->off[l->n][1] = nlen;
-    if (buf_append(l->store, name, nlen) != 0)
-        return;
-    l->off[l->n][2] = l->store->len;
+    l->off[l->n][2] = l->store->len + nlen;
     l->off[l->n][3] = vlen;
-    if (buf_append(l->store, value, vlen) != 0)
-        return;
-    l->n++;
+    rv = buf_append(l->store, name, nlen);
+    if (rv == 0)
+        rv = buf_append(l->store, value, vlen);
+    if (rv)
+        l->err = rv;
+    else
+        l->n++;
 }
 
 static void fl_adds(struct fl *l, const char *name, const char *value)
@@ -49,26 +59,34 @@ static void fl_adds(struct fl *l, const char *name, const char *value)
     fl_add(l, name, strlen(name), value, strlen(value));
 }
 
-static void base64(const uint8_t *in, size_t n, char *out)
+/* The request cannot be built: fail `x` saying why (after the fields, freed). */
+static int fl_fail(struct xfer *x, struct fl *l)
 {
-    static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    size_t i, o = 0;
+    free(l->off);
+    l->off = NULL;
+    if (l->err == H2E_LIMIT_BUFFER)
+        xfer_fail(x, l->err, "the request's header fields take more than %zu bytes", l->store->max);
+    else
+        xfer_fail(x, l->err, "cannot encode the credentials of --user");
+    return l->err;
+}
 
-    for (i = 0; i + 2 < n; i += 3) {
-        uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
-        out[o++] = tab[v >> 18];
-        out[o++] = tab[(v >> 12) & 63];
-        out[o++] = tab[(v >> 6) & 63];
-        out[o++] = tab[v & 63];
-    }
-    if (i < n) {
-        uint32_t v = (uint32_t)in[i] << 16 | (i + 1 < n ? (uint32_t)in[i + 1] << 8 : 0);
-        out[o++] = tab[v >> 18];
-        out[o++] = tab[(v >> 12) & 63];
-        out[o++] = i + 1 < n ? tab[(v >> 6) & 63] : '=';
-        out[o++] = '=';
-    }
-    out[o] = 0;
+/* "Basic " and the base64 of `user` (RFC 7617 §2), by GnuTLS; caller frees with free().
+ * NULL when GnuTLS cannot encode it (out of memory). */
+static char *basic_auth(const char *user)
+{
+    size_t n = strlen(user);
+    gnutls_datum_t in = {(unsigned char *)(uintptr_t)user, (unsigned int)n}, enc;
+    char *s;
+
+    if (n > UINT_MAX || gnutls_base64_encode2(&in, &enc) != 0)
+        return NULL;
+    s = xmalloc(enc.size + 7);
+    memcpy(s, "Basic ", 6);
+    memcpy(s + 6, enc.data, enc.size);
+    s[6 + enc.size] = 0;
+    gnutls_free(enc.data);
+    return s;
 }
 
 /* The user's -H for `name` (lowercase), or NULL. */
@@ -91,34 +109,23 @@ static void own(struct fl *l, const struct config *cfg, const char *name, const 
     fl_adds(l, name, value);
 }
 
-static void auth_value(const struct xfer *x, char *out, size_t cap)
-{
-    const char *u = x->cl->cfg->req.user;
-    size_t n = strlen(u);
-    char *enc;
-
-    out[0] = 0;
-    if (n > 3 * 1024)
-        return;
-    enc = xmalloc(n * 4 / 3 + 8);
-    base64((const uint8_t *)u, n, enc);
-    snprintf(out, cap, "Basic %s", enc);
-    free(enc);
-}
-
 /* The regular fields both protocols send, in order (names lowercase). */
 static void regular_fields(struct xfer *x, struct fl *l)
 {
     const struct config *cfg = x->cl->cfg;
-    char auth[4200], len[32];
+    char len[32];
     size_t i;
 
     own(l, cfg, "user-agent", *cfg->req.user_agent ? cfg->req.user_agent : NULL);
     own(l, cfg, "accept", cfg->req.body == CLI_BODY_JSON ? "application/json" : "*/*");
     own(l, cfg, "referer", cfg->req.referer);
     if (cfg->req.user && !x->drop_auth) {
-        auth_value(x, auth, sizeof(auth));
-        own(l, cfg, "authorization", auth);
+        char *auth = basic_auth(cfg->req.user);
+        if (auth)
+            own(l, cfg, "authorization", auth);
+        else if (!l->err)
+            l->err = H2E_NOMEM;
+        free(auth);
     }
     if (x->has_body) {
         own(l, cfg, "content-type", cli_content_type(cfg));
@@ -156,11 +163,11 @@ int xfer_h2_fields(struct xfer *x, struct hpack_field **out, size_t *n, struct b
 {
     const struct config *cfg = x->cl->cfg;
     struct buf tmp;
-    struct fl l = {store, NULL, 0, 0};
+    struct fl l = {store, NULL, 0, 0, 0};
     const struct cli_header *host = user_header(cfg, "host");
     size_t i;
 
-    buf_init(&tmp, &xalloc_mem, 1u << 20);
+    buf_init(&tmp, &xalloc_mem, SIZE_MAX); /* no cap: the field store has one, said */
     pseudo(&l, cfg, ":method", x->method, strlen(x->method));
     pseudo(&l, cfg, ":scheme", x->url.scheme, strlen(x->url.scheme));
     url_authority(&x->url, &tmp);
@@ -173,6 +180,8 @@ int xfer_h2_fields(struct xfer *x, struct hpack_field **out, size_t *n, struct b
     pseudo(&l, cfg, ":path", (const char *)tmp.p, tmp.len);
     buf_release(&tmp);
     regular_fields(x, &l);
+    if (l.err)
+        return fl_fail(x, &l);
     *out = xcalloc(l.n ? l.n : 1, sizeof(**out));
     for (i = 0; i < l.n; i++) {
         (*out)[i].name = span_of(store->p + l.off[i][0], l.off[i][1]);
@@ -199,12 +208,18 @@ int xfer_h1_request(struct xfer *x, struct buf *out, bool chunked)
     int rv;
 
     buf_init(&store, &xalloc_mem, 1u << 24);
-    buf_init(&target, &xalloc_mem, 1u << 20);
-    buf_init(&host, &xalloc_mem, 4096);
+    buf_init(&target, &xalloc_mem, SIZE_MAX); /* no caps: `out` has one, said */
+    buf_init(&host, &xalloc_mem, SIZE_MAX);
+    memset(&l, 0, sizeof(l));
     l.store = &store;
-    l.off = NULL;
-    l.n = l.cap = 0;
     regular_fields(x, &l);
+    if (l.err) {
+        rv = fl_fail(x, &l);
+        buf_release(&store);
+        buf_release(&target);
+        buf_release(&host);
+        return rv;
+    }
     url_request_target(&x->url, &target);
     url_authority(&x->url, &host);
     hdrs = xcalloc(l.n + 1, sizeof(*hdrs));

@@ -111,3 +111,27 @@ teardown() {
         fail "stderr differs" "$(cat err)"
     [ ! -e "$E2E_DOCROOT/upload/r307" ] || fail "the redirected PUT was sent with a wrong body"
 }
+
+@test "-u over 3 KiB is sent whole (it used to go out as an empty authorization)" {
+    local user
+    user="u:$(head -c 4000 /dev/zero | tr '\0' p)"
+    run_h2get "${ORIGIN_ARGS[@]}" -u "$user" "$(origin_url echo)"
+    assert_status 0
+    grep -qF " auth=Basic $(printf '%s' "$user" | base64 -w0) ct=" "$STDOUT" ||
+        fail "credentials not sent whole" "$(head -c 300 "$STDOUT")"
+}
+
+@test "request header fields beyond the 1 MiB field store: exit 120, nothing silently dropped" {
+    need_server NGINX_H2
+    "$E2E_PY" -c '
+import sys
+with open("hdrs", "w") as f:
+    for i in range(1100):
+        f.write("x-h%d: %s\n" % (i, "v" * 1000))
+'
+    run_h2get --cacert "$CA" -H @hdrs "https://localhost:$NGINX_H2/echo"
+    assert_status 120
+    [ "$(cat "$STDERR")" = "h2get: (120) buffer limit exceeded: the request's header fields take more than 1048576 bytes" ] ||
+        fail "stderr differs" "$(h2get_context)"
+    assert_stdout_is ''
+}
