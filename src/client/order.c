@@ -10,28 +10,33 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client_int.h"
+#include "order.h"
+
+#include "cconn.h"
+#include "run.h"
 #include "sys/xalloc.h"
+#include "writeout.h"
+#include "xfer.h"
 
 #define HOLD_MEM (256u * 1024u)
 #define COPY_CHUNK (64u * 1024u)
 
 static int hold(struct xfer *x, const void *p, size_t n)
 {
-    if (!x->spill && x->hold.len + n <= HOLD_MEM)
-        return buf_append(&x->hold, p, n) ? H2E_NOMEM : 0;
-    if (!x->spill) {
-        x->spill = tmpfile();
-        if (!x->spill ||
-            (x->hold.len && fwrite(x->hold.p, 1, x->hold.len, x->spill) != x->hold.len)) {
+    if (!x->out.spill && x->out.hold.len + n <= HOLD_MEM)
+        return buf_append(&x->out.hold, p, n) ? H2E_NOMEM : 0;
+    if (!x->out.spill) {
+        x->out.spill = tmpfile();
+        if (!x->out.spill || (x->out.hold.len && fwrite(x->out.hold.p, 1, x->out.hold.len,
+                                                        x->out.spill) != x->out.hold.len)) {
             xfer_fail(x, H2E_WRITE,
                       "cannot hold the body for ordered output in a temporary "
                       "file");
             return H2E_WRITE;
         }
-        buf_release(&x->hold);
+        buf_release(&x->out.hold);
     }
-    if (fwrite(p, 1, n, x->spill) != n) {
+    if (fwrite(p, 1, n, x->out.spill) != n) {
         xfer_fail(x, H2E_WRITE, "cannot hold the body for ordered output in a temporary file");
         return H2E_WRITE;
     }
@@ -53,10 +58,10 @@ int order_write(struct xfer *x, const void *p, size_t n)
 
 void order_drop(struct xfer *x)
 {
-    buf_release(&x->hold);
-    if (x->spill)
-        fclose(x->spill);
-    x->spill = NULL;
+    buf_release(&x->out.hold);
+    if (x->out.spill)
+        fclose(x->out.spill);
+    x->out.spill = NULL;
 }
 
 /* Write out what `x` held, now that it is first in line. */
@@ -65,13 +70,13 @@ static int unhold(struct xfer *x)
     struct client *cl = x->cl;
     int rv = 0;
 
-    if (x->hold.len)
-        rv = out_write(&cl->out, x->hold.p, x->hold.len);
-    if (x->spill && rv == 0) {
+    if (x->out.hold.len)
+        rv = out_write(&cl->out, x->out.hold.p, x->out.hold.len);
+    if (x->out.spill && rv == 0) {
         uint8_t *chunk = xmalloc(COPY_CHUNK);
         size_t n;
-        rewind(x->spill);
-        while (rv == 0 && (n = fread(chunk, 1, COPY_CHUNK, x->spill)) > 0)
+        rewind(x->out.spill);
+        while (rv == 0 && (n = fread(chunk, 1, COPY_CHUNK, x->out.spill)) > 0)
             rv = out_write(&cl->out, chunk, n);
         free(chunk);
     }
@@ -81,9 +86,9 @@ static int unhold(struct xfer *x)
 
 void order_boost(struct xfer *x)
 {
-    if (x->boosted || !x->active || !x->conn || !x->conn->h2)
+    if (x->out.boosted || x->phase != XFER_SENT || !x->conn->h2)
         return;
-    x->boosted = true;
+    x->out.boosted = true;
     h2c_stream_boost(x->conn->h2, x->stream_id, LIMIT_STREAM_WINDOW);
 }
 
@@ -91,18 +96,22 @@ bool order_holds(const struct xfer *x)
 {
     const struct client *cl = x->cl;
 
-    return cl->ordered && !x->cu->output && !x->discard && !x->unheld && x->index != cl->fin;
+    return cl->ordered && !x->cu->output && x->resp.state != XFER_RESP_REDIRECTING &&
+           !x->out.released && x->index != cl->fin;
 }
 
-/* `x` is first in line: write out what it held; a failure to do so fails it. */
-static void release_first(struct client *cl, struct xfer *x)
+/* `x` is first in line: write out what it held. A failure fails it when it is still
+ * running (reported to the router); returns false when it was done already. */
+static bool release_first(struct client *cl, struct xfer *x)
 {
-    if (!(x->hold.len || x->spill) || unhold(x) == 0)
-        return;
-    if (!x->done)
+    if (!(x->out.hold.len || x->out.spill) || unhold(x) == 0)
+        return true;
+    if (x->phase != XFER_DONE) {
         xfer_fail(x, H2E_WRITE, "%s", cl->out.detail);
-    else
-        xfer_fail_output(x, H2E_WRITE, cl->out.detail);
+        return true;
+    }
+    xfer_fail_output(x, H2E_WRITE, cl->out.detail);
+    return false;
 }
 
 /* `x`, done and written out, leaves the line: its -w output, its part of the exit code. */
@@ -110,35 +119,32 @@ static void retire(struct client *cl, struct xfer *x)
 {
     if (cl->cfg->multi.write_out)
         wo_emit(x);
-    if (!cl->first_error && x->result && !x->cancelled)
+    if (!cl->first_error && x->result && x->outcome != XFER_CANCELLED)
         cl->first_error = x->result;
-    cl->nretried += x->retries ? 1 : 0;
+    cl->nretried += x->req.retries ? 1 : 0;
     cl->fin++; /* reap() frees it between loop steps */
 }
 
-void order_advance(struct client *cl)
+struct xfer *order_advance(struct client *cl)
 {
-    /* xfer_fail() and --fail-early cancels call back in here; the loop running already
-     * picks up what they change, so it alone moves `fin` */
-    if (cl->advancing)
-        return;
-    cl->advancing = true;
     while (cl->fin < cl->started) {
         struct xfer *x = cl->xs[cl->fin];
-        release_first(cl, x);
-        if (x->done) {
+        bool written = release_first(cl, x);
+        if (x->phase == XFER_DONE) {
             retire(cl, x);
+            if (!written)
+                return x;
             continue;
         }
-        if (cl->ordered && x->active) {
-            if (!x->fronted) { /* first in line: its stall clock starts now, once */
-                x->fronted = true;
-                x->last_progress_ms = cl->now;
+        if (cl->ordered && x->phase == XFER_SENT) {
+            if (!x->out.fronted) { /* first in line: its stall clock starts now, once */
+                x->out.fronted = true;
+                x->t.last_progress_ms = cl->now;
             }
-            if (x->body_bytes)
+            if (x->resp.body_bytes)
                 order_boost(x);
         }
         break;
     }
-    cl->advancing = false;
+    return NULL;
 }

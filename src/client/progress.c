@@ -11,7 +11,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "client_int.h"
+#include "progress.h"
+
+#include "run.h"
+#include "xfer.h"
 
 #define TICK_MS 250
 
@@ -61,13 +64,13 @@ void progress_tick(struct client *cl, bool final)
     done = cl->ndone;
     for (i = cl->reaped; i < cl->started; i++) {
         const struct xfer *x = cl->xs[i];
-        if (x->done || !x->active)
+        if (x->phase != XFER_SENT)
             continue;
-        bytes += x->body_bytes;
+        bytes += x->resp.body_bytes;
         active++;
-        sizes = sizes && x->expect_len > 0;
-        expect += x->expect_len;
-        got += x->body_bytes;
+        sizes = sizes && x->resp.expect_len > 0;
+        expect += x->resp.expect_len;
+        got += x->resp.body_bytes;
     }
     ms = cl->now > cl->progress_start ? cl->now - cl->progress_start : 1;
     human(bytes, b, sizeof(b));

@@ -10,9 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client_int.h"
+#include "cconn.h"
+#include "route.h"
+#include "run.h"
 #include "sys/clock.h"
 #include "sys/xalloc.h"
+#include "vlog.h"
+#include "xfer.h"
 
 #define H1_OUT_HIGH (256u * 1024u)
 #define H1_MAX_FIELDS 1000u
@@ -45,14 +49,14 @@ static void start(struct cconn *cc, struct xfer *x)
     memset(h, 0, sizeof(*h));
     buf_init(&h->out, &xalloc_mem, 1u << 26);
     h->x = x;
-    h->chunked_upload = x->has_body && x->body_len < 0;
+    h->chunked_upload = x->req.has_body && x->up.len < 0;
     x->conn_id = cc->id;
     x->last_conn = cc;
-    x->t_sent = clock_us();
-    x->attempts++;
+    x->t.sent = clock_us();
+    x->req.attempts++;
     cc->nopened++;
     trace_stream(cc->cl->trace, cc->id, 0, x->index, TRACE_STREAM_SENT, NULL);
-    x->last_progress_ms = cc->cl->now;
+    x->t.last_progress_ms = cc->cl->now;
     if (xfer_h1_request(x, &h->out, h->chunked_upload) != 0) {
         h->x = NULL;
         return;
@@ -65,7 +69,7 @@ static int fill_body(struct cconn *cc, struct xfer *x)
 {
     struct h1sess *h = &cc->h1;
 
-    while (!x->body_done && h->out.len - h->out_off < H1_OUT_HIGH) {
+    while (!x->up.done && h->out.len - h->out_off < H1_OUT_HIGH) {
         const uint8_t *p;
         size_t n;
         bool last;
@@ -99,7 +103,7 @@ static bool send_request(struct cconn *cc)
 
     for (;;) {
         int rv;
-        if (x->has_body && fill_body(cc, x) != 0) {
+        if (x->req.has_body && fill_body(cc, x) != 0) {
             reconnect(cc);
             return false;
         }
@@ -109,7 +113,7 @@ static bool send_request(struct cconn *cc)
         if (rv == H2E_INCOMPLETE)
             return true;
         if (rv < 0) {
-            if (reset_reused(cc) && x->attempts < 2 &&
+            if (reset_reused(cc) && x->req.attempts < 2 &&
                 xfer_retry(x, "a reset keep-alive connection", true)) {
                 h->x = NULL;
                 reconnect(cc);
@@ -120,13 +124,13 @@ static bool send_request(struct cconn *cc)
             return false;
         }
         h->out_off += (size_t)rv;
-        x->last_progress_ms = cc->cl->now;
+        x->t.last_progress_ms = cc->cl->now;
         if (h->out_off == h->out.len) {
             buf_reset(&h->out);
             h->out_off = 0;
         }
     }
-    if (!x->has_body || x->body_done)
+    if (!x->req.has_body || x->up.done)
         h->phase = H1_HEAD;
     return true;
 }
@@ -159,7 +163,7 @@ static int head(struct cconn *cc)
     int used = h1_parse_response(cc->rbuf.p, cc->rbuf.len, &r, hdrs, &n, &info), rv = used;
 
     if (used >= 0)
-        rv = h1_body_framing(&r, hdrs, n, span_str(x->method), &h->body, &info);
+        rv = h1_body_framing(&r, hdrs, n, span_str(x->req.method), &h->body, &info);
     if (rv < 0) {
         if (rv != H2E_INCOMPLETE)
             xfer_fail(x, rv, "%s", info.why ? info.why : h2e_str(rv));
@@ -225,8 +229,7 @@ static int body_chunked(struct cconn *cc)
                     f[i].name = t[i].name;
                     f[i].value = t[i].value;
                 }
-                xfer_on_trailers(h->x, f, nt);
-                if (!h->x)
+                if (xfer_on_trailers(h->x, f, nt) != 0)
                     return H2E_WRITE; /* writing them out (-i, -D) failed the transfer */
             }
         }
@@ -307,7 +310,7 @@ static void on_eof(struct cconn *cc, bool got_any)
             xfer_fail(x, H2E_PARTIAL,
                       "connection closed without TLS close_notify after %llu "
                       "bytes: possible truncation (--allow-unclean-close accepts it)",
-                      (unsigned long long)x->body_bytes);
+                      (unsigned long long)x->resp.body_bytes);
             h->x = NULL;
             reconnect(cc);
             return;
@@ -318,8 +321,9 @@ static void on_eof(struct cconn *cc, bool got_any)
     }
     if (h->phase == H1_BODY)
         xfer_fail(x, H2E_PARTIAL, "connection closed with %llu body bytes received",
-                  (unsigned long long)x->body_bytes);
-    else if (!got_any && x->attempts < 2 && xfer_retry(x, "a closed keep-alive connection", true))
+                  (unsigned long long)x->resp.body_bytes);
+    else if (!got_any && x->req.attempts < 2 &&
+             xfer_retry(x, "a closed keep-alive connection", true))
         ;
     else
         xfer_fail(x, got_any ? H2E_H1_INVALID : H2E_EMPTY_REPLY,
@@ -331,17 +335,17 @@ static void on_eof(struct cconn *cc, bool got_any)
 
 static void read_input(struct cconn *cc)
 {
-    size_t budget = 4 * CLIENT_READ_CHUNK;
+    size_t budget = 4 * CCONN_READ_CHUNK;
 
     while (budget && cc->state == CC_H1 && cc->h1.x) {
         int rv;
-        if (buf_reserve(&cc->rbuf, CLIENT_READ_CHUNK) != 0) {
+        if (buf_reserve(&cc->rbuf, CCONN_READ_CHUNK) != 0) {
             xfer_fail(cc->h1.x, H2E_LIMIT_HEADER_LIST, "response head too large");
             cc->h1.x = NULL;
             reconnect(cc);
             return;
         }
-        rv = io_read(&cc->io, cc->rbuf.p + cc->rbuf.len, CLIENT_READ_CHUNK);
+        rv = io_read(&cc->io, cc->rbuf.p + cc->rbuf.len, CCONN_READ_CHUNK);
         if (rv == H2E_INCOMPLETE)
             return;
         if (rv < 0 && reset_reused(cc)) { /* the server closed it as we reused it */
@@ -360,7 +364,7 @@ static void read_input(struct cconn *cc)
         }
         cc->rbuf.len += (size_t)rv;
         budget -= (size_t)rv < budget ? (size_t)rv : budget;
-        cc->h1.x->last_progress_ms = cc->cl->now;
+        cc->h1.x->t.last_progress_ms = cc->cl->now;
         if (!process(cc))
             return;
     }
@@ -390,8 +394,8 @@ void sess_h1_step(struct cconn *cc, short revents)
         reconnect(cc);
         return;
     }
-    if (!h->x && cc->npending && client_may_start(cc->cl, cc)) {
-        struct xfer *x = cconn_next(cc);
+    if (!h->x && cc->npending && route_may_start(cc->cl, cc)) {
+        struct xfer *x = cconn_peek(cc);
         if (x) {
             cconn_activate(cc, x);
             start(cc, x);
@@ -414,7 +418,7 @@ short sess_h1_events(struct cconn *cc)
     short ev = io_poll_events(&cc->io);
 
     if (!h->x) /* step again at once when a waiting request may start now */
-        return h->broken || (cc->npending && client_could_start(cc->cl, cc)) ? -1 : POLLIN;
+        return h->broken || (cc->npending && route_could_start(cc->cl, cc)) ? -1 : POLLIN;
     if (h->phase == H1_SEND)
         return (short)(ev | POLLOUT);
     return (short)(ev | POLLIN);

@@ -10,11 +10,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client_int.h"
+#include "base/h2.h"
+#include "cconn.h"
+#include "order.h"
+#include "route.h"
+#include "run.h"
 #include "sys/clock.h"
 #include "sys/diag.h"
-#include "base/h2.h"
 #include "sys/xalloc.h"
+#include "vlog.h"
+#include "xfer.h"
 
 int sess_h2_start(struct cconn *cc)
 {
@@ -33,12 +38,13 @@ int sess_h2_start(struct cconn *cc)
     return 0;
 }
 
+/* The transfer still running on stream `sid` of `cc`, or NULL. */
 static struct xfer *by_stream(struct cconn *cc, uint32_t sid)
 {
     size_t i;
     for (i = 0; i < cc->nact; i++)
         if (cc->act[i]->stream_id == sid)
-            return cc->act[i];
+            return cc->act[i]->phase == XFER_SENT ? cc->act[i] : NULL;
     return NULL;
 }
 
@@ -51,9 +57,9 @@ static void release_held(struct cconn *cc)
 
     for (i = 0; i < cc->nact; i++) {
         struct xfer *x = cc->act[i];
-        if (!x->unheld) {
-            x->unheld = true;
-            x->last_progress_ms = cc->cl->now;
+        if (!x->out.released) {
+            x->out.released = true;
+            x->t.last_progress_ms = cc->cl->now;
             order_boost(x);
         }
     }
@@ -66,15 +72,15 @@ static bool room(struct cconn *cc, bool take)
 {
     const struct config *cfg = cc->cl->cfg;
     size_t cap = (size_t)cfg->multi.parallel_max_host;
-    const struct xfer *first = client_first_waiting(cc->cl);
+    const struct xfer *first = route_first_waiting(cc->cl);
     bool first_here = first && first->conn == cc && cc->cl->ordered;
 
     if (cfg->h2.max_concurrent_streams && cfg->h2.max_concurrent_streams < cap)
         cap = cfg->h2.max_concurrent_streams;
     if ((cc->nact < cap || first_here) && h2c_can_submit(cc->h2)) {
         if (!take)
-            return client_could_start(cc->cl, cc);
-        if (client_may_start(cc->cl, cc))
+            return route_could_start(cc->cl, cc);
+        if (route_may_start(cc->cl, cc))
             return true;
         cc->held_back = true; /* by the run's limits, not by the server */
         return false;
@@ -88,7 +94,7 @@ static void submit_pending(struct cconn *cc)
 {
     struct xfer *x;
 
-    while (cc->npending && room(cc, true) && (x = cconn_next(cc)) != NULL) {
+    while (cc->npending && room(cc, true) && (x = cconn_peek(cc)) != NULL) {
         struct hpack_field *fields;
         size_t n;
         struct buf store;
@@ -98,11 +104,11 @@ static void submit_pending(struct cconn *cc)
         buf_init(&store, &xalloc_mem, 1u << 20);
         if (xfer_h2_fields(x, &fields, &n, &store) != 0) {
             buf_release(&store);
-            continue; /* xfer_fail detached it */
+            continue; /* it failed, reported: cconn_peek passes it by */
         }
         req.fields = fields;
         req.nfields = n;
-        req.end_stream = !x->has_body;
+        req.end_stream = !x->req.has_body;
         req.user = x;
         sid = h2c_submit(cc->h2, &req);
         free(fields);
@@ -115,10 +121,10 @@ static void submit_pending(struct cconn *cc)
         x->stream_id = (uint32_t)sid;
         x->conn_id = cc->id;
         x->last_conn = cc;
-        x->t_sent = clock_us();
-        x->attempts++;
+        x->t.sent = clock_us();
+        x->req.attempts++;
         cc->nopened++;
-        x->last_progress_ms = cc->cl->now;
+        x->t.last_progress_ms = cc->cl->now;
         trace_stream(cc->cl->trace, cc->id, x->stream_id, x->index, TRACE_STREAM_SENT, NULL);
     }
 }
@@ -130,21 +136,18 @@ static size_t pump_bodies(struct cconn *cc)
 
     for (i = 0; i < cc->nact; i++) {
         struct xfer *x = cc->act[i];
-        while (x->active && x->has_body && !x->body_done) {
+        while (x->phase == XFER_SENT && x->req.has_body && !x->up.done) {
             const uint8_t *p;
             size_t n;
             bool last;
             int64_t took;
-            if (xfer_body_next(x, &p, &n, &last) != 0) {
-                h2c_reset_stream(cc->h2, x->stream_id, H2_CANCEL);
-                i--;
-                break;
-            }
+            if (xfer_body_next(x, &p, &n, &last) != 0)
+                break; /* it failed: the router cancels its stream */
             took = h2c_send_data(cc->h2, x->stream_id, p, n, last);
             if (took < 0 || (took == 0 && !(n == 0 && last)))
                 break; /* blocked by a window or the output queue */
             xfer_body_advance(x, (size_t)took, last && (size_t)took == n);
-            x->last_progress_ms = cc->cl->now;
+            x->t.last_progress_ms = cc->cl->now;
             queued += (size_t)took + 1;
         }
     }
@@ -181,17 +184,38 @@ static void on_headers(struct cconn *cc, struct xfer *x, const struct h2c_event 
         return;
     }
     if (ev->type == H2C_EV_TRAILERS) {
-        xfer_on_trailers(x, f, ev->fields->count);
+        xfer_on_trailers(x, f, ev->fields->count); /* a failure reports it: RST then */
         free(f);
         return;
     }
     for (i = 0; i < ev->fields->count; i++)
         if (span_eq_str(f[i].name, ":status"))
             status = status_of(f[i].value);
-    if (xfer_on_headers(x, status, f, ev->fields->count, "HTTP/2") != 0 && x->conn == cc &&
-        x->active)
-        h2c_reset_stream(cc->h2, x->stream_id, H2_CANCEL);
+    xfer_on_headers(x, status, f, ev->fields->count, "HTTP/2"); /* likewise */
     free(f);
+}
+
+/* The stream of `x` ended abnormally and will not be retried: its one error line. */
+static void fail_reset(struct cconn *cc, struct xfer *x, const struct h2c_event *ev,
+                       const char *name)
+{
+    const char *why = ev->why ? ev->why : h2e_str(ev->code);
+    char field[DIAG_ESCAPE_CAP];
+
+    if (ev->local && h2e_is_fatal(ev->code))
+        xfer_fail(x, ev->code, "%s; we sent GOAWAY(%s)", why, name);
+    else if (ev->local && ev->field.len)
+        xfer_fail(x, ev->code, "%s: field '%s' on stream %u; we sent RST_STREAM(%s)", why,
+                  diag_escape(field, sizeof(field), ev->field), ev->stream_id, name);
+    else if (ev->local)
+        xfer_fail(x, ev->code, "%s on stream %u; we sent RST_STREAM(%s)", why, ev->stream_id, name);
+    else if (ev->code == H2E_PEER_GOAWAY)
+        xfer_fail(x, ev->code,
+                  "server sent GOAWAY(%s, last-stream-id %u, debug '%s'); stream %u "
+                  "was not processed",
+                  name, cc->goaway.last, cc->goaway.debug, ev->stream_id);
+    else
+        xfer_fail(x, ev->code, "server sent RST_STREAM(%s) on stream %u", name, ev->stream_id);
 }
 
 static void on_reset(struct cconn *cc, struct xfer *x, const struct h2c_event *ev)
@@ -200,8 +224,8 @@ static void on_reset(struct cconn *cc, struct xfer *x, const struct h2c_event *e
     char code[16];
 
     if (!ev->local && ev->code == H2E_PEER_RST_STREAM) {
-        x->got_rst = true;
-        x->rst_wire = ev->wire;
+        x->resp.got_rst = true;
+        x->resp.rst_wire = ev->wire;
     }
     if (!name) {
         snprintf(code, sizeof(code), "0x%x", ev->wire);
@@ -212,41 +236,37 @@ static void on_reset(struct cconn *cc, struct xfer *x, const struct h2c_event *e
     if (ev->unprocessed && xfer_retry(x, ev->code == H2E_PEER_GOAWAY ? "GOAWAY" : name,
                                       ev->code == H2E_PEER_GOAWAY || h2c_is_closing(cc->h2)))
         return;
-    if (!ev->local && ev->wire == H2_HTTP_1_1_REQUIRED && !x->force_h1) {
-        x->force_h1 = true;
+    if (!ev->local && ev->wire == H2_HTTP_1_1_REQUIRED && !x->req.force_h1) {
+        x->req.force_h1 = true;
         if (xfer_retry(x, "HTTP_1_1_REQUIRED", true))
             return;
     }
-    if (ev->local && h2e_is_fatal(ev->code))
-        xfer_fail(x, ev->code, "%s; we sent GOAWAY(%s)", ev->why ? ev->why : h2e_str(ev->code),
-                  name);
-    else if (ev->local && ev->field.len) {
-        char field[DIAG_ESCAPE_CAP];
-        xfer_fail(x, ev->code, "%s: field '%s' on stream %u; we sent RST_STREAM(%s)",
-                  ev->why ? ev->why : h2e_str(ev->code),
-                  diag_escape(field, sizeof(field), ev->field), ev->stream_id, name);
-    } else if (ev->local)
-        xfer_fail(x, ev->code, "%s on stream %u; we sent RST_STREAM(%s)",
-                  ev->why ? ev->why : h2e_str(ev->code), ev->stream_id, name);
-    else if (ev->code == H2E_PEER_GOAWAY)
-        xfer_fail(x, ev->code,
-                  "server sent GOAWAY(%s, last-stream-id %u, debug '%s'); stream %u "
-                  "was not processed",
-                  name, cc->goaway_last, cc->goaway_debug, ev->stream_id);
-    else
-        xfer_fail(x, ev->code, "server sent RST_STREAM(%s) on stream %u", name, ev->stream_id);
+    fail_reset(cc, x, ev, name);
 }
 
 static void on_goaway(struct cconn *cc, const struct h2c_event *ev)
 {
     const char *name = h2_wire_error_name(ev->wire);
 
-    cc->got_goaway = true;
-    cc->goaway_wire = ev->wire;
-    cc->goaway_last = ev->last_stream_id;
-    diag_escape(cc->goaway_debug, sizeof(cc->goaway_debug), ev->debug);
+    cc->goaway.got = true;
+    cc->goaway.wire = ev->wire;
+    cc->goaway.last = ev->last_stream_id;
+    diag_escape(cc->goaway.debug, sizeof(cc->goaway.debug), ev->debug);
     vlog(cc->cl, "server sent GOAWAY(%s, last-stream-id %u, debug '%s')", name ? name : "unknown",
-         ev->last_stream_id, cc->goaway_debug);
+         ev->last_stream_id, cc->goaway.debug);
+}
+
+/* Body bytes for `x` (NULL when its transfer left): out, and the credit back. */
+static void on_data(struct cconn *cc, struct xfer *x, const struct h2c_event *ev)
+{
+    if (x)
+        xfer_on_data(x, ev->data.p, ev->data.len); /* a failure reports it: RST then */
+    if (x && order_holds(x))
+        h2c_consume_conn(cc->h2, ev->data.len); /* held: the stream waits its turn */
+    else
+        h2c_consume(cc->h2, ev->stream_id, ev->data.len);
+    if (x && cc->cl->ordered && x->index == cc->cl->fin && x->resp.state == XFER_RESP_HEADERS)
+        order_boost(x);
 }
 
 static void handle_event(struct cconn *cc, const struct h2c_event *ev)
@@ -254,10 +274,10 @@ static void handle_event(struct cconn *cc, const struct h2c_event *ev)
     struct xfer *x = ev->user;
 
     trace_h2_event(cc->cl->trace, cc->id, ev);
-    if (x && (x->conn != cc || !x->active || x->stream_id != ev->stream_id))
+    if (x && (x->conn != cc || x->phase != XFER_SENT || x->stream_id != ev->stream_id))
         x = by_stream(cc, ev->stream_id);
     if (x)
-        x->last_progress_ms = cc->cl->now;
+        x->t.last_progress_ms = cc->cl->now;
     switch (ev->type) {
     case H2C_EV_HEADERS:
     case H2C_EV_INFORMATIONAL:
@@ -266,17 +286,10 @@ static void handle_event(struct cconn *cc, const struct h2c_event *ev)
             on_headers(cc, x, ev);
         break;
     case H2C_EV_DATA:
-        if (x && xfer_on_data(x, ev->data.p, ev->data.len) != 0 && x->conn == cc)
-            h2c_reset_stream(cc->h2, ev->stream_id, H2_CANCEL);
-        if (x && order_holds(x))
-            h2c_consume_conn(cc->h2, ev->data.len); /* held: the stream waits its turn */
-        else
-            h2c_consume(cc->h2, ev->stream_id, ev->data.len);
-        if (x && cc->cl->ordered && x->index == cc->cl->fin && !x->discard)
-            order_boost(x);
+        on_data(cc, x, ev);
         break;
     case H2C_EV_END_STREAM:
-        if (x && x->has_body && !x->body_done) /* the response came first: stop sending */
+        if (x && x->req.has_body && !x->up.done) /* the response came first: stop sending */
             h2c_reset_stream(cc->h2, ev->stream_id, H2_CANCEL);
         if (x)
             xfer_complete(x);
@@ -303,8 +316,6 @@ static bool process_input(struct cconn *cc)
         struct h2e_info info = H2E_INFO_INIT;
         struct h2c_event ev;
         int rv = h2c_recv(cc->h2, cc->rbuf.p + off, cc->rbuf.len - off, &info);
-        if (rv < 0)
-            cc->goaway_logged = true;
         while (h2c_next_event(cc->h2, &ev))
             handle_event(cc, &ev);
         if (rv < 0) {
@@ -318,24 +329,6 @@ static bool process_input(struct cconn *cc)
     }
     buf_consume(&cc->rbuf, off);
     return ok;
-}
-
-/* Transfers not yet sent go to another connection: this one is ending. */
-static void requeue_pending(struct cconn *cc)
-{
-    struct xfer *x;
-
-    cc->finishing = true; /* so that client_route() does not pick this one again */
-    while ((x = cconn_next(cc)) != NULL) {
-        cconn_detach(cc, x);
-        /* a server that closes every connection before a stream could open on it must
-         * not keep us reconnecting forever (a connection we held back does not count) */
-        if (!cc->nopened && !cc->held_back && ++x->orphaned >= LIMIT_RETRY_CONNECTIONS)
-            xfer_fail(x, H2E_RECV, "%u connections closed before the request could be sent",
-                      x->orphaned);
-        else
-            client_route(cc->cl, x, false);
-    }
 }
 
 /* Write what the connection has queued; false on a transport error. */
@@ -361,22 +354,25 @@ static bool flush_output(struct cconn *cc)
  * started, 52 when the server never sent a byte). */
 static void on_eof(struct cconn *cc)
 {
-    requeue_pending(cc);
-    while (cc->nact) {
-        struct xfer *x = cc->act[0];
-        cconn_detach(cc, x);
+    size_t i;
+
+    cconn_requeue_all(cc);
+    for (i = 0; i < cc->nact; i++) {
+        struct xfer *x = cc->act[i];
+        if (xfer_over(x))
+            continue;
         if (!h2c_received_anything(cc->h2))
             xfer_fail(x, H2E_EMPTY_REPLY, "server closed the connection without a response");
-        else if (cc->got_goaway && cc->goaway_wire != H2_NO_ERROR)
+        else if (cc->goaway.got && cc->goaway.wire != H2_NO_ERROR)
             xfer_fail(x, H2E_PEER_GOAWAY,
                       "server sent GOAWAY(%s, last-stream-id %u, debug '%s')"
                       " and closed the connection before stream %u ended",
-                      h2_wire_error_name(cc->goaway_wire) ? h2_wire_error_name(cc->goaway_wire)
+                      h2_wire_error_name(cc->goaway.wire) ? h2_wire_error_name(cc->goaway.wire)
                                                           : "unknown",
-                      cc->goaway_last, cc->goaway_debug, x->stream_id);
-        else if (x->got_headers)
+                      cc->goaway.last, cc->goaway.debug, x->stream_id);
+        else if (x->resp.state != XFER_RESP_NONE)
             xfer_fail(x, H2E_PARTIAL, "connection closed after %llu body bytes of stream %u%s",
-                      (unsigned long long)x->body_bytes, x->stream_id,
+                      (unsigned long long)x->resp.body_bytes, x->stream_id,
                       cc->io.unclean ? " (no TLS close_notify)" : "");
         else
             xfer_fail(x, H2E_RECV, "connection closed before the response to stream %u",
@@ -388,13 +384,13 @@ static void on_eof(struct cconn *cc)
 /* Read what the transport has (bounded per step), feeding the connection. */
 static bool read_input(struct cconn *cc)
 {
-    size_t budget = 4 * CLIENT_READ_CHUNK;
+    size_t budget = 4 * CCONN_READ_CHUNK;
 
     while (budget) {
         int rv;
-        if (buf_reserve(&cc->rbuf, CLIENT_READ_CHUNK) != 0)
+        if (buf_reserve(&cc->rbuf, CCONN_READ_CHUNK) != 0)
             return process_input(cc);
-        rv = io_read(&cc->io, cc->rbuf.p + cc->rbuf.len, CLIENT_READ_CHUNK);
+        rv = io_read(&cc->io, cc->rbuf.p + cc->rbuf.len, CCONN_READ_CHUNK);
         if (rv == H2E_INCOMPLETE)
             return true;
         if (rv == 0) {
@@ -410,7 +406,7 @@ static bool read_input(struct cconn *cc)
         cc->rbuf.len += (size_t)rv;
         budget -= (size_t)rv < budget ? (size_t)rv : budget;
         if (!process_input(cc)) {
-            requeue_pending(cc);
+            cconn_requeue_all(cc);
             flush_output(cc);
             cconn_fail_all(cc, H2E_PROTOCOL, "connection ended");
             return false;
@@ -422,7 +418,7 @@ static bool read_input(struct cconn *cc)
 /* All streams are done: answer what already arrived, say GOAWAY, write it, close. */
 static void finish(struct cconn *cc)
 {
-    cc->finishing = true;
+    cc->ending = true;
     if (!read_input(cc))
         return;
     h2c_shutdown(cc->h2);
@@ -459,7 +455,7 @@ void sess_h2_step(struct cconn *cc, short revents)
     if (cc->state != CC_H2)
         return;
     if (h2c_is_closing(cc->h2))
-        requeue_pending(cc);
+        cconn_requeue_all(cc);
     submit_pending(cc);
     if (!send_some(cc))
         return;

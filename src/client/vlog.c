@@ -7,7 +7,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "client_int.h"
+#include "vlog.h"
+
+#include "run.h"
 #include "sys/diag.h"
 
 bool vlog_on(const struct client *cl)

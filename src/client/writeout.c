@@ -12,7 +12,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "client_int.h"
+#include "cconn.h"
+#include "run.h"
+#include "xfer.h"
 #include "base/h2.h"
 #include "base/json.h"
 #include "sys/diag.h"
@@ -59,7 +61,7 @@ static const char *wire_name(uint32_t code, char *tmp)
 static const char *v_alpn(const struct xfer *x, char *tmp)
 {
     (void)tmp;
-    return x->last_conn ? x->last_conn->alpn : "";
+    return x->last_conn ? x->last_conn->facts.alpn : "";
 }
 
 static const char *v_errormsg(const struct xfer *x, char *tmp)
@@ -72,13 +74,13 @@ static const char *v_goaway_error(const struct xfer *x, char *tmp)
 {
     const struct cconn *c = x->last_conn;
 
-    return c && c->got_goaway ? wire_name(c->goaway_wire, tmp) : "";
+    return c && c->goaway.got ? wire_name(c->goaway.wire, tmp) : "";
 }
 
 static const char *v_http_version(const struct xfer *x, char *tmp)
 {
     (void)tmp;
-    if (!x->last_conn || !x->got_headers)
+    if (!x->last_conn || x->resp.state == XFER_RESP_NONE)
         return "0";
     return x->last_conn->state == CC_H2 || x->last_conn->h2 ? "2" : "1.1";
 }
@@ -86,18 +88,18 @@ static const char *v_http_version(const struct xfer *x, char *tmp)
 static const char *v_remote_ip(const struct xfer *x, char *tmp)
 {
     (void)tmp;
-    return x->last_conn ? x->last_conn->remote_ip : "";
+    return x->last_conn ? x->last_conn->facts.remote_ip : "";
 }
 
 static const char *v_rst_error(const struct xfer *x, char *tmp)
 {
-    return x->got_rst ? wire_name(x->rst_wire, tmp) : "";
+    return x->resp.got_rst ? wire_name(x->resp.rst_wire, tmp) : "";
 }
 
 static const char *v_tls_version(const struct xfer *x, char *tmp)
 {
     (void)tmp;
-    return x->last_conn && x->last_conn->tls_version ? x->last_conn->tls_version : "";
+    return x->last_conn && x->last_conn->facts.tls_version ? x->last_conn->facts.tls_version : "";
 }
 
 static const char *v_url(const struct xfer *x, char *tmp)
@@ -109,7 +111,7 @@ static const char *v_url(const struct xfer *x, char *tmp)
 static const char *v_url_effective(const struct xfer *x, char *tmp)
 {
     (void)tmp;
-    return x->url_str;
+    return x->req.url_str;
 }
 
 static uint64_t v_conn_id(const struct xfer *x)
@@ -124,7 +126,7 @@ static uint64_t v_exitcode(const struct xfer *x)
 
 static uint64_t v_http_code(const struct xfer *x)
 {
-    return x->status > 0 ? (uint64_t)x->status : 0;
+    return x->resp.status > 0 ? (uint64_t)x->resp.status : 0;
 }
 
 static uint64_t v_num_connects(const struct xfer *x)
@@ -134,22 +136,22 @@ static uint64_t v_num_connects(const struct xfer *x)
 
 static uint64_t v_remote_port(const struct xfer *x)
 {
-    return x->last_conn ? x->last_conn->remote_port : 0;
+    return x->last_conn ? x->last_conn->facts.remote_port : 0;
 }
 
 static uint64_t v_retries(const struct xfer *x)
 {
-    return x->retries;
+    return x->req.retries;
 }
 
 static uint64_t v_size_download(const struct xfer *x)
 {
-    return x->body_bytes;
+    return x->resp.body_bytes;
 }
 
 static uint64_t v_size_upload(const struct xfer *x)
 {
-    return x->body_sent;
+    return x->up.sent;
 }
 
 static uint64_t v_stream_id(const struct xfer *x)
@@ -165,47 +167,47 @@ static uint64_t v_urlnum(const struct xfer *x)
 /* The times: the setup of a reused connection came before the transfer and counts 0. */
 static uint64_t t_appconnect(const struct xfer *x)
 {
-    return x->last_conn && x->last_conn->tls ? x->last_conn->t_tls : 0;
+    return x->last_conn && x->last_conn->tls ? x->last_conn->facts.t_tls : 0;
 }
 
 static uint64_t t_connect(const struct xfer *x)
 {
-    return x->last_conn ? x->last_conn->t_connected : 0;
+    return x->last_conn ? x->last_conn->facts.t_connected : 0;
 }
 
 static uint64_t t_firstdata(const struct xfer *x)
 {
-    return x->t_firstdata;
+    return x->t.firstdata;
 }
 
 static uint64_t t_namelookup(const struct xfer *x)
 {
-    return x->last_conn ? x->last_conn->t_resolved : 0;
+    return x->last_conn ? x->last_conn->facts.t_resolved : 0;
 }
 
 static uint64_t t_pretransfer(const struct xfer *x)
 {
-    return x->t_sent;
+    return x->t.sent;
 }
 
 static uint64_t t_starttransfer(const struct xfer *x)
 {
-    return x->t_headers;
+    return x->t.headers;
 }
 
 static uint64_t t_total(const struct xfer *x)
 {
-    return x->t_done;
+    return x->t.done;
 }
 
 static const struct buf *f_header(const struct xfer *x)
 {
-    return &x->fields;
+    return &x->resp.fields;
 }
 
 static const struct buf *f_trailer(const struct xfer *x)
 {
-    return &x->trailers;
+    return &x->resp.trailers;
 }
 
 /* Every variable, sorted by name; %{json} lists the value rows in this order. */
@@ -258,7 +260,7 @@ static int put(struct buf *b, const char *s)
 /* "S.UUUUUU": the microseconds from the start of `x` to `t` (0 when `t` is not later). */
 static int put_secs(struct buf *b, const struct xfer *x, uint64_t t)
 {
-    uint64_t us = t > x->t_start ? t - x->t_start : 0;
+    uint64_t us = t > x->t.start ? t - x->t.start : 0;
     char frac[8];
     int rv = json_u64(b, us / 1000000);
 

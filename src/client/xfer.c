@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * One URL from start to end: its parsed URL and request setup, what happens with the
- * response (-f, -i, -D, redirects with -L, the body to stdout or a file renamed into place
- * when complete), retries on a fresh connection when the server certainly did not process
- * the request, and the one error line when it fails. Bodies to stdout never interleave:
- * later URLs are held until the earlier ones are done.
+ * One URL's response and outputs: -f, -i, -D, redirects with -L (the next URL and method),
+ * the body to stdout (through order.c) or to a file renamed into place when complete, and
+ * the one error line when it fails. When an attempt ends, the transfer reports its outcome
+ * to the router (route.c) and does nothing else: it never moves itself to a connection
+ * and never moves ordered output on.
  */
+#include "xfer.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,17 +15,18 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "client_int.h"
-#include "sys/clock.h"
-#include "sys/diag.h"
 #include "base/h2.h"
 #include "base/limits.h"
+#include "order.h"
+#include "route.h"
+#include "run.h"
+#include "sys/clock.h"
+#include "sys/diag.h"
 #include "sys/xalloc.h"
+#include "vlog.h"
 
 /* In-memory part of a body held for ordered stdout (order.c spills beyond its own bound). */
 #define HOLD_MAX ((size_t)1 << 31)
-
-static void fail_early(struct xfer *failed);
 
 static void vset_detail(struct xfer *x, const char *fmt, va_list ap)
 {
@@ -44,6 +47,19 @@ static void set_detail(struct xfer *x, const char *fmt, ...)
     va_end(ap);
 }
 
+/* The attempt ended with `outcome`: the router takes it from here. */
+static void report(struct xfer *x, enum xfer_outcome outcome)
+{
+    x->phase = XFER_REPORTED;
+    x->outcome = outcome;
+    route_report(x);
+}
+
+static bool to_stdout(const struct xfer *x)
+{
+    return !x->cu->output;
+}
+
 /* --skip-existing: a URL whose file exists is done at once; --no-clobber: the body goes
  * to FILE.1 ... FILE.100 instead of over an existing FILE (curl). Returns 1 when skipped. */
 static int existing_output(struct xfer *x)
@@ -55,17 +71,14 @@ static int existing_output(struct xfer *x)
     if ((!cfg->multi.skip_existing && !cfg->multi.no_clobber) || access(path, F_OK) != 0)
         return 0;
     if (cfg->multi.skip_existing) {
-        vlog(x->cl, "skipping %s: '%s' exists", x->url_str, path);
-        x->done = true;
-        x->cl->ndone++;
+        vlog(x->cl, "skipping %s: '%s' exists", x->req.url_str, path);
+        report(x, XFER_FINISHED);
         return 1;
     }
-    if (!cfg->multi.no_clobber)
-        return 0;
-    x->out_path = xmalloc(strlen(path) + 8);
+    x->out.path = xmalloc(strlen(path) + 8);
     for (i = 1; i <= 100; i++) {
-        snprintf(x->out_path, strlen(path) + 8, "%s.%u", path, i);
-        if (access(x->out_path, F_OK) != 0)
+        snprintf(x->out.path, strlen(path) + 8, "%s.%u", path, i);
+        if (access(x->out.path, F_OK) != 0)
             return 0;
     }
     xfer_fail(x, H2E_WRITE, "'%s' and '%s.1' to '%s.100' all exist (--no-clobber)", path, path,
@@ -83,18 +96,18 @@ int xfer_init(struct xfer *x, struct client *cl, size_t index, const struct cli_
     x->cl = cl;
     x->index = index;
     x->cu = cu;
-    x->upload_fd = -1;
-    x->t_start = clock_us();
-    x->url_str = xstrdup(cu->url);
-    buf_init(&x->hold, &xalloc_mem, HOLD_MAX);
-    buf_init(&x->fields, &xalloc_mem, LIMIT_HEADER_LIST_SIZE * 2);
-    buf_init(&x->trailers, &xalloc_mem, LIMIT_HEADER_LIST_SIZE * 2);
-    x->method = cli_method(cfg);
-    x->has_body = cfg->req.body != CLI_BODY_NONE;
-    x->body_len = (int64_t)cfg->req.data_len;
-    rv = url_parse(x->url_str, &x->url, &info);
+    x->up.fd = -1;
+    x->t.start = clock_us();
+    x->req.url_str = xstrdup(cu->url);
+    buf_init(&x->out.hold, &xalloc_mem, HOLD_MAX);
+    buf_init(&x->resp.fields, &xalloc_mem, LIMIT_HEADER_LIST_SIZE * 2);
+    buf_init(&x->resp.trailers, &xalloc_mem, LIMIT_HEADER_LIST_SIZE * 2);
+    x->req.method = cli_method(cfg);
+    x->req.has_body = cfg->req.body != CLI_BODY_NONE;
+    x->up.len = (int64_t)cfg->req.data_len;
+    rv = url_parse(x->req.url_str, &x->req.url, &info);
     if (rv) {
-        xfer_fail(x, rv, "'%s': %s", x->url_str, info.why ? info.why : h2e_str(rv));
+        xfer_fail(x, rv, "'%s': %s", x->req.url_str, info.why ? info.why : h2e_str(rv));
         return rv;
     }
     if (cu->output && strcmp(cu->output, "-") && (rv = existing_output(x)) != 0)
@@ -106,52 +119,46 @@ int xfer_init(struct xfer *x, struct client *cl, size_t index, const struct cli_
 
 void xfer_release(struct xfer *x)
 {
-    if (x->sink_open && x->sink)
-        out_abort(x->sink, false);
-    if (x->upload_fd > STDIN_FILENO)
-        close(x->upload_fd);
+    if (x->out.sink_open && x->out.sink)
+        out_abort(x->out.sink, false);
+    if (x->up.fd > STDIN_FILENO)
+        close(x->up.fd);
     order_drop(x);
-    buf_release(&x->fields);
-    buf_release(&x->trailers);
-    free(x->chunk);
-    free(x->location);
-    free(x->out_path);
+    buf_release(&x->resp.fields);
+    buf_release(&x->resp.trailers);
+    free(x->up.chunk);
+    free(x->resp.location);
+    free(x->out.path);
     free(x->detail);
-    free(x->sink);
-    free(x->url_str);
+    free(x->out.sink);
+    free(x->req.url_str);
 }
 
 void xfer_reset_response(struct xfer *x)
 {
-    x->status = 0;
-    x->got_headers = false;
-    x->redirecting = false;
-    x->discard = false;
-    x->body_bytes = 0;
-    free(x->location);
-    x->location = NULL;
-    /* after rewind_upload(): what was read and not yet sent is still in the chunk and goes
-     * out again; once some was sent, the body is read again from its start */
-    if (x->body_sent)
-        x->chunk_len = x->chunk_off = 0;
-    x->body_sent = 0;
-    x->body_done = false;
+    free(x->resp.location);
+    x->resp.location = NULL;
+    x->resp.state = XFER_RESP_NONE;
+    x->resp.status = 0;
+    x->resp.body_bytes = 0;
+    x->resp.got_rst = false;
+    /* after xfer_rewind_upload(): what was read and not yet sent is still in the chunk
+     * and goes out again; once some was sent, the body is read again from its start */
+    if (x->up.sent)
+        x->up.chunk_len = x->up.chunk_off = 0;
+    x->up.sent = 0;
+    x->up.done = false;
     x->stream_id = 0;
-    x->got_rst = false;
-    x->boosted = x->unheld = false; /* they were about the stream the response came on */
-}
-
-static bool to_stdout(const struct xfer *x)
-{
-    return !x->cu->output;
+    /* they were about the stream the response came on */
+    x->out.boosted = x->out.released = false;
 }
 
 static int sink_write(struct xfer *x, const void *p, size_t n)
 {
     if (to_stdout(x))
         return order_write(x, p, n);
-    if (out_write(x->sink, p, n) != 0) {
-        xfer_fail(x, H2E_WRITE, "%s", x->sink->detail);
+    if (out_write(x->out.sink, p, n) != 0) {
+        xfer_fail(x, H2E_WRITE, "%s", x->out.sink->detail);
         return H2E_WRITE;
     }
     return 0;
@@ -160,16 +167,16 @@ static int sink_write(struct xfer *x, const void *p, size_t n)
 static int open_sink(struct xfer *x)
 {
     const struct config *cfg = x->cl->cfg;
-    const char *path = x->out_path ? x->out_path : x->cu->output;
+    const char *path = x->out.path ? x->out.path : x->cu->output;
 
-    if (x->sink_open)
+    if (x->out.sink_open)
         return 0;
-    if (!to_stdout(x) && out_open_file(x->sink = xcalloc(1, sizeof(*x->sink)), path,
+    if (!to_stdout(x) && out_open_file(x->out.sink = xcalloc(1, sizeof(*x->out.sink)), path,
                                        cfg->out.create_dirs, cfg->out.no_buffer) != 0) {
-        xfer_fail(x, H2E_WRITE, "%s", x->sink->detail);
+        xfer_fail(x, H2E_WRITE, "%s", x->out.sink->detail);
         return H2E_WRITE;
     }
-    x->sink_open = true;
+    x->out.sink_open = true;
     return 0;
 }
 
@@ -216,6 +223,19 @@ static bool is_redirect(int status)
     return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
 
+static uint64_t content_length(const struct msg_field *f, size_t n)
+{
+    const struct span *v = field(f, n, "content-length");
+    uint64_t len = 0;
+    size_t i;
+
+    if (!v || v->len >= 20)
+        return 0;
+    for (i = 0; i < v->len && v->p[i] >= '0' && v->p[i] <= '9'; i++)
+        len = len * 10 + (uint64_t)(v->p[i] - '0');
+    return len;
+}
+
 int xfer_on_headers(struct xfer *x, int status, const struct msg_field *f, size_t n,
                     const char *proto)
 {
@@ -224,22 +244,15 @@ int xfer_on_headers(struct xfer *x, int status, const struct msg_field *f, size_
     struct buf hb;
     int rv = 0;
 
-    x->got_headers = true;
-    x->status = status;
-    x->t_headers = clock_us();
-    x->expect_len = 0;
-    if ((loc = field(f, n, "content-length")) != NULL && loc->len < 20) {
-        size_t i;
-        for (i = 0; i < loc->len && loc->p[i] >= '0' && loc->p[i] <= '9'; i++)
-            x->expect_len = x->expect_len * 10 + (uint64_t)(loc->p[i] - '0');
-    }
-    loc = field(f, n, "location");
-    keep_fields(x, &x->fields, f, n);
+    x->resp.state = XFER_RESP_HEADERS;
+    x->resp.status = status;
+    x->t.headers = clock_us();
+    x->resp.expect_len = content_length(f, n);
+    keep_fields(x, &x->resp.fields, f, n);
     trace_stream(x->cl->trace, x->conn_id, x->stream_id, x->index, TRACE_STREAM_HEADERS, NULL);
     if (cfg->req.location && is_redirect(status) && loc) {
-        x->redirecting = true;
-        x->discard = true;
-        x->location = xstrndup((const char *)loc->p, loc->len);
+        x->resp.state = XFER_RESP_REDIRECTING;
+        x->resp.location = xstrndup((const char *)loc->p, loc->len);
     } else if (cfg->out.fail && status >= 400) {
         xfer_fail(x, H2E_HTTP_ERROR, "the requested URL returned error: %d", status);
         return H2E_HTTP_ERROR;
@@ -247,7 +260,7 @@ int xfer_on_headers(struct xfer *x, int status, const struct msg_field *f, size_
     buf_init(&hb, &xalloc_mem, LIMIT_HEADER_LIST_SIZE * 2);
     out_header_block(&hb, status, proto, f, n);
     dump_headers(x, &hb);
-    if (cfg->out.include || (!x->discard && !cfg->req.head))
+    if (cfg->out.include || (x->resp.state == XFER_RESP_HEADERS && !cfg->req.head))
         rv = open_sink(x);
     if (rv == 0 && cfg->out.include)
         rv = sink_write(x, hb.p, hb.len);
@@ -259,118 +272,48 @@ int xfer_on_data(struct xfer *x, const uint8_t *p, size_t n)
 {
     const struct config *cfg = x->cl->cfg;
 
-    if (x->done)
+    if (xfer_over(x))
         return H2E_WRITE;
-    if (x->discard || !n)
+    if (x->resp.state == XFER_RESP_REDIRECTING || !n)
         return 0;
-    if (cfg->out.max_filesize && x->body_bytes + n > cfg->out.max_filesize) {
+    if (cfg->out.max_filesize && x->resp.body_bytes + n > cfg->out.max_filesize) {
         xfer_fail(x, H2E_FILESIZE, "the body exceeds --max-filesize %llu",
                   (unsigned long long)cfg->out.max_filesize);
         return H2E_FILESIZE;
     }
-    if (!x->body_bytes) {
-        x->t_firstdata = clock_us();
+    if (!x->resp.body_bytes) {
+        x->t.firstdata = clock_us();
         trace_stream(x->cl->trace, x->conn_id, x->stream_id, x->index, TRACE_STREAM_FIRST_DATA,
                      NULL);
     }
-    x->body_bytes += n;
-    if (!x->sink_open && open_sink(x) != 0)
+    x->resp.body_bytes += n;
+    if (!x->out.sink_open && open_sink(x) != 0)
         return H2E_WRITE;
     return sink_write(x, p, n);
 }
 
-void xfer_on_trailers(struct xfer *x, const struct msg_field *f, size_t n)
+int xfer_on_trailers(struct xfer *x, const struct msg_field *f, size_t n)
 {
     struct buf hb;
+    int rv = 0;
 
-    keep_fields(x, &x->trailers, f, n);
+    keep_fields(x, &x->resp.trailers, f, n);
     buf_init(&hb, &xalloc_mem, LIMIT_HEADER_LIST_SIZE * 2);
     out_header_block(&hb, 0, NULL, f, n);
     dump_headers(x, &hb);
-    if (x->cl->cfg->out.include && x->sink_open && !x->discard)
-        sink_write(x, hb.p, hb.len);
+    if (x->cl->cfg->out.include && x->out.sink_open && x->resp.state == XFER_RESP_HEADERS)
+        rv = sink_write(x, hb.p, hb.len);
     buf_release(&hb);
+    return rv;
 }
 
-static void finish(struct xfer *x, int result)
+/* The attempt is over with `result`: its times and its trace line. */
+static void end_attempt(struct xfer *x, int result, enum trace_stream_event ev)
 {
-    x->t_done = clock_us();
-    x->cl->ndone++;
-    x->cl->bytes_done += x->body_bytes;
-    x->done_ok = result == 0;
-    if (x->conn)
-        cconn_detach(x->conn, x);
-    x->done = true;
+    x->t.done = clock_us();
     x->result = result;
-    x->active = false;
-}
-
-/* The request body can be sent again from its start: NULL, or why not. Nothing sent yet
- * needs nothing (what was read waits in the chunk, kept by xfer_reset_response); a file,
- * stdin included, is read again from where the body started; a pipe cannot be. */
-static const char *rewind_upload(struct xfer *x)
-{
-    if (x->upload_fd < 0 || x->body_sent == 0)
-        return NULL;
-    if (x->upload_start >= 0 && lseek(x->upload_fd, x->upload_start, SEEK_SET) == x->upload_start)
-        return NULL;
-    return "the request body came from a pipe and was already sent";
-}
-
-/* curl's rule: 303 turns into GET, and so do 301/302 after a POST; 307 and 308 (and the
- * others after any other method) send the same request again, body and all. */
-static void redirect_method(struct xfer *x)
-{
-    if ((x->status == 303 && strcmp(x->method, "HEAD") != 0) ||
-        ((x->status == 301 || x->status == 302) && strcmp(x->method, "POST") == 0 &&
-         !x->cl->cfg->req.method)) {
-        x->method = "GET";
-        x->has_body = false;
-    }
-}
-
-static void redirect(struct xfer *x)
-{
-    const struct config *cfg = x->cl->cfg;
-    struct buf next;
-    struct url old = x->url;
-    struct h2e_info info = H2E_INFO_INIT;
-    const char *why;
-    int rv;
-
-    if (cfg->req.max_redirs >= 0 && (long)x->redirects >= cfg->req.max_redirs) {
-        xfer_fail(x, H2E_TOO_MANY_REDIRECTS, "maximum (%ld) redirects followed",
-                  cfg->req.max_redirs);
-        return;
-    }
-    buf_init(&next, &xalloc_mem, 1u << 20);
-    rv = url_resolve(&x->url, x->location, &next, &info);
-    if (rv == 0) {
-        char *s = xstrdup((const char *)next.p);
-        rv = url_parse(s, &x->url, &info);
-        free(x->url_str);
-        x->url_str = s;
-    }
-    buf_release(&next);
-    if (rv) {
-        xfer_fail(x, rv, "bad redirect location: %s", info.why ? info.why : h2e_str(rv));
-        return;
-    }
-    vlog(x->cl, "following redirect %d to %s", x->status, x->url_str);
-    if (!url_origin_equal(&old, &x->url))
-        x->drop_auth = true;
-    redirect_method(x);
-    why = x->has_body ? rewind_upload(x) : NULL; /* 307, 308: the same request, body too */
-    if (why) {
-        xfer_fail(x, H2E_REWIND, "cannot follow the redirect: %s", why);
-        return;
-    }
-    x->redirects++;
-    if (x->conn)
-        cconn_detach(x->conn, x);
-    xfer_reset_response(x);
-    x->attempts = 0;
-    client_route(x->cl, x, false);
+    trace_stream(x->cl->trace, x->conn_id, x->stream_id, x->index, ev,
+                 ev == TRACE_STREAM_FAILED ? x->detail : NULL);
 }
 
 void xfer_complete(struct xfer *x)
@@ -378,89 +321,87 @@ void xfer_complete(struct xfer *x)
     const struct config *cfg = x->cl->cfg;
     int result = 0;
 
-    if (x->done)
+    if (xfer_over(x))
         return;
-    if (x->redirecting) {
-        redirect(x);
+    if (x->resp.state == XFER_RESP_REDIRECTING) {
+        report(x, XFER_REDIRECT);
         return;
     }
-    if (cfg->out.fail_with_body && x->status >= 400)
+    if (cfg->out.fail_with_body && x->resp.status >= 400)
         result = H2E_HTTP_ERROR;
-    if (!x->sink_open && !cfg->req.head && open_sink(x) != 0)
+    if (!x->out.sink_open && !cfg->req.head && open_sink(x) != 0)
         return; /* an empty body still creates the file */
-    finish(x, result);
-    trace_stream(x->cl->trace, x->conn_id, x->stream_id, x->index, TRACE_STREAM_DONE, NULL);
-    if (x->sink_open && !to_stdout(x)) {
-        x->sink_open = false;
-        if (out_commit(x->sink) != 0) {
-            x->result = result = H2E_WRITE;
-            set_detail(x, "%s", x->sink->detail);
-            diag_error(H2E_WRITE, "%s", x->sink->detail);
+    end_attempt(x, result, TRACE_STREAM_DONE);
+    if (x->out.sink_open && !to_stdout(x)) {
+        x->out.sink_open = false;
+        if (out_commit(x->out.sink) != 0) {
+            result = H2E_WRITE;
+            set_detail(x, "%s", x->out.sink->detail);
+            diag_error(H2E_WRITE, "%s", x->out.sink->detail);
         }
     }
     if (result == H2E_HTTP_ERROR) {
-        set_detail(x, "the requested URL returned error: %d", x->status);
+        set_detail(x, "the requested URL returned error: %d", x->resp.status);
         diag_error(result, "%s", x->detail);
-        fail_early(x);
     }
-    order_advance(x->cl);
+    x->result = result;
+    report(x, XFER_FINISHED);
 }
 
 void xfer_cancel(struct xfer *x, int code)
 {
-    if (x->done)
-        return;
-    x->cancelled = true;
-    finish(x, code); /* stopped because of that failure (-w %{exitcode}) */
+    x->result = code; /* stopped because of that failure (-w %{exitcode}) */
+    x->t.done = clock_us();
     set_detail(x, "cancelled by --fail-early");
-    if (x->sink_open && !to_stdout(x))
-        out_abort(x->sink, false);
-    x->sink_open = false;
+    if (x->out.sink_open && !to_stdout(x))
+        out_abort(x->out.sink, false);
+    x->out.sink_open = false;
     order_drop(x);
+    report(x, XFER_CANCELLED);
 }
 
-/* --fail-early: the first failure cancels every other URL (RST_STREAM CANCEL), removes
- * their partial files, and leaves the exit code to the failure; URLs not made yet are
- * cancelled as they are made. */
-static void fail_early(struct xfer *failed)
+/* Fail the attempt for good, whatever its phase: say it, drop the output. */
+static void vfail(struct xfer *x, int code, const char *fmt, va_list ap)
 {
-    struct client *cl = failed->cl;
-    size_t i;
+    const struct config *cfg = x->cl->cfg;
 
-    if (!cl->cfg->multi.fail_early || cl->stopping || failed->cancelled)
-        return;
-    cl->stopping = true;
-    cl->cancel_code = failed->result;
-    for (i = cl->reaped; i < cl->started; i++)
-        if (cl->xs[i] != failed)
-            xfer_cancel(cl->xs[i], failed->result);
+    vset_detail(x, fmt, ap);
+    end_attempt(x, code, TRACE_STREAM_FAILED);
+    if (x->out.sink_open && !to_stdout(x))
+        out_abort(x->out.sink, cfg->out.keep_partial);
+    else if (x->out.sink_open && x->index == x->cl->fin && x->resp.body_bytes && code != H2E_WRITE)
+        diag_warn("%llu bytes of the body were already written to stdout",
+                  (unsigned long long)x->resp.body_bytes);
+    x->out.sink_open = false;
+    order_drop(x);
+    if (x->cl->nxfers > 1)
+        diag_error(code, "%s: %s", x->req.url_str, x->detail);
+    else
+        diag_error(code, "%s", x->detail);
+    x->outcome = XFER_FINISHED;
+}
+
+static void fail_now(struct xfer *x, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void fail_now(struct xfer *x, int code, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vfail(x, code, fmt, ap);
+    va_end(ap);
 }
 
 void xfer_fail(struct xfer *x, int code, const char *fmt, ...)
 {
-    const struct config *cfg = x->cl->cfg;
     va_list ap;
 
-    if (x->done)
+    if (xfer_over(x))
         return;
     va_start(ap, fmt);
-    vset_detail(x, fmt, ap);
+    vfail(x, code, fmt, ap);
     va_end(ap);
-    finish(x, code);
-    trace_stream(x->cl->trace, x->conn_id, x->stream_id, x->index, TRACE_STREAM_FAILED, x->detail);
-    if (x->sink_open && !to_stdout(x))
-        out_abort(x->sink, cfg->out.keep_partial);
-    else if (x->sink_open && x->index == x->cl->fin && x->body_bytes && code != H2E_WRITE)
-        diag_warn("%llu bytes of the body were already written to stdout",
-                  (unsigned long long)x->body_bytes);
-    x->sink_open = false;
-    order_drop(x);
-    if (x->cl->nxfers > 1)
-        diag_error(code, "%s: %s", x->url_str, x->detail);
-    else
-        diag_error(code, "%s", x->detail);
-    fail_early(x);
-    order_advance(x->cl);
+    report(x, XFER_FINISHED);
 }
 
 void xfer_fail_output(struct xfer *x, int code, const char *why)
@@ -468,10 +409,70 @@ void xfer_fail_output(struct xfer *x, int code, const char *why)
     if (x->result)
         return;
     x->result = code;
-    x->done_ok = false;
     set_detail(x, "%s", why);
     diag_error(code, "%s", why);
-    fail_early(x);
+}
+
+/* curl's rule: 303 turns into GET, and so do 301/302 after a POST; 307 and 308 (and the
+ * others after any other method) send the same request again, body and all. */
+static void redirect_method(struct xfer *x)
+{
+    int s = x->resp.status;
+
+    if ((s == 303 && strcmp(x->req.method, "HEAD") != 0) ||
+        ((s == 301 || s == 302) && strcmp(x->req.method, "POST") == 0 && !x->cl->cfg->req.method)) {
+        x->req.method = "GET";
+        x->req.has_body = false;
+    }
+}
+
+/* The redirect target as the new URL of `x`; returns 0 or an H2E_* with `why`. */
+static int next_url(struct xfer *x, struct h2e_info *info)
+{
+    struct buf next;
+    int rv;
+
+    buf_init(&next, &xalloc_mem, 1u << 20);
+    rv = url_resolve(&x->req.url, x->resp.location, &next, info);
+    if (rv == 0) {
+        char *s = xstrdup((const char *)next.p);
+        rv = url_parse(s, &x->req.url, info);
+        free(x->req.url_str);
+        x->req.url_str = s;
+    }
+    buf_release(&next);
+    return rv;
+}
+
+int xfer_follow(struct xfer *x)
+{
+    const struct config *cfg = x->cl->cfg;
+    struct url old = x->req.url;
+    struct h2e_info info = H2E_INFO_INIT;
+    const char *why;
+    int rv;
+
+    if (cfg->req.max_redirs >= 0 && (long)x->req.redirects >= cfg->req.max_redirs) {
+        fail_now(x, H2E_TOO_MANY_REDIRECTS, "maximum (%ld) redirects followed",
+                 cfg->req.max_redirs);
+        return H2E_TOO_MANY_REDIRECTS;
+    }
+    if ((rv = next_url(x, &info)) != 0) {
+        fail_now(x, rv, "bad redirect location: %s", info.why ? info.why : h2e_str(rv));
+        return rv;
+    }
+    vlog(x->cl, "following redirect %d to %s", x->resp.status, x->req.url_str);
+    if (!url_origin_equal(&old, &x->req.url))
+        x->req.drop_auth = true;
+    redirect_method(x);
+    why = x->req.has_body ? xfer_rewind_upload(x) : NULL; /* 307, 308: the body too */
+    if (why) {
+        fail_now(x, H2E_REWIND, "cannot follow the redirect: %s", why);
+        return H2E_REWIND;
+    }
+    x->req.redirects++;
+    x->req.attempts = 0;
+    return 0;
 }
 
 /* Replay on a fresh connection a request the server did not process (RFC 9113 §8.7). */
@@ -479,21 +480,31 @@ bool xfer_retry(struct xfer *x, const char *why, bool fresh)
 {
     const char *cannot;
 
-    if (x->attempts >= LIMIT_RETRY_CONNECTIONS || x->done ||
-        (x->cl->cfg->proto.no_goaway_retry && !x->force_h1))
+    if (x->req.attempts >= LIMIT_RETRY_CONNECTIONS || xfer_over(x) ||
+        (x->cl->cfg->proto.no_goaway_retry && !x->req.force_h1))
         return false;
-    cannot = rewind_upload(x);
+    cannot = xfer_rewind_upload(x);
     if (cannot) { /* curl: CURLE_SEND_FAIL_REWIND */
         xfer_fail(x, H2E_REWIND, "cannot send the request again after %s: %s", why, cannot);
         return true;
     }
-    vlog(x->cl, "retrying %s%s after %s (attempt %u)", x->url_str,
-         fresh ? " on a new connection" : "", why, x->attempts + 1);
+    vlog(x->cl, "retrying %s%s after %s (attempt %u)", x->req.url_str,
+         fresh ? " on a new connection" : "", why, x->req.attempts + 1);
     trace_stream(x->cl->trace, x->conn_id, x->stream_id, x->index, TRACE_STREAM_RETRIED, why);
-    if (x->conn)
-        cconn_detach(x->conn, x);
-    xfer_reset_response(x);
-    x->retries++;
-    client_route(x->cl, x, fresh);
+    x->req.retries++;
+    x->req.retry_fresh = fresh;
+    report(x, XFER_RETRY);
     return true;
+}
+
+void xfer_requeue(struct xfer *x, bool counts)
+{
+    if (xfer_over(x))
+        return;
+    if (counts && ++x->req.orphaned >= LIMIT_RETRY_CONNECTIONS) {
+        xfer_fail(x, H2E_RECV, "%u connections closed before the request could be sent",
+                  x->req.orphaned);
+        return;
+    }
+    report(x, XFER_REQUEUE);
 }

@@ -16,8 +16,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "client_int.h"
+#include "codec/h1.h"
+#include "codec/hpack.h"
+#include "run.h"
 #include "sys/xalloc.h"
+#include "vlog.h"
+#include "xfer.h"
 
 #define UPLOAD_CHUNK (64u * 1024u)
 
@@ -119,7 +123,7 @@ static void regular_fields(struct xfer *x, struct fl *l)
     own(l, cfg, "user-agent", *cfg->req.user_agent ? cfg->req.user_agent : NULL);
     own(l, cfg, "accept", cfg->req.body == CLI_BODY_JSON ? "application/json" : "*/*");
     own(l, cfg, "referer", cfg->req.referer);
-    if (cfg->req.user && !x->drop_auth) {
+    if (cfg->req.user && !x->req.drop_auth) {
         char *auth = basic_auth(cfg->req.user);
         if (auth)
             own(l, cfg, "authorization", auth);
@@ -127,10 +131,10 @@ static void regular_fields(struct xfer *x, struct fl *l)
             l->err = H2E_NOMEM;
         free(auth);
     }
-    if (x->has_body) {
+    if (x->req.has_body) {
         own(l, cfg, "content-type", cli_content_type(cfg));
-        if (x->body_len >= 0) {
-            snprintf(len, sizeof(len), "%lld", (long long)x->body_len);
+        if (x->up.len >= 0) {
+            snprintf(len, sizeof(len), "%lld", (long long)x->up.len);
             own(l, cfg, "content-length", len);
         }
     }
@@ -140,7 +144,7 @@ static void regular_fields(struct xfer *x, struct fl *l)
             (h->name.len == 4 && strncasecmp((const char *)h->name.p, "host", 4) == 0))
             continue;
         /* RFC 9110 §11.6.2: credentials never follow a redirect to another origin */
-        if (x->drop_auth &&
+        if (x->req.drop_auth &&
             ((h->name.len == 13 && !strncasecmp((const char *)h->name.p, "authorization", 13)) ||
              (h->name.len == 6 && !strncasecmp((const char *)h->name.p, "cookie", 6))))
             continue;
@@ -168,15 +172,15 @@ int xfer_h2_fields(struct xfer *x, struct hpack_field **out, size_t *n, struct b
     size_t i;
 
     buf_init(&tmp, &xalloc_mem, SIZE_MAX); /* no cap: the field store has one, said */
-    pseudo(&l, cfg, ":method", x->method, strlen(x->method));
-    pseudo(&l, cfg, ":scheme", x->url.scheme, strlen(x->url.scheme));
-    url_authority(&x->url, &tmp);
+    pseudo(&l, cfg, ":method", x->req.method, strlen(x->req.method));
+    pseudo(&l, cfg, ":scheme", x->req.url.scheme, strlen(x->req.url.scheme));
+    url_authority(&x->req.url, &tmp);
     if (host && !host->remove) /* RFC 9113 §8.3.1: Host becomes :authority */
         pseudo(&l, cfg, ":authority", (const char *)host->value.p, host->value.len);
     else
         pseudo(&l, cfg, ":authority", (const char *)tmp.p, tmp.len);
     buf_reset(&tmp);
-    url_request_target(&x->url, &tmp);
+    url_request_target(&x->req.url, &tmp);
     pseudo(&l, cfg, ":path", (const char *)tmp.p, tmp.len);
     buf_release(&tmp);
     regular_fields(x, &l);
@@ -220,28 +224,30 @@ int xfer_h1_request(struct xfer *x, struct buf *out, bool chunked)
         buf_release(&host);
         return rv;
     }
-    url_request_target(&x->url, &target);
-    url_authority(&x->url, &host);
+    url_request_target(&x->req.url, &target);
+    url_authority(&x->req.url, &host);
     hdrs = xcalloc(l.n + 1, sizeof(*hdrs));
     for (i = 0; i < l.n; i++) {
         hdrs[i].name = span_of(store.p + l.off[i][0], l.off[i][1]);
         hdrs[i].value = span_of(store.p + l.off[i][2], l.off[i][3]);
     }
     memset(&req, 0, sizeof(req));
-    req.method = span_str(x->method);
+    req.method = span_str(x->req.method);
     req.target = buf_span(&target);
     req.host = uh && !uh->remove ? uh->value : buf_span(&host);
     req.headers = hdrs;
     req.nheaders = l.n;
-    req.body = !x->has_body ? H1_REQ_BODY_NONE : chunked ? H1_REQ_BODY_CHUNKED : H1_REQ_BODY_LENGTH;
-    req.content_length = x->body_len >= 0 ? (uint64_t)x->body_len : 0;
+    req.body = !x->req.has_body ? H1_REQ_BODY_NONE
+               : chunked        ? H1_REQ_BODY_CHUNKED
+                                : H1_REQ_BODY_LENGTH;
+    req.content_length = x->up.len >= 0 ? (uint64_t)x->up.len : 0;
     /* content-length was added to the fields above; h1 writes its own framing header */
     for (i = 0; i < req.nheaders; i++)
         if (span_eq_str(hdrs[i].name, "content-length") && !user_header(cfg, "content-length"))
             hdrs[i] = hdrs[--req.nheaders];
     rv = h1_write_request(out, &req, &info);
     if (rv == 0) {
-        vlog(x->cl, "> %s %.*s HTTP/1.1", x->method, (int)target.len, (const char *)target.p);
+        vlog(x->cl, "> %s %.*s HTTP/1.1", x->req.method, (int)target.len, (const char *)target.p);
         vlog_field(x->cl, '>', span_str("host"), req.host);
         for (i = 0; i < req.nheaders; i++)
             vlog_field(x->cl, '>', hdrs[i].name, hdrs[i].value);
@@ -262,18 +268,29 @@ int xfer_open_upload(struct xfer *x)
     const char *f = x->cl->cfg->req.upload_file;
     struct stat st;
 
-    x->upload_is_stdin = strcmp(f, "-") == 0;
-    x->upload_fd = x->upload_is_stdin ? STDIN_FILENO : open(f, O_RDONLY | O_CLOEXEC);
-    if (x->upload_fd < 0) {
+    x->up.fd = strcmp(f, "-") == 0 ? STDIN_FILENO : open(f, O_RDONLY | O_CLOEXEC);
+    if (x->up.fd < 0) {
         xfer_fail(x, H2E_READ, "cannot read '%s': %s", f, strerror(errno));
         return H2E_READ;
     }
-    x->upload_start = lseek(x->upload_fd, 0, SEEK_CUR); /* stdin may be a file, mid-way */
-    x->body_len = fstat(x->upload_fd, &st) == 0 && S_ISREG(st.st_mode) ? (int64_t)st.st_size : -1;
-    if (x->body_len >= 0 && x->upload_start > 0) /* the rest of the file from there */
-        x->body_len = x->upload_start < st.st_size ? (int64_t)(st.st_size - x->upload_start) : 0;
-    x->chunk = xmalloc(UPLOAD_CHUNK);
+    x->up.start = lseek(x->up.fd, 0, SEEK_CUR); /* stdin may be a file, mid-way */
+    x->up.len = fstat(x->up.fd, &st) == 0 && S_ISREG(st.st_mode) ? (int64_t)st.st_size : -1;
+    if (x->up.len >= 0 && x->up.start > 0) /* the rest of the file from there */
+        x->up.len = x->up.start < st.st_size ? (int64_t)(st.st_size - x->up.start) : 0;
+    x->up.chunk = xmalloc(UPLOAD_CHUNK);
     return 0;
+}
+
+/* Nothing sent yet needs nothing (what was read waits in the chunk, kept by
+ * xfer_reset_response); a file, stdin included, is read again from where the body
+ * started; a pipe cannot be. */
+const char *xfer_rewind_upload(struct xfer *x)
+{
+    if (x->up.fd < 0 || x->up.sent == 0)
+        return NULL;
+    if (x->up.start >= 0 && lseek(x->up.fd, x->up.start, SEEK_SET) == x->up.start)
+        return NULL;
+    return "the request body came from a pipe and was already sent";
 }
 
 int xfer_body_next(struct xfer *x, const uint8_t **p, size_t *n, bool *last)
@@ -282,33 +299,33 @@ int xfer_body_next(struct xfer *x, const uint8_t **p, size_t *n, bool *last)
     ssize_t r;
 
     if (cfg->req.body != CLI_BODY_UPLOAD) {
-        *p = cfg->req.data + x->body_sent;
-        *n = cfg->req.data_len - (size_t)x->body_sent;
+        *p = cfg->req.data + x->up.sent;
+        *n = cfg->req.data_len - (size_t)x->up.sent;
         *last = true; /* the whole rest is offered at once */
         return 0;
     }
-    if (x->chunk_off == x->chunk_len) {
+    if (x->up.chunk_off == x->up.chunk_len) {
         do
-            r = read(x->upload_fd, x->chunk, UPLOAD_CHUNK);
+            r = read(x->up.fd, x->up.chunk, UPLOAD_CHUNK);
         while (r < 0 && errno == EINTR);
         if (r < 0) {
             xfer_fail(x, H2E_READ, "cannot read '%s': %s", cfg->req.upload_file, strerror(errno));
             return H2E_READ;
         }
-        x->chunk_len = (size_t)r;
-        x->chunk_off = 0;
+        x->up.chunk_len = (size_t)r;
+        x->up.chunk_off = 0;
     }
-    *p = x->chunk + x->chunk_off;
-    *n = x->chunk_len - x->chunk_off;
-    *last = *n == 0 || (x->body_len >= 0 && x->body_sent + *n >= (uint64_t)x->body_len);
+    *p = x->up.chunk + x->up.chunk_off;
+    *n = x->up.chunk_len - x->up.chunk_off;
+    *last = *n == 0 || (x->up.len >= 0 && x->up.sent + *n >= (uint64_t)x->up.len);
     return 0;
 }
 
 void xfer_body_advance(struct xfer *x, size_t n, bool finished)
 {
-    x->body_sent += n;
+    x->up.sent += n;
     if (x->cl->cfg->req.body == CLI_BODY_UPLOAD)
-        x->chunk_off += n;
+        x->up.chunk_off += n;
     if (finished)
-        x->body_done = true;
+        x->up.done = true;
 }

@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client/client_int.h"
+#include "client/cconn.h"
+#include "client/run.h"
+#include "client/xfer.h"
 #include "client/writeout.h"
 #include "sys/diag.h"
 #include "sys/xalloc.h"
@@ -40,37 +42,37 @@ static void fixture_init(struct fixture *t)
     t->cc.id = 3;
     t->cc.state = CC_H2;
     t->cc.tls = true;
-    snprintf(t->cc.alpn, sizeof(t->cc.alpn), "h2");
-    t->cc.tls_version = "TLS1.3";
-    snprintf(t->cc.remote_ip, sizeof(t->cc.remote_ip), "192.0.2.7");
-    t->cc.remote_port = 8443;
+    snprintf(t->cc.facts.alpn, sizeof(t->cc.facts.alpn), "h2");
+    t->cc.facts.tls_version = "TLS1.3";
+    snprintf(t->cc.facts.remote_ip, sizeof(t->cc.facts.remote_ip), "192.0.2.7");
+    t->cc.facts.remote_port = 8443;
     t->x.cl = &t->cl;
     t->x.cu = &t->cu;
-    t->x.url_str = "https://example.test/b";
+    t->x.req.url_str = "https://example.test/b";
     t->x.index = 4;
     t->x.last_conn = &t->cc;
-    t->x.got_headers = true;
-    t->x.status = 200;
+    t->x.resp.state = XFER_RESP_HEADERS;
+    t->x.resp.status = 200;
     t->x.stream_id = 5;
     t->x.num_connects = 1;
-    t->x.body_bytes = 1234;
-    t->x.body_sent = 56;
-    t->x.t_start = 1000000;
-    t->cc.t_resolved = t->x.t_start + 1000;
-    t->cc.t_connected = t->x.t_start + 2000;
-    t->cc.t_tls = t->x.t_start + 3500;
-    t->x.t_sent = t->x.t_start + 4000;
-    t->x.t_headers = t->x.t_start + 5000;
-    t->x.t_firstdata = t->x.t_start + 6000;
-    t->x.t_done = t->x.t_start + 1234567;
-    buf_init(&t->x.fields, &xalloc_mem, SIZE_MAX);
-    buf_init(&t->x.trailers, &xalloc_mem, SIZE_MAX);
+    t->x.resp.body_bytes = 1234;
+    t->x.up.sent = 56;
+    t->x.t.start = 1000000;
+    t->cc.facts.t_resolved = t->x.t.start + 1000;
+    t->cc.facts.t_connected = t->x.t.start + 2000;
+    t->cc.facts.t_tls = t->x.t.start + 3500;
+    t->x.t.sent = t->x.t.start + 4000;
+    t->x.t.headers = t->x.t.start + 5000;
+    t->x.t.firstdata = t->x.t.start + 6000;
+    t->x.t.done = t->x.t.start + 1234567;
+    buf_init(&t->x.resp.fields, &xalloc_mem, SIZE_MAX);
+    buf_init(&t->x.resp.trailers, &xalloc_mem, SIZE_MAX);
 }
 
 static void fixture_release(struct fixture *t)
 {
-    buf_release(&t->x.fields);
-    buf_release(&t->x.trailers);
+    buf_release(&t->x.resp.fields);
+    buf_release(&t->x.resp.trailers);
     free(t->out);
     free(t->err);
     free(t->warn);
@@ -148,11 +150,11 @@ TEST(test_writeout_failed_transfer_values)
     fixture_init(&t);
     t.x.result = H2E_PEER_RST_STREAM;
     t.x.detail = "stream 5 reset by the server";
-    t.x.got_rst = true;
-    t.x.rst_wire = 0x2;
-    t.cc.got_goaway = true;
-    t.cc.goaway_wire = 0xabc; /* not an RFC 9113 code: shown in hex */
-    t.x.retries = 2;
+    t.x.resp.got_rst = true;
+    t.x.resp.rst_wire = 0x2;
+    t.cc.goaway.got = true;
+    t.cc.goaway.wire = 0xabc; /* not an RFC 9113 code: shown in hex */
+    t.x.req.retries = 2;
     CHECK_INT(render(&t, "%{exitcode} %{errormsg}|%{rst_error}|%{goaway_error}|"
                          "%{retried_after_goaway}"),
               0);
@@ -167,17 +169,17 @@ TEST(test_writeout_nothing_yet)
 
     fixture_init(&t);
     t.x.last_conn = NULL;
-    t.x.got_headers = false;
-    t.x.status = 0;
-    t.x.t_done = 0;
-    t.x.t_sent = t.x.t_start - 1; /* earlier than the start: counts 0 */
+    t.x.resp.state = XFER_RESP_NONE;
+    t.x.resp.status = 0;
+    t.x.t.done = 0;
+    t.x.t.sent = t.x.t.start - 1; /* earlier than the start: counts 0 */
     CHECK_INT(render(&t, "%{http_code} %{http_version} [%{alpn}] %{conn_id} [%{remote_ip}] "
                          "%{remote_port} [%{tls_version}] %{time_connect} %{time_pretransfer} "
                          "%{time_total}"),
               0);
     CHECK_STR(t.out, "000 0 [] 0 [] 0 [] 0.000000 0.000000 0.000000");
     t.x.last_conn = &t.cc;
-    t.x.got_headers = true;
+    t.x.resp.state = XFER_RESP_HEADERS;
     t.cc.state = CC_H1;
     t.cc.tls = false;
     CHECK_INT(render(&t, "%{http_version} %{time_appconnect}"), 0);
@@ -205,7 +207,7 @@ TEST(test_writeout_json_object)
               "\"time_total\":1.234567,\"tls_version\":\"TLS1.3\","
               "\"url\":\"https://example.test/a\",\"url_effective\":\"https://example.test/b\","
               "\"urlnum\":2}\n");
-    t.x.status = 0; /* a number in JSON, not "000" */
+    t.x.resp.status = 0; /* a number in JSON, not "000" */
     CHECK_INT(render(&t, "%{json}"), 0);
     CHECK(strstr(t.out, ",\"http_code\":0,") != NULL);
     fixture_release(&t);
@@ -281,10 +283,10 @@ TEST(test_writeout_header_and_trailer_lookup)
     struct fixture t;
 
     fixture_init(&t);
-    add_field(&t.x.fields, "content-type", "text/plain");
-    add_field(&t.x.fields, "Set-Cookie", "a=1");
-    add_field(&t.x.fields, "set-cookie", "b=2");
-    add_field(&t.x.trailers, "grpc-status", "0");
+    add_field(&t.x.resp.fields, "content-type", "text/plain");
+    add_field(&t.x.resp.fields, "Set-Cookie", "a=1");
+    add_field(&t.x.resp.fields, "set-cookie", "b=2");
+    add_field(&t.x.resp.trailers, "grpc-status", "0");
     CHECK_INT(render(&t, "[%{header{Content-Type}}][%{header{SET-COOKIE}}][%{header{x}}]"
                          "[%{header{}}][%{trailer{GRPC-Status}}][%{trailer{content-type}}]"),
               0);
@@ -300,13 +302,13 @@ TEST(test_writeout_header_json)
     fixture_init(&t);
     CHECK_INT(render(&t, "%{header_json}|%{trailer_json}"), 0);
     CHECK_STR(t.out, "{}|{}");
-    add_field(&t.x.fields, "Set-Cookie", "a=1");
-    add_field(&t.x.fields, "server", "x\"y");
-    add_field(&t.x.fields, "set-cookie", "b=2");
-    add_field(&t.x.fields, "SET-COOKIE", "c=3");
-    add_field(&t.x.fields, "vary", "");
-    add_field(&t.x.trailers, "t", "1");
-    add_field(&t.x.trailers, "t", "2");
+    add_field(&t.x.resp.fields, "Set-Cookie", "a=1");
+    add_field(&t.x.resp.fields, "server", "x\"y");
+    add_field(&t.x.resp.fields, "set-cookie", "b=2");
+    add_field(&t.x.resp.fields, "SET-COOKIE", "c=3");
+    add_field(&t.x.resp.fields, "vary", "");
+    add_field(&t.x.resp.trailers, "t", "1");
+    add_field(&t.x.resp.trailers, "t", "2");
     CHECK_INT(render(&t, "%{header_json}|%{trailer_json}"), 0);
     CHECK_STR(t.out, "{\"Set-Cookie\":[\"a=1\",\"b=2\",\"c=3\"],\"server\":[\"x\\\"y\"],"
                      "\"vary\":[\"\"]}|{\"t\":[\"1\",\"2\"]}");
@@ -323,8 +325,8 @@ TEST(test_writeout_long_values_whole)
     fixture_init(&t);
     memset(big, 'u', n);
     big[n] = 0;
-    t.x.url_str = big;
-    add_field(&t.x.fields, "x-big", big);
+    t.x.req.url_str = big;
+    add_field(&t.x.resp.fields, "x-big", big);
     CHECK_INT(render(&t, "%{url_effective}"), 0);
     CHECK_STR(t.out, big);
     CHECK_INT(render(&t, "%{header{x-big}}"), 0);

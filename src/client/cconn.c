@@ -1,0 +1,427 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One connection to an origin: its queue of transfers, and its way from nothing to a
+ * session: resolve, connect (Happy Eyeballs, RFC 8305), TLS with ALPN (RFC 7301), then
+ * HTTP/2 or HTTP/1.1 (sess_h2.c, sess_h1.c). A failure on the way fails every transfer on
+ * it; the connection only reports them, the router moves them.
+ */
+#include "cconn.h"
+
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/h2.h"
+#include "route.h"
+#include "run.h"
+#include "sys/clock.h"
+#include "sys/xalloc.h"
+#include "vlog.h"
+#include "xfer.h"
+
+bool cconn_usable(const struct cconn *cc, const struct xfer *x, enum cconn_kind kind)
+{
+    return cc->state != CC_CLOSED && !cc->ending && cc->tls == x->req.url.tls &&
+           cc->port == x->req.url.port && strcmp(cc->host, x->req.url.host) == 0 &&
+           cc->kind == kind && !(cc->h2 && h2c_is_closing(cc->h2));
+}
+
+struct cconn *cconn_new(struct client *cl, const struct xfer *x, enum cconn_kind kind)
+{
+    struct cconn *cc = xcalloc(1, sizeof(*cc)), **tail = &cl->conns;
+
+    while (*tail)
+        tail = &(*tail)->next;
+    cc->cl = cl;
+    cc->id = cl->nconns++;
+    snprintf(cc->host, sizeof(cc->host), "%s", x->req.url.host);
+    cc->port = x->req.url.port;
+    cc->tls = x->req.url.tls;
+    cc->kind = kind;
+    cc->state = CC_IDLE;
+    net_connector_init(&cc->nc);
+    buf_init(&cc->rbuf, &xalloc_mem, CCONN_RBUF_MAX);
+    *tail = cc;
+    return cc;
+}
+
+void cconn_attach(struct cconn *cc, struct xfer *x)
+{
+    if (cc->qtail == cc->qcap) {
+        if (cc->qhead > cc->qcap / 2) { /* reuse the consumed front */
+            size_t i;
+            memmove(cc->q, cc->q + cc->qhead, (cc->qtail - cc->qhead) * sizeof(*cc->q));
+            cc->qtail -= cc->qhead;
+            cc->qhead = 0;
+            for (i = 0; i < cc->qtail; i++)
+                if (cc->q[i])
+                    cc->q[i]->qpos = i;
+        } else {
+            cc->qcap = cc->qcap ? cc->qcap * 2 : 16;
+            cc->q = xrealloc(cc->q, cc->qcap * sizeof(*cc->q));
+        }
+    }
+    x->qpos = cc->qtail;
+    cc->q[cc->qtail++] = x;
+    cc->npending++;
+    x->conn = cc;
+    x->phase = XFER_QUEUED;
+}
+
+struct xfer *cconn_peek(struct cconn *cc)
+{
+    struct xfer *first = route_first_waiting(cc->cl);
+    size_t i;
+
+    if (first && first->conn == cc)
+        return first;
+    /* empty slots at the front are gone for good; reported ones wait for the router */
+    while (cc->qhead < cc->qtail && !cc->q[cc->qhead])
+        cc->qhead++;
+    for (i = cc->qhead; i < cc->qtail; i++)
+        if (cc->q[i] && cc->q[i]->phase == XFER_QUEUED)
+            return cc->q[i];
+    return NULL;
+}
+
+static void unqueue(struct cconn *cc, struct xfer *x)
+{
+    if (x->qpos < cc->qtail && cc->q[x->qpos] == x)
+        cc->q[x->qpos] = NULL;
+    cc->npending--;
+}
+
+void cconn_activate(struct cconn *cc, struct xfer *x)
+{
+    unqueue(cc, x);
+    if (cc->nact == cc->capact) {
+        cc->capact = cc->capact ? cc->capact * 2 : 16;
+        cc->act = xrealloc(cc->act, cc->capact * sizeof(*cc->act));
+    }
+    cc->act[cc->nact++] = x;
+    x->phase = XFER_SENT;
+    cc->cl->in_flight++;
+}
+
+static bool in_flight_here(struct cconn *cc, struct xfer *x)
+{
+    size_t i;
+
+    for (i = 0; i < cc->nact; i++)
+        if (cc->act[i] == x) {
+            cc->act[i] = cc->act[--cc->nact];
+            cc->cl->in_flight--;
+            return true;
+        }
+    return false;
+}
+
+void cconn_detach(struct cconn *cc, struct xfer *x)
+{
+    if (in_flight_here(cc, x)) {
+        /* a stream still open for it is cancelled: nothing may refer to `x` once it is
+         * written out and freed */
+        bool ok = x->outcome == XFER_FINISHED && x->result == 0;
+        if (cc->h2 && x->stream_id && !ok)
+            h2c_reset_stream(cc->h2, x->stream_id, H2_CANCEL);
+        if (cc->h1.x == x) {
+            cc->h1.x = NULL;
+            cc->h1.broken = true;
+        }
+    } else {
+        unqueue(cc, x);
+    }
+    x->conn = NULL;
+}
+
+void cconn_requeue_all(struct cconn *cc)
+{
+    size_t i;
+
+    cc->ending = true; /* so that the router does not pick this one again */
+    for (i = cc->qhead; i < cc->qtail; i++) {
+        struct xfer *x = cc->q[i];
+        /* a server that closes every connection before a stream could open on it must
+         * not keep us reconnecting forever (a connection we held back does not count) */
+        if (x && x->phase == XFER_QUEUED)
+            xfer_requeue(x, !cc->nopened && !cc->held_back);
+    }
+}
+
+void cconn_fail_all(struct cconn *cc, int code, const char *fmt, ...)
+{
+    char detail[CLIENT_DETAIL_MAX];
+    va_list ap;
+    size_t i;
+
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof(detail), fmt, ap);
+    va_end(ap);
+    cc->ending = true;
+    for (i = 0; i < cc->nact; i++)
+        if (!xfer_over(cc->act[i]))
+            xfer_fail(cc->act[i], code, "%s", detail);
+    for (i = cc->qhead; i < cc->qtail; i++)
+        if (cc->q[i] && !xfer_over(cc->q[i]))
+            xfer_fail(cc->q[i], code, "%s", detail);
+    cconn_close(cc);
+}
+
+void cconn_close(struct cconn *cc)
+{
+    if (cc->state == CC_CLOSED)
+        return;
+    if (cc->state != CC_IDLE)
+        trace_conn(cc->cl->trace, cc->id, TRACE_CONN_CLOSED, NULL);
+    net_connector_release(&cc->nc);
+    if (cc->io_open)
+        io_close(&cc->io);
+    else if (cc->tlsc && cc->state == CC_TLS)
+        tls_conn_release(cc->tlsc);
+    cc->io_open = false;
+    free(cc->tlsc);
+    cc->tlsc = NULL;
+    h2c_free(cc->h2);
+    cc->h2 = NULL;
+    sess_h1_release(&cc->h1);
+    buf_release(&cc->rbuf);
+    cc->state = CC_CLOSED;
+    cc->ending = true;
+}
+
+void cconn_free(struct cconn *cc)
+{
+    cconn_close(cc);
+    free(cc->q);
+    free(cc->act);
+    free(cc);
+}
+
+/* The TLS context for connections of `kind`, made on first use. */
+static struct tls_ctx *tls_setup(struct client *cl, enum cconn_kind kind, int *err)
+{
+    const struct config *cfg = cl->cfg;
+    int i = kind == CC_KIND_H1 || cfg->proto.http == CLI_HTTP_1_1 ? 1 : 0;
+    struct tls_opts o;
+    struct h2e_info info = H2E_INFO_INIT;
+
+    if (cl->tls_ready[i] || cl->tls_error) {
+        *err = cl->tls_error;
+        return &cl->tls[i];
+    }
+    memset(&o, 0, sizeof(o));
+    o.cacert = cfg->tls.cacert;
+    o.capath = cfg->tls.capath;
+    o.insecure = cfg->tls.insecure;
+    o.min_version = cfg->tls.min == CLI_TLS_1_3 ? TLS_VERSION_1_3 : TLS_VERSION_1_2;
+    o.max_version = cfg->tls.max == CLI_TLS_1_2 ? TLS_VERSION_1_2 : TLS_VERSION_1_3;
+    /* --http2-only still offers http/1.1, so that a server without h2 is reported as exit
+     * 121 rather than as an ALPN alert (exit 35) */
+    o.alpn = i ? "http/1.1" : cfg->h2.alpn ? cfg->h2.alpn : "h2,http/1.1"; /* --alpn */
+    o.keylog = cfg->tls.keylog;
+    *err = cl->tls_error = tls_ctx_init(&cl->tls[i], &o, &info);
+    cl->tls_ready[i] = *err == 0;
+    if (cl->tls_ready[i] && cfg->tls.insecure && !cl->warned_insecure) {
+        diag_warn("certificate verification is off (-k): the server is not authenticated");
+        cl->warned_insecure = true;
+    }
+    return &cl->tls[i];
+}
+
+/* Resolve and start connecting: a failure here fails every transfer of the connection. */
+static void start(struct cconn *cc)
+{
+    struct client *cl = cc->cl;
+    struct net_overrides ov = cli_net_overrides(cl->cfg);
+    struct h2e_info info = H2E_INFO_INIT;
+    struct net_addrs addrs;
+    const char *host = cc->host;
+    uint16_t port = cc->port;
+    int rv;
+
+    if (cc->tls) {
+        struct tls_ctx *ctx = tls_setup(cl, cc->kind, &rv);
+        if (rv) {
+            cconn_fail_all(cc, rv, "%s", ctx->detail);
+            return;
+        }
+        cc->tls_ctx = ctx;
+    }
+    net_route(&ov, &host, &port);
+    cc->facts.t_start = clock_us();
+    cc->connect_deadline = cl->now + cl->cfg->net.connect_timeout_ms;
+    rv = net_resolve_with(&ov, host, port, cl->cfg->net.family, &addrs, &info);
+    if (rv) {
+        cconn_fail_all(cc, rv, "'%s': %s", host, addrs.detail);
+        return;
+    }
+    cc->facts.t_resolved = clock_us();
+    vlog(cl, "Host %s:%u resolved (%zu address%s)", host, port, addrs.n, addrs.n == 1 ? "" : "es");
+    cc->state = CC_CONNECTING;
+    rv = net_connector_start(&cc->nc, &addrs, cl->now, cc->connect_deadline);
+    if (rv < 0 && rv != H2E_INCOMPLETE)
+        cconn_fail_all(cc, rv, "%s", cc->nc.detail);
+}
+
+static void enter_session(struct cconn *cc, bool h2)
+{
+    char desc[256];
+
+    io_describe(&cc->io, desc, sizeof(desc));
+    vlog(cc->cl, "Connected: %s", desc);
+    if (!h2) {
+        cc->state = CC_H1;
+        vlog(cc->cl, "Using HTTP/1.1");
+        trace_conn(cc->cl->trace, cc->id, TRACE_CONN_H1, NULL);
+        return;
+    }
+    trace_conn(cc->cl->trace, cc->id, TRACE_CONN_H2, NULL);
+    if (!cc->tls)
+        snprintf(cc->facts.alpn, sizeof(cc->facts.alpn), "h2c");
+    cc->state = CC_H2;
+    vlog(cc->cl, "Using HTTP/2");
+    if (sess_h2_start(cc) != 0)
+        cconn_fail_all(cc, H2E_NOMEM, "cannot set up the HTTP/2 session");
+}
+
+static void tls_step(struct cconn *cc)
+{
+    const struct config *cfg = cc->cl->cfg;
+    const struct tls_facts *f = &cc->tlsc->facts;
+    int rv = tls_conn_handshake(cc->tlsc);
+    bool h2;
+
+    if (rv == H2E_INCOMPLETE)
+        return;
+    if (rv && rv != H2E_INADEQUATE_SECURITY) {
+        cconn_fail_all(cc, rv, "%s", cc->tlsc->detail);
+        return;
+    }
+    cc->facts.t_tls = clock_us();
+    cc->facts.tls_version = f->version;
+    snprintf(cc->facts.alpn, sizeof(cc->facts.alpn), "%s",
+             f->alpn == TLS_ALPN_NONE ? "" : tls_alpn_name(f->alpn));
+    vlog_tls(cc->cl, f);
+    trace_tls(cc->cl->trace, cc->id, f);
+    io_tls_init(&cc->io, cc->tlsc);
+    cc->io_open = true;
+    h2 = f->alpn == TLS_ALPN_H2 && cc->kind != CC_KIND_H1;
+    if (!h2 && (cfg->proto.http2_only || cfg->proto.http == CLI_HTTP_2_PRIOR)) {
+        cconn_fail_all(cc, H2E_HTTP2_REQUIRED, "the server selected %s, not h2 (ALPN)",
+                       tls_alpn_name(f->alpn));
+        return;
+    }
+    if (rv == H2E_INADEQUATE_SECURITY) {
+        cconn_fail_all(cc, rv, "TLS suite %s is forbidden for HTTP/2 (RFC 9113 §9.2.2)", f->suite);
+        return;
+    }
+    if (!h2 && cc->kind != CC_KIND_H1)
+        vlog(cc->cl, "ALPN: server did not accept h2, falling back to HTTP/1.1");
+    enter_session(cc, h2);
+}
+
+static void connected(struct cconn *cc, int fd)
+{
+    char addr[NET_ADDR_STRLEN];
+    const struct net_addr *peer = net_connector_peer(&cc->nc);
+
+    cc->facts.t_connected = clock_us();
+    if (peer) {
+        net_addr_ip(peer, cc->facts.remote_ip, sizeof(cc->facts.remote_ip));
+        cc->facts.remote_port = net_addr_port(peer);
+        net_addr_str(peer, addr, sizeof(addr));
+        vlog(cc->cl, "Connected to %s", addr);
+        trace_conn(cc->cl->trace, cc->id, TRACE_CONN_CONNECTED, addr);
+    }
+    if (!cc->tls) {
+        io_tcp_init(&cc->io, fd);
+        cc->io_open = true;
+        enter_session(cc, cc->kind == CC_KIND_H2C);
+        return;
+    }
+    cc->tlsc = xcalloc(1, sizeof(*cc->tlsc));
+    if (tls_conn_start(cc->tlsc, cc->tls_ctx, fd, cc->host) != 0) {
+        cconn_fail_all(cc, cc->tlsc->info.code ? cc->tlsc->info.code : H2E_TLS_HANDSHAKE, "%s",
+                       cc->tlsc->detail);
+        return;
+    }
+    cc->state = CC_TLS;
+    tls_step(cc); /* send the ClientHello now rather than after the next poll */
+}
+
+void cconn_step(struct cconn *cc, const struct pollfd *pfd, size_t npfd)
+{
+    short rev = npfd ? pfd[0].revents : 0;
+    int rv;
+
+    if (cc->state >= CC_CONNECTING && cc->state <= CC_TLS && cc->cl->now >= cc->connect_deadline) {
+        cconn_fail_all(cc, H2E_TIMEOUT, "connection to '%s' not set up within %llu ms", cc->host,
+                       (unsigned long long)cc->cl->cfg->net.connect_timeout_ms);
+        return;
+    }
+    switch (cc->state) {
+    case CC_IDLE: /* connect only for a request that may start now; connections to several
+                   * origins may still all connect for the one slot or --rate token */
+        if (cc->npending && route_could_start(cc->cl, cc))
+            start(cc);
+        break;
+    case CC_CONNECTING:
+        rv = net_connector_step(&cc->nc, pfd, npfd, cc->cl->now);
+        if (rv >= 0)
+            connected(cc, rv);
+        else if (rv != H2E_INCOMPLETE)
+            cconn_fail_all(cc, rv, "%s", cc->nc.detail);
+        break;
+    case CC_TLS:
+        tls_step(cc);
+        break;
+    case CC_H2:
+        sess_h2_step(cc, rev);
+        break;
+    case CC_H1:
+        sess_h1_step(cc, rev);
+        break;
+    case CC_CLOSED:
+        break;
+    }
+    if (cc->state != CC_CLOSED && cconn_count(cc) == 0 && cc->state != CC_H2)
+        cconn_close(cc);
+}
+
+size_t cconn_pollfds(struct cconn *cc, struct pollfd *pfd, size_t max, int *timeout)
+{
+    short ev = 0;
+
+    switch (cc->state) {
+    case CC_CONNECTING: {
+        int t = net_connector_next_timeout(&cc->nc, cc->cl->now);
+        if (t >= 0 && (*timeout < 0 || t < *timeout))
+            *timeout = t;
+        return net_connector_pollfds(&cc->nc, pfd, max);
+    }
+    case CC_TLS:
+        pfd[0].fd = cc->tlsc->fd;
+        ev = tls_conn_events(cc->tlsc);
+        pfd[0].events = ev ? ev : POLLIN;
+        return 1;
+    case CC_H2:
+        ev = sess_h2_events(cc);
+        break;
+    case CC_H1:
+        ev = sess_h1_events(cc);
+        break;
+    case CC_IDLE: /* it connects on the next step */
+        if (cc->npending && route_could_start(cc->cl, cc))
+            *timeout = 0;
+        return 0;
+    default:
+        return 0;
+    }
+    if (io_pending(&cc->io) || ev < 0)
+        *timeout = 0;
+    pfd[0].fd = cc->io.fd;
+    pfd[0].events = (short)(ev < 0 ? POLLIN : ev);
+    return 1;
+}

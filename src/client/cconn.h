@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One client connection to an origin and the transfers on it (cconn.c): resolve,
+ * connect (Happy Eyeballs), TLS with ALPN, then an HTTP/2 session (sess_h2.c) or an
+ * HTTP/1.1 session (sess_h1.c). The connection keeps a FIFO of transfers waiting for a
+ * stream slot and the small set in flight; it never decides where a transfer goes (the
+ * router does) and never moves one elsewhere itself.
+ */
+#ifndef H2GET_CCONN_H
+#define H2GET_CCONN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "codec/h1.h"
+#include "codec/url.h"
+#include "net/io.h"
+#include "net/net.h"
+#include "net/tls.h"
+#include "proto/conn.h"
+#include "sys/diag.h"
+
+struct client;
+struct xfer;
+
+/* Read at most this much per read call, and buffer at most this much unparsed input. */
+#define CCONN_READ_CHUNK (256u * 1024u)
+#define CCONN_RBUF_MAX (LIMIT_HEADER_LIST_SIZE + 2u * CCONN_READ_CHUNK)
+
+enum cconn_state {
+    CC_IDLE,       /* nothing started: it connects once a request may start */
+    CC_CONNECTING, /* resolving done, TCP attempts under way */
+    CC_TLS,        /* TLS handshake */
+    CC_H2,         /* an HTTP/2 session */
+    CC_H1,         /* an HTTP/1.1 session */
+    CC_CLOSED,
+};
+
+/* What the connection speaks once connected. */
+enum cconn_kind {
+    CC_KIND_ALPN, /* TLS, ALPN h2 then http/1.1 */
+    CC_KIND_H1,   /* HTTP/1.1 only (TLS offers http/1.1 alone, or cleartext) */
+    CC_KIND_H2C,  /* cleartext HTTP/2 with prior knowledge */
+};
+
+/* HTTP/1.1 session state on a connection: one request at a time. */
+enum h1_phase {
+    H1_SEND,
+    H1_HEAD,
+    H1_BODY,
+};
+
+struct h1sess {
+    struct xfer *x;
+    bool broken; /* its transfer left mid-request (failed from outside): reconnect */
+    enum h1_phase phase;
+    struct buf out;
+    size_t out_off;
+    bool chunked_upload;
+    struct h1_body body;
+    struct h1_chunked chunked;
+    uint64_t body_left;
+    bool close_after;
+};
+
+/* The server's GOAWAY, as it came (for messages and -w). */
+struct cconn_goaway {
+    bool got;
+    uint32_t wire;
+    uint32_t last;
+    char debug[DIAG_ESCAPE_CAP];
+};
+
+/* Facts for -w: times in µs of clock_us(), the peer, the protocol. */
+struct cconn_facts {
+    uint64_t t_start, t_resolved, t_connected, t_tls;
+    char remote_ip[NET_ADDR_STRLEN];
+    uint16_t remote_port;
+    char alpn[16];
+    const char *tls_version;
+};
+
+struct cconn {
+    struct client *cl;
+    struct cconn *next;
+    unsigned id;
+    char host[URL_HOST_MAX + 1];
+    uint16_t port;
+    bool tls;
+    enum cconn_kind kind;
+    enum cconn_state state;
+    bool ending; /* no new transfers: the session is ending (GOAWAY, error, done) */
+    struct net_connector nc;
+    struct tls_conn *tlsc;
+    struct tls_ctx *tls_ctx;
+    struct io io;
+    bool io_open;
+    struct h2c_conn *h2;
+    struct h1sess h1;
+    struct buf rbuf;
+    uint64_t connect_deadline;
+    struct cconn_goaway goaway;
+    unsigned nopened; /* streams (or HTTP/1.1 requests) sent on this connection */
+    bool held_back;   /* a stream could have opened but --rate, --sequential... said wait */
+    bool more_body;   /* body bytes could still be sent: step again without waiting */
+    struct cconn_facts facts;
+    /* transfers routed here: a FIFO of those waiting (slots of transfers that left are
+     * NULL) and the small set in flight */
+    struct xfer **q;
+    size_t qhead, qtail, qcap, npending;
+    struct xfer **act;
+    size_t nact, capact;
+};
+
+/* cconn_count - transfers on `cc`, waiting or in flight (reported ones included). */
+static inline size_t cconn_count(const struct cconn *cc)
+{
+    return cc->npending + cc->nact;
+}
+
+/* cconn_new - a connection to the origin of `x`, of `kind`, appended to the run's list
+ * (it connects on a later step). */
+struct cconn *cconn_new(struct client *cl, const struct xfer *x, enum cconn_kind kind);
+/* cconn_usable - whether a transfer for `x`'s origin, of `kind`, may be routed to `cc`. */
+bool cconn_usable(const struct cconn *cc, const struct xfer *x, enum cconn_kind kind);
+/* cconn_attach - queue `x` on `cc` (XFER_QUEUED). */
+void cconn_attach(struct cconn *cc, struct xfer *x);
+/* cconn_peek - the next queued transfer to send: the run's first in line when it waits
+ * here, else the oldest; NULL when none waits. It stays queued until cconn_activate. */
+struct xfer *cconn_peek(struct cconn *cc);
+/* cconn_activate - `x` (from cconn_peek) was sent on `cc` (XFER_SENT). */
+void cconn_activate(struct cconn *cc, struct xfer *x);
+/* cconn_detach - take `x` (queued, in flight or reported) off `cc`; a stream still open
+ * for it is cancelled, since nothing may refer to `x` once it is freed. */
+void cconn_detach(struct cconn *cc, struct xfer *x);
+/* cconn_fail_all - every transfer on `cc` fails with `code`; then `cc` closes. */
+void cconn_fail_all(struct cconn *cc, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* cconn_requeue_all - `cc` ends: its queued transfers go elsewhere (the router routes
+ * them); no new ones come. */
+void cconn_requeue_all(struct cconn *cc);
+/* cconn_step - advance `cc` with what poll said about its descriptors. */
+void cconn_step(struct cconn *cc, const struct pollfd *pfd, size_t npfd);
+/* cconn_pollfds - the poll entries of `cc` (at most `max`); lowers `*timeout` (ms, -1:
+ * none) to when it must be stepped anyway. Returns the number of entries. */
+size_t cconn_pollfds(struct cconn *cc, struct pollfd *pfd, size_t max, int *timeout);
+/* cconn_close - close the transport and free the session; transfers stay attached. */
+void cconn_close(struct cconn *cc);
+/* cconn_free - close and free `cc` (nothing may be attached). */
+void cconn_free(struct cconn *cc);
+
+/* sess_h2.c: the HTTP/2 session of a connection */
+int sess_h2_start(struct cconn *cc);
+void sess_h2_step(struct cconn *cc, short revents);
+/* sess_h2_events - poll events wanted, or -1 to be stepped again at once. */
+short sess_h2_events(struct cconn *cc);
+/* sess_h2_goodbye - the run ends now: RST/GOAWAY what is open and write what fits. */
+void sess_h2_goodbye(struct cconn *cc);
+
+/* sess_h1.c: the HTTP/1.1 session of a connection */
+void sess_h1_step(struct cconn *cc, short revents);
+short sess_h1_events(struct cconn *cc);
+void sess_h1_release(struct h1sess *h);
+
+#endif

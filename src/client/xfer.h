@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One URL of the command line from start to end: its request (xfer_req.c builds the
+ * fields and reads the body), its response and outputs (xfer.c). A transfer never moves
+ * itself between connections: when its attempt ends it *reports an outcome* (done,
+ * failed, retry, redirect, requeue) and the router (route.c) detaches it from its
+ * connection, routes it again or finishes it, in one place.
+ */
+#ifndef H2GET_XFER_H
+#define H2GET_XFER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "base/buf.h"
+#include "cli/cli.h"
+#include "codec/msg.h"
+#include "codec/url.h"
+#include "out/out.h"
+
+struct client;
+struct cconn;
+struct hpack_field;
+
+/* Where a transfer stands; exactly one at a time (the router moves it between them). */
+enum xfer_phase {
+    XFER_NEW,      /* made, not routed yet */
+    XFER_QUEUED,   /* waiting in the queue of `conn` for a stream slot */
+    XFER_SENT,     /* its request went out on `conn` */
+    XFER_REPORTED, /* its attempt ended with `outcome`; the router has not settled it yet */
+    XFER_DONE,     /* finished with `result`; ordered output writes it out, then it is freed */
+};
+
+/* What an attempt ended with (set with the move to XFER_REPORTED). */
+enum xfer_outcome {
+    XFER_NONE,
+    XFER_FINISHED,  /* complete (result 0, or 22 for --fail-with-body), or failed: result */
+    XFER_CANCELLED, /* stopped by --fail-early because another URL failed */
+    XFER_RETRY,     /* send the request again (retry_fresh: on a newer connection) */
+    XFER_REDIRECT,  /* follow `location` (-L) */
+    XFER_REQUEUE,   /* its connection ended before the request was sent: route it again */
+};
+
+/* How far the response has come. */
+enum xfer_resp_state {
+    XFER_RESP_NONE,        /* no final response head yet */
+    XFER_RESP_HEADERS,     /* the final head arrived; the body goes to the output */
+    XFER_RESP_REDIRECTING, /* a redirect to follow: the body is discarded */
+};
+
+/* The request as it is now (redirects change the URL and may change the method). */
+struct xfer_request {
+    char *url_str; /* the URL now fetched; owned */
+    struct url url;
+    const char *method;
+    bool has_body;
+    bool force_h1;  /* HTTP_1_1_REQUIRED: retry over HTTP/1.1 */
+    bool drop_auth; /* redirected to another origin: no credentials (curl) */
+    unsigned redirects;
+    unsigned attempts; /* connections this request was sent on */
+    unsigned orphaned; /* connections that ended with it queued, having sent nothing */
+    unsigned retries;
+    bool retry_fresh; /* XFER_RETRY: only on a connection opened after `conn_id` */
+};
+
+/* The request body: -d data in memory, or -T FILE / stdin read in chunks. */
+struct xfer_upload {
+    int fd;         /* -1 without -T */
+    off_t start;    /* where the body starts in `fd`; -1: a pipe, not seekable */
+    int64_t len;    /* -1: unknown (a pipe) */
+    uint64_t sent;  /* bytes handed to the connection */
+    uint8_t *chunk; /* read from `fd`, not yet all sent */
+    size_t chunk_len, chunk_off;
+    bool done; /* the last byte was handed over */
+};
+
+struct xfer_response {
+    enum xfer_resp_state state;
+    int status;
+    char *location;      /* XFER_RESP_REDIRECTING: the target; owned */
+    uint64_t body_bytes; /* body bytes received (not the -i head) */
+    uint64_t expect_len; /* the content-length, 0 if unknown */
+    bool got_rst;        /* the server reset the stream: `rst_wire` */
+    uint32_t rst_wire;
+    struct buf fields;   /* final fields, "name\0value\0...", when -w needs them */
+    struct buf trailers; /* likewise */
+};
+
+/* Where the body goes: a file (`sink`), or stdout through order.c. */
+struct xfer_output {
+    char *path; /* --no-clobber: the FILE.N used instead of the -o name; owned */
+    bool sink_open;
+    struct out_sink *sink; /* the -o file, while open; owned */
+    /* ordered stdout (order.c): what is held until the URLs before it are written */
+    struct buf hold;
+    FILE *spill;   /* ... beyond the in-memory bound, in an unlinked temporary file */
+    bool released; /* its stream runs at full window although not first (spills) */
+    bool boosted;  /* its stream got the full window */
+    bool fronted;  /* it has been first in line (its stall clock restarted then) */
+};
+
+/* Times in µs of clock_us(), for -w and the statistics; 0 until reached. */
+struct xfer_times {
+    uint64_t start, sent, headers, firstdata, done;
+    uint64_t last_progress_ms; /* the stall timeout counts from here */
+};
+
+struct xfer {
+    struct client *cl;
+    size_t index; /* in the run: command-line order, each --repeat counted */
+    const struct cli_url *cu;
+    enum xfer_phase phase;
+    enum xfer_outcome outcome;
+    int result;   /* XFER_DONE: 0 or the H2E_* of its failure */
+    char *detail; /* why it failed (NULL until then); owned */
+    /* where it runs: the connection while QUEUED, SENT or REPORTED */
+    struct cconn *conn;
+    size_t qpos;        /* its slot in the queue of `conn` while QUEUED */
+    uint32_t stream_id; /* 0 over HTTP/1.1 */
+    unsigned conn_id;   /* the connection it was last sent on, for traces and -w */
+    const struct cconn *last_conn;
+    unsigned num_connects; /* connections opened for it */
+    struct xfer_request req;
+    struct xfer_upload up;
+    struct xfer_response resp;
+    struct xfer_output out;
+    struct xfer_times t;
+};
+
+/* xfer_over - the attempt has ended (reported or done): no more events go to `x`. */
+static inline bool xfer_over(const struct xfer *x)
+{
+    return x->phase >= XFER_REPORTED;
+}
+
+/* xfer.c */
+
+/*
+ * xfer_init - URL number `index` of the run with options `cu`: parse its URL, check its
+ * output file (--skip-existing, --no-clobber) and open its -T source. Returns 0, or an
+ * H2E_* after reporting the failure (or XFER_FINISHED for a skipped URL).
+ */
+int xfer_init(struct xfer *x, struct client *cl, size_t index, const struct cli_url *cu);
+void xfer_release(struct xfer *x);
+/* xfer_reset_response - forget the response before sending the request again. */
+void xfer_reset_response(struct xfer *x);
+/* xfer_on_headers - the final response head; returns 0 or the H2E_* it failed with. */
+int xfer_on_headers(struct xfer *x, int status, const struct msg_field *f, size_t n,
+                    const char *proto);
+/* xfer_on_data - body bytes; returns 0 or the H2E_* it failed with (stop the stream). */
+int xfer_on_data(struct xfer *x, const uint8_t *p, size_t n);
+/* xfer_on_trailers - the trailer fields; returns 0 or H2E_WRITE (-i, -D failed). */
+int xfer_on_trailers(struct xfer *x, const struct msg_field *f, size_t n);
+/* xfer_complete - the response ended well: commit the output, or report a redirect. */
+void xfer_complete(struct xfer *x);
+/* xfer_fail - the attempt failed for good: say so once, drop the output, report. */
+void xfer_fail(struct xfer *x, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* xfer_fail_output - writing out the body of `x`, already done, failed (stdout held for
+ * ordered output): its result becomes `code` unless it had failed before. */
+void xfer_fail_output(struct xfer *x, int code, const char *why);
+/*
+ * xfer_retry - report that the request should go again: on a connection opened after its
+ * last one when `fresh` (GOAWAY, HTTP_1_1_REQUIRED), else on any usable one to its
+ * origin. False when the retry budget is spent (the caller then fails it); true when `x`
+ * was dealt with: reported for a retry, or failed (65) because its body cannot be resent.
+ */
+bool xfer_retry(struct xfer *x, const char *why, bool fresh);
+/* xfer_requeue - its connection ended before the request was sent; `counts` when that
+ * connection never opened a stream (a server that closes every connection at once fails
+ * the request after LIMIT_RETRY_CONNECTIONS of them). */
+void xfer_requeue(struct xfer *x, bool counts);
+/* xfer_cancel - `x` stops because of another URL's failure (--fail-early). */
+void xfer_cancel(struct xfer *x, int code);
+/* xfer_follow - the router follows the reported redirect: the new URL and method.
+ * Returns 0, or reports the failure (too many redirects, bad location, body not
+ * resendable) and returns its H2E_*. */
+int xfer_follow(struct xfer *x);
+
+/* xfer_req.c */
+
+/* xfer_h2_fields - the HTTP/2 request fields (pseudo-headers first), with names and
+ * values appended to `store`; `*out` is the caller's to free. Returns 0 or the H2E_*
+ * after reporting the failure. */
+int xfer_h2_fields(struct xfer *x, struct hpack_field **out, size_t *n, struct buf *store);
+/* xfer_h1_request - the HTTP/1.1 request head (`chunked`: a body of unknown length). */
+int xfer_h1_request(struct xfer *x, struct buf *out, bool chunked);
+/* xfer_open_upload - open the -T source; its length when it is a regular file. */
+int xfer_open_upload(struct xfer *x);
+/* xfer_rewind_upload - the body can be sent again from its start: NULL, or why not. */
+const char *xfer_rewind_upload(struct xfer *x);
+/*
+ * xfer_body_next - the next request body bytes to send (`*p`, `*n`, possibly 0 at the
+ * end), reading the upload file when needed; `*last` when they end the body. Returns 0,
+ * or H2E_READ after reporting the failure.
+ */
+int xfer_body_next(struct xfer *x, const uint8_t **p, size_t *n, bool *last);
+/* xfer_body_advance - `n` bytes were sent; `finished` when that ended the body. */
+void xfer_body_advance(struct xfer *x, size_t n, bool finished);
+
+#endif

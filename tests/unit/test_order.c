@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Ordered standard output (src/client/order.c) without a network: bodies of later URLs
+ * are held (in memory, then spilled to a file) and written whole in command-line order,
+ * each followed by its -w text; the first in line writes through; which streams are held
+ * to the small window; a held body that cannot be written fails that URL once.
+ */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cfix.h"
+#include "client/order.h"
+#include "tap.h"
+
+static void body(struct xfer *x, const char *s)
+{
+    if (x->resp.state == XFER_RESP_NONE)
+        cfix_headers(x, 200, NULL);
+    CHECK_INT(xfer_on_data(x, (const uint8_t *)s, strlen(s)), 0);
+}
+
+TEST(test_order_bodies_in_command_line_order)
+{
+    struct cfix f;
+    struct xfer *x[3];
+    size_t i;
+
+    cfix_init(&f, "-w", "[%{urlnum}]", "https://a.example/0", "https://a.example/1",
+              "https://a.example/2", NULL);
+    CHECK(f.cl.ordered);
+    for (i = 0; i < 3; i++)
+        x[i] = cfix_make(&f, i);
+    body(x[2], "two ");
+    body(x[1], "one ");
+    body(x[0], "zero "); /* first in line: written through at once */
+    CHECK_STR(cfix_stdout(&f), "zero ");
+    xfer_complete(x[2]);
+    xfer_complete(x[1]);
+    cfix_settle(&f);
+    CHECK_INT(f.cl.fin, 0); /* the first is not done: nothing moves */
+    CHECK_STR(cfix_stdout(&f), "zero ");
+    body(x[0], "more ");
+    xfer_complete(x[0]);
+    cfix_settle(&f);
+    CHECK_INT(f.cl.fin, 3);
+    CHECK_STR(cfix_stdout(&f), "zero more [0]one [1]two [2]");
+    cfix_release(&f);
+}
+
+TEST(test_order_spills_a_large_held_body_and_keeps_it_whole)
+{
+    struct cfix f;
+    struct xfer *a, *b;
+    char *big = malloc(300 * 1024 + 1);
+    const char *out;
+    size_t i;
+
+    for (i = 0; i < 300 * 1024; i++)
+        big[i] = (char)('a' + i % 26);
+    big[300 * 1024] = 0;
+    cfix_init(&f, "https://a.example/0", "https://a.example/1", NULL);
+    a = cfix_make(&f, 0);
+    b = cfix_make(&f, 1);
+    body(b, big);
+    CHECK(b->out.spill != NULL); /* past the in-memory bound */
+    xfer_complete(b);
+    body(a, "A");
+    xfer_complete(a);
+    cfix_settle(&f);
+    out = cfix_stdout(&f);
+    CHECK(out && out[0] == 'A' && strlen(out) == 300 * 1024 + 1 && !strcmp(out + 1, big));
+    free(big);
+    cfix_release(&f);
+}
+
+TEST(test_order_holds_only_later_stdout_streams)
+{
+    struct cfix f;
+    struct xfer *a, *b, *c;
+
+    /* -o applies to the URLs in order, as in curl: "-" keeps stdout */
+    cfix_init(&f, "-o", "-", "-o", "-", "-o", "c", "https://a.example/0", "https://a.example/1",
+              "https://a.example/2", NULL);
+    a = cfix_make(&f, 0);
+    b = cfix_make(&f, 1);
+    c = cfix_make(&f, 2);
+    CHECK(!order_holds(a)); /* first in line */
+    CHECK(order_holds(b));
+    CHECK(!order_holds(c)); /* to a file */
+    b->out.released = true; /* let run to its end (it spills) */
+    CHECK(!order_holds(b));
+    cfix_release(&f);
+}
+
+TEST(test_order_held_body_that_cannot_be_written)
+{
+    struct cfix f;
+    struct xfer *a, *b;
+    int full = open("/dev/full", O_WRONLY);
+    char held[40 * 1024 + 1]; /* more than the stdout buffer: written at once */
+
+    memset(held, 'h', sizeof(held) - 1);
+    held[sizeof(held) - 1] = 0;
+    if (full < 0) {
+        tap_skip("/dev/full is not available");
+        return;
+    }
+    cfix_init(&f, "https://a.example/0", "https://a.example/1", NULL);
+    close(f.cl.out.fd);
+    f.cl.out.fd = full;
+    a = cfix_make(&f, 0);
+    b = cfix_make(&f, 1);
+    body(b, held);
+    xfer_complete(b);
+    cfix_headers(a, 200, NULL);
+    xfer_complete(a); /* nothing to write: a is fine */
+    cfix_settle(&f);
+    CHECK_INT(f.cl.fin, 2);
+    CHECK_INT(a->result, 0);
+    CHECK_INT(b->result, H2E_WRITE); /* its held body met the full device */
+    CHECK_INT(f.cl.first_error, H2E_WRITE);
+    CHECK_STR(cfix_diag(&f), "h2get: (23) write error: cannot write to 'stdout': No space left "
+                             "on device\n");
+    f.cl.out.len = 0;
+    cfix_release(&f);
+}
