@@ -152,12 +152,12 @@ void cconn_requeue_all(struct cconn *cc)
 
 void cconn_fail_all(struct cconn *cc, int code, const char *fmt, ...)
 {
-    char detail[CLIENT_DETAIL_MAX];
     va_list ap;
     size_t i;
+    char *detail;
 
     va_start(ap, fmt);
-    vsnprintf(detail, sizeof(detail), fmt, ap);
+    detail = xvasprintf(fmt, ap);
     va_end(ap);
     cc->ending = true;
     for (i = 0; i < cc->nact; i++)
@@ -166,6 +166,7 @@ void cconn_fail_all(struct cconn *cc, int code, const char *fmt, ...)
     for (i = cc->qhead; i < cc->qtail; i++)
         if (cc->q[i] && !xfer_over(cc->q[i]))
             xfer_fail(cc->q[i], code, "%s", detail);
+    free(detail);
     cconn_close(cc);
 }
 

@@ -20,8 +20,6 @@
 struct xfer;
 struct cconn;
 
-/* Room for one transfer's error detail. */
-#define CLIENT_DETAIL_MAX 600
 /* Initial stream window when bodies go to stdout in order: what a stream that is not first
  * in line can send before it is, so what is held stays small (64 KiB x streams). */
 #define CLIENT_HELD_WINDOW (64u * 1024u)

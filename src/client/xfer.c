@@ -30,11 +30,10 @@
 
 static void vset_detail(struct xfer *x, const char *fmt, va_list ap)
 {
-    char buf[CLIENT_DETAIL_MAX];
+    char *detail = xvasprintf(fmt, ap); /* `fmt` may print the old detail */
 
-    vsnprintf(buf, sizeof(buf), fmt, ap);
     free(x->detail);
-    x->detail = xstrdup(buf);
+    x->detail = detail;
 }
 
 static void set_detail(struct xfer *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

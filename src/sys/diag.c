@@ -8,9 +8,11 @@
 #include "diag.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/err.h"
+#include "xalloc.h"
 
 static bool silent, show_error;
 static FILE *stream;
@@ -31,17 +33,14 @@ static FILE *sink(void)
     return stream ? stream : stderr;
 }
 
-/* "h2get: <head><formatted>\n<tail>" as one write. */
+/* "h2get: <head><formatted>\n<tail>" as one write, however long the message. */
 static void emit(const char *head, const char *tail, const char *fmt, va_list ap)
 {
-    char msg[2048]; /* room for a fully escaped DIAG_ESCAPE_MAX and its context */
+    char *msg = fmt ? xvasprintf(fmt, ap) : NULL;
 
-    if (fmt)
-        vsnprintf(msg, sizeof(msg), fmt, ap);
-    else
-        msg[0] = 0;
-    fprintf(sink(), "h2get: %s%s\n%s", head, msg, tail);
+    fprintf(sink(), "h2get: %s%s\n%s", head, msg ? msg : "", tail);
     fflush(sink());
+    free(msg);
 }
 
 void diag_error(int code, const char *fmt, ...)

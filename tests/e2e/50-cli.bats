@@ -36,6 +36,16 @@ teardown() {
     done
 }
 
+@test "a long malformed URL is named whole in the error line and in %{errormsg}" {
+    local url
+    url="http://a b/$(head -c 1000 /dev/zero | tr '\0' x)"
+    run_h2get -w '%{errormsg}' "$url"
+    assert_status 3
+    [ "$(cat "$STDERR")" = "h2get: (3) malformed URL: '$url': invalid character in host" ] ||
+        fail "error line" "$(h2get_context)"
+    assert_stdout_is "'$url': invalid character in host"
+}
+
 @test "an unsupported scheme: exit 1 naming it" {
     run_h2get ftp://localhost/file
     assert_status 1

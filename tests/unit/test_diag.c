@@ -121,3 +121,23 @@ TEST(test_diag_escape_limits)
     CHECK_STR(diag_escape(small, 1, span_str("abc")), "");
     CHECK_STR(diag_escape(NULL, 0, span_str("abc")), "");
 }
+
+/* A message is printed whole, however long (it used to stop at 2047 bytes). */
+TEST(test_diag_long_message_whole)
+{
+    size_t n = 10000;
+    char *arg = malloc(n + 1), *s;
+
+    memset(arg, 'p', n);
+    arg[n] = 0;
+    start(false, false);
+    diag_error(H2E_WRITE, "cannot create '%s': %s", arg, "File name too long");
+    diag_warn("'%s'", arg);
+    s = stop();
+    CHECK_INT(strlen(s), strlen("h2get: (23) write error: cannot create '': File name too long\n") +
+                             strlen("h2get: warning: ''\n") + 2 * n);
+    CHECK(strncmp(s + strlen("h2get: (23) write error: cannot create '") + n,
+                  "': File name too long\nh2get: warning: 'p", 38) == 0);
+    free(s);
+    free(arg);
+}
