@@ -52,6 +52,7 @@ void cli_release(struct config *cfg)
     free(cfg->net.connect_to);
     free(cfg->h2.settings);
     cli_release_more(cfg);
+    free(cfg->error);
     cli_init(cfg);
 }
 
@@ -59,8 +60,9 @@ int cli_fail(struct config *cfg, int code, const char *fmt, ...)
 {
     va_list ap;
 
+    free(cfg->error);
     va_start(ap, fmt);
-    vsnprintf(cfg->error, sizeof(cfg->error), fmt, ap);
+    cfg->error = xvasprintf(fmt, ap);
     va_end(ap);
     return code;
 }

@@ -23,9 +23,6 @@
 #define H2GET_VERSION "0.0.0-dev"
 #endif
 
-/* Room for the one-line error message of a failed cli_parse. */
-#define CLI_ERROR_MAX 512
-
 /* Defaults (../shared/PROMISES.md "Timeouts and liveness", CLI.md §6). */
 #define CLI_CONNECT_TIMEOUT_MS 30000u
 #define CLI_STALL_TIMEOUT_MS 120000u
@@ -257,7 +254,7 @@ struct config {
     size_t out_fill; /* urls[0 .. out_fill-1] have their -o/-O */
     char **lines;    /* URLs read from --url @FILE / --input-file; owned */
     size_t nlines;
-    char error[CLI_ERROR_MAX]; /* why cli_parse failed (no "h2get: " prefix) */
+    char *error; /* why cli_parse failed (no "h2get: " prefix), whole; owned, else NULL */
 };
 
 /* One row of the option table; `set` gets the argument already parsed by `kind`. */

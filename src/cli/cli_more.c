@@ -6,6 +6,7 @@
  * lists read from a file (--url @FILE, --input-file).
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -240,7 +241,7 @@ int cli_set_rate(struct config *cfg, const struct cli_opt *o, const struct cli_v
     char *end;
     double n = strtod(v->str, &end), per = 3600;
 
-    if (end == v->str || n <= 0)
+    if (end == v->str || !(n > 0) || !isfinite(n)) /* NaN and inf are not rates */
         return cli_fail(cfg, H2E_USAGE, "bad '--%s' value '%s' (want N/s, N/m, N/h)", o->name,
                         v->str);
     if (*end == '/') {
@@ -269,16 +270,23 @@ int cli_set_rate(struct config *cfg, const struct cli_opt *o, const struct cli_v
     return 0;
 }
 
-/* One URL per line; blank lines and lines starting with '#' are skipped (curl 8.13). */
-static int read_url_lines(struct config *cfg, FILE *f)
+/* One URL per line; blank lines and lines starting with '#' are skipped (curl 8.13). A
+ * read error or a NUL byte (which would end a URL early) fails, naming `path`. */
+static int read_url_lines(struct config *cfg, FILE *f, const char *path)
 {
     char *line = NULL;
-    size_t cap = 0;
+    size_t cap = 0, no = 0;
     ssize_t n;
+    int r = 0;
 
-    while ((n = getline(&line, &cap, f)) >= 0) {
+    while (r == 0 && (n = getline(&line, &cap, f)) >= 0) {
         char *s = line, *e = line + n;
         struct cli_val uv;
+        no++;
+        if (memchr(line, 0, (size_t)n)) {
+            r = cli_fail(cfg, H2E_USAGE, "line %zu of '%s' has a NUL byte", no, path);
+            break;
+        }
         while (e > s && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'))
             *--e = 0;
         while (*s == ' ' || *s == '\t')
@@ -289,8 +297,10 @@ static int read_url_lines(struct config *cfg, FILE *f)
         uv.str = cfg->lines[cfg->nlines - 1];
         cli_set_url(cfg, cli_find("url", 3), &uv);
     }
+    if (r == 0 && ferror(f))
+        r = cli_fail(cfg, H2E_READ, "cannot read '%s': %s", path, strerror(errno));
     free(line);
-    return 0;
+    return r;
 }
 
 /* --url @FILE (or @-) and --input-file FILE; a plain --url VALUE is one URL. */
@@ -308,7 +318,7 @@ int cli_set_url_file(struct config *cfg, const struct cli_opt *o, const struct c
     f = strcmp(path, "-") ? fopen(path, "r") : stdin;
     if (!f)
         return cli_fail(cfg, H2E_READ, "cannot read '%s': %s", path, strerror(errno));
-    r = read_url_lines(cfg, f);
+    r = read_url_lines(cfg, f, path);
     if (f != stdin)
         fclose(f);
     return r;
