@@ -92,24 +92,27 @@ static int open_special(struct out_sink *o)
 
 int out_open_file(struct out_sink *o, const char *path, bool create_dirs, bool no_buffer)
 {
-    int rv;
+    int rv = 0;
 
     memset(o, 0, sizeof(*o));
     o->fd = -1;
     o->no_buffer = no_buffer;
+    if (strlen(path) >= PATH_MAX) { /* every message about it fits `detail` */
+        snprintf(o->detail, sizeof(o->detail),
+                 "cannot create a file whose path is %zu bytes long (PATH_MAX is %d)", strlen(path),
+                 PATH_MAX);
+        return H2E_WRITE;
+    }
     o->path = xstrdup(path);
-    if (create_dirs && (rv = mkdirs(o->path, o)) != 0)
-        return rv;
-    rv = open_special(o);
-    if (rv <= 0) {
-        if (rv == 0) {
-            o->opened = true;
-            o->buf = xmalloc(OUT_BUFFER);
-        }
+    if (create_dirs)
+        rv = mkdirs(o->path, o);
+    if (rv == 0 && (rv = open_special(o)) > 0) /* not special: a temporary file */
+        rv = create_tmp(o);
+    if (rv) { /* nothing opened: the sink holds nothing to release */
+        free(o->path);
+        o->path = NULL;
         return rv;
     }
-    if ((rv = create_tmp(o)) != 0)
-        return rv;
     o->opened = true;
     o->buf = xmalloc(OUT_BUFFER);
     return 0;

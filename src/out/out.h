@@ -10,6 +10,7 @@
 #ifndef H2GET_OUT_H
 #define H2GET_OUT_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -19,7 +20,9 @@
 
 /* Per-sink write buffer: small, since a run may write a hundred files at once. */
 #define OUT_BUFFER (32u * 1024u)
-#define OUT_DETAIL_MAX 512
+/* Room for the longest message: a path the system accepts (shorter than PATH_MAX; longer
+ * ones are refused by out_open_file), its quotes and words, and strerror's text. */
+#define OUT_DETAIL_MAX (PATH_MAX + 128)
 
 struct out_sink {
     int fd;
@@ -41,7 +44,8 @@ void out_init_stdout(struct out_sink *o, bool no_buffer);
 /*
  * out_open_file - a sink for `path`: creates the temporary file next to it now (and the
  * missing directories first when `create_dirs`). Returns 0, or H2E_WRITE with `detail`
- * ("cannot create 'x': Permission denied"). Takes a copy of `path`.
+ * ("cannot create 'x': Permission denied"; a `path` of PATH_MAX bytes or more is refused
+ * before any system call). Takes a copy of `path`.
  */
 int out_open_file(struct out_sink *o, const char *path, bool create_dirs, bool no_buffer);
 

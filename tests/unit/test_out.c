@@ -158,3 +158,30 @@ TEST(test_out_dump_headers_cannot_open)
     CHECK_INT(errno, ENOENT);
     CHECK(!started);
 }
+
+/* A path the system accepts is named whole in the message (it used to stop at 511 bytes);
+ * a longer one is refused up front, saying why. */
+TEST(test_out_open_file_long_paths)
+{
+    struct out_sink o;
+    size_t n = 4000, i;
+    char *path = xmalloc(PATH_MAX + 2), *want = xmalloc(PATH_MAX + 128);
+
+    memcpy(path, "/nonexistent-h2get", 18);
+    for (i = 18; i < n; i += 2)
+        memcpy(path + i, "/d", 2);
+    path[n] = 0;
+    CHECK_INT(out_open_file(&o, path, false, false), H2E_WRITE);
+    snprintf(want, PATH_MAX + 128, "cannot create '%s': No such file or directory", path);
+    CHECK_STR(o.detail, want);
+    out_abort(&o, false);
+    memset(path, 'p', PATH_MAX);
+    path[PATH_MAX] = 0;
+    CHECK_INT(out_open_file(&o, path, false, false), H2E_WRITE);
+    snprintf(want, PATH_MAX + 128,
+             "cannot create a file whose path is %d bytes long (PATH_MAX is %d)", PATH_MAX,
+             PATH_MAX);
+    CHECK_STR(o.detail, want);
+    free(path);
+    free(want);
+}
