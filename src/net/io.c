@@ -17,6 +17,8 @@
 #include "net.h"
 #include "tls.h"
 
+_Static_assert(IO_DETAIL_MAX >= TLS_DETAIL_MAX, "a TLS error's detail fits an io's");
+
 static int io_fail(struct io *io, int code, const char *what, int err)
 {
     snprintf(io->detail, sizeof(io->detail), "%s: %s", what, strerror(err));

@@ -8,12 +8,14 @@
 #ifndef H2GET_IO_H
 #define H2GET_IO_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "base/err.h"
 
-#define IO_DETAIL_MAX 256
+/* A TLS error's detail is copied whole (TLS_DETAIL_MAX, PATH_MAX + 256, in tls.h). */
+#define IO_DETAIL_MAX (PATH_MAX + 256)
 
 struct io;
 struct tls_conn;

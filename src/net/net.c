@@ -207,9 +207,14 @@ int net_resolve(const char *host, uint16_t port, int family, struct net_addrs *o
     struct net_addr lit;
 
     memset(out, 0, sizeof(*out));
-    if (!h || !*h) {
-        snprintf(out->detail, sizeof(out->detail), "bad host name '%.64s'", host);
-        return resolve_fail(out, info, "host name empty or too long");
+    if (!h) { /* too long to be a DNS name (RFC 1035 §2.3.4), and to quote */
+        snprintf(out->detail, sizeof(out->detail), "host name of %zu bytes is too long",
+                 strlen(host));
+        return resolve_fail(out, info, "host name too long");
+    }
+    if (!*h) {
+        snprintf(out->detail, sizeof(out->detail), "bad host name '%s'", host);
+        return resolve_fail(out, info, "host name empty");
     }
     if (literal(h, port, &lit) == 0) {
         if (family && lit.sa.ss_family != family) {

@@ -23,8 +23,9 @@
 #define NET_HOST_MAX 256
 /* Room for net_addr_str(): "[" IPv6 "%" zone "]:" port and the NUL. */
 #define NET_ADDR_STRLEN 96
-/* Size of the `detail` buffers below. */
-#define NET_DETAIL_MAX 256
+/* Size of the `detail` buffers below: the longest message names a host (shorter than
+ * NET_HOST_MAX, brackets aside) or an address, with a resolver's or errno's text. */
+#define NET_DETAIL_MAX (NET_HOST_MAX + 128)
 /* RFC 8305 §5: "Connection Attempt Delay", recommended default 250 ms. */
 #define NET_ATTEMPT_DELAY_MS 250
 

@@ -14,9 +14,12 @@
 #include <gnutls/crypto.h>
 #include <gnutls/x509.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include "sys/xalloc.h"
 
 /* Every failure leaves a `detail` to print: the specific one, or else `why`. */
 static int fail_ctx(struct tls_ctx *ctx, struct h2e_info *info, int code, const char *why)
@@ -44,10 +47,22 @@ static int readable(const char *path, char *detail, size_t cap)
     return -1;
 }
 
+/* A path the system cannot take, too long to be quoted in `detail`: said without it. */
+static bool too_long(struct tls_ctx *ctx, const char *what, const char *path)
+{
+    if (strlen(path) < PATH_MAX)
+        return false;
+    snprintf(ctx->detail, sizeof(ctx->detail), "%s path of %zu bytes is too long (PATH_MAX is %d)",
+             what, strlen(path), PATH_MAX);
+    return true;
+}
+
 static int load_cafile(struct tls_ctx *ctx, const char *path, struct h2e_info *info)
 {
     int r;
 
+    if (too_long(ctx, "CA file", path))
+        return fail_ctx(ctx, info, H2E_CACERT, "CA file path too long");
     if (readable(path, ctx->detail, sizeof(ctx->detail)) != 0)
         return fail_ctx(ctx, info, H2E_CACERT, "CA file unreadable");
     r = gnutls_certificate_set_x509_trust_file(ctx->cred, path, GNUTLS_X509_FMT_PEM);
@@ -67,6 +82,8 @@ static int load_trust(struct tls_ctx *ctx, const struct tls_opts *o, struct h2e_
 
     if (o->cacert && (r = load_cafile(ctx, o->cacert, info)) != 0)
         return r;
+    if (o->capath && too_long(ctx, "CA directory", o->capath))
+        return fail_ctx(ctx, info, H2E_CACERT, "CA directory path too long");
     if (o->capath) {
         r = gnutls_certificate_set_x509_trust_dir(ctx->cred, o->capath, GNUTLS_X509_FMT_PEM);
         if (r <= 0) {
@@ -109,7 +126,7 @@ static int set_priority(struct tls_ctx *ctx, const struct tls_opts *o, struct h2
     r = gnutls_priority_init(&ctx->prio, ctx->priority, &err_pos);
     if (r < 0) {
         ctx->prio = NULL;
-        snprintf(ctx->detail, sizeof(ctx->detail), "bad TLS priority string at '%.64s': %s",
+        snprintf(ctx->detail, sizeof(ctx->detail), "bad TLS priority string at '%s': %s",
                  err_pos ? err_pos : "", gnutls_strerror(r));
         return fail_ctx(ctx, info, H2E_USAGE, "GnuTLS rejected the priority string");
     }
@@ -146,6 +163,8 @@ static int open_keylog(struct tls_ctx *ctx, const char *path, struct h2e_info *i
 
     if (!path)
         return 0;
+    if (too_long(ctx, "key log file", path))
+        return fail_ctx(ctx, info, H2E_WRITE, "--keylog path too long");
     fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
     if (fd >= 0)
         ctx->keylog = fdopen(fd, "a");
@@ -380,6 +399,9 @@ int tls_conn_start(struct tls_conn *c, struct tls_ctx *ctx, int fd, const char *
 
 void tls_conn_release(struct tls_conn *c)
 {
+    free(c->facts.subject);
+    free(c->facts.issuer);
+    c->facts.subject = c->facts.issuer = NULL;
     if (c->session)
         gnutls_deinit(c->session);
     c->session = NULL;
@@ -456,19 +478,36 @@ bool tls_h2_suite_ok(gnutls_protocol_t ver, gnutls_kx_algorithm_t kx,
     }
 }
 
-/* `in` with bytes outside 0x20-0x7e as \xNN, truncated to fit `cap`. */
-static void escape(const unsigned char *in, size_t n, char *out, size_t cap)
+/* `in` with bytes outside 0x20-0x7e as \xNN into `out`, which holds 4 * `n` + 1 bytes. */
+static char *escape(const unsigned char *in, size_t n, char *out)
 {
+    static const char hex[] = "0123456789abcdef";
     size_t i, k = 0;
 
-    for (i = 0; i < n && k + 5 <= cap; i++) {
-        if (in[i] >= 0x20 && in[i] <= 0x7e)
+    for (i = 0; i < n; i++) {
+        if (in[i] >= 0x20 && in[i] <= 0x7e) {
             out[k++] = (char)in[i];
-        else
-            k += (size_t)snprintf(out + k, cap - k, "\\x%02x", in[i]);
+            continue;
+        }
+        out[k++] = '\\';
+        out[k++] = 'x';
+        out[k++] = hex[in[i] >> 4];
+        out[k++] = hex[in[i] & 15];
     }
-    if (cap)
-        out[k < cap ? k : cap - 1] = '\0';
+    out[k] = '\0';
+    return out;
+}
+
+/* A DN, escaped whole into a string of its own; "" when GnuTLS cannot give it. */
+static char *dn_text(int r, gnutls_datum_t *d)
+{
+    char *s;
+
+    if (r != 0)
+        return xstrdup("");
+    s = escape(d->data, d->size, xmalloc(4 * (size_t)d->size + 1));
+    gnutls_free(d->data);
+    return s;
 }
 
 static void peer_names(struct tls_conn *c)
@@ -478,21 +517,22 @@ static void peer_names(struct tls_conn *c)
     gnutls_x509_crt_t crt;
     gnutls_datum_t d;
 
-    if (!certs || n == 0 || gnutls_x509_crt_init(&crt) < 0)
-        return;
-    if (gnutls_x509_crt_import(crt, &certs[0], GNUTLS_X509_FMT_DER) == 0) {
-        if (gnutls_x509_crt_get_dn3(crt, &d, 0) == 0) {
-            escape(d.data, d.size, c->facts.subject, sizeof(c->facts.subject));
-            gnutls_free(d.data);
+    free(c->facts.subject);
+    free(c->facts.issuer);
+    c->facts.subject = c->facts.issuer = NULL;
+    if (certs && n > 0 && gnutls_x509_crt_init(&crt) == 0) {
+        if (gnutls_x509_crt_import(crt, &certs[0], GNUTLS_X509_FMT_DER) == 0) {
+            c->facts.subject = dn_text(gnutls_x509_crt_get_dn3(crt, &d, 0), &d);
+            c->facts.issuer = dn_text(gnutls_x509_crt_get_issuer_dn3(crt, &d, 0), &d);
+            c->facts.not_before = gnutls_x509_crt_get_activation_time(crt);
+            c->facts.not_after = gnutls_x509_crt_get_expiration_time(crt);
         }
-        if (gnutls_x509_crt_get_issuer_dn3(crt, &d, 0) == 0) {
-            escape(d.data, d.size, c->facts.issuer, sizeof(c->facts.issuer));
-            gnutls_free(d.data);
-        }
-        c->facts.not_before = gnutls_x509_crt_get_activation_time(crt);
-        c->facts.not_after = gnutls_x509_crt_get_expiration_time(crt);
+        gnutls_x509_crt_deinit(crt);
     }
-    gnutls_x509_crt_deinit(crt);
+    if (!c->facts.subject)
+        c->facts.subject = xstrdup("");
+    if (!c->facts.issuer)
+        c->facts.issuer = xstrdup("");
 }
 
 static void fill_facts(struct tls_conn *c)
@@ -532,7 +572,7 @@ static int conn_fail(struct tls_conn *c, int code, const char *why)
 static int check_alpn(struct tls_conn *c)
 {
     gnutls_datum_t sel;
-    char name[32 * 4 + 1];
+    char name[255 * 4 + 1]; /* RFC 7301 §3.1: a name is 1-255 bytes */
     bool offered = false;
     unsigned i;
 
@@ -549,7 +589,7 @@ static int check_alpn(struct tls_conn *c)
     if (c->facts.alpn != TLS_ALPN_NONE)
         return 0;
     /* PROMISES: anything but h2, http/1.1 or nothing is a handshake failure (exit 35). */
-    escape(sel.data, sel.size > 32 ? 32 : sel.size, name, sizeof(name));
+    escape(sel.data, sel.size > 255 ? 255 : sel.size, name);
     snprintf(c->detail, sizeof(c->detail), "server selected ALPN protocol '%s'%s", name,
              offered ? "" : ", which was not offered");
     return conn_fail(c, H2E_TLS_HANDSHAKE, "server selected an unusable ALPN protocol");
@@ -591,8 +631,8 @@ static int handshake_failed(struct tls_conn *c, int r)
         unsigned status = gnutls_session_get_verify_cert_status(c->session);
         c->facts.verify_status = status;
         tls_verify_text(status, c->facts.verify, sizeof(c->facts.verify));
-        snprintf(c->detail, sizeof(c->detail), "certificate for '%.64s' not accepted: %.150s",
-                 c->host, c->facts.verify);
+        snprintf(c->detail, sizeof(c->detail), "certificate for '%s' not accepted: %s", c->host,
+                 c->facts.verify);
         return conn_fail(c, H2E_CERT_VERIFY, "server certificate not verified (RFC 9110 §4.3.4)");
     }
     error_detail(c, "TLS handshake failed", r);

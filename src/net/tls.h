@@ -12,6 +12,7 @@
 
 #include <gnutls/gnutls.h>
 #include <stdbool.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,8 +21,12 @@
 #include "base/err.h"
 #include "base/limits.h"
 
-#define TLS_DETAIL_MAX 256
-#define TLS_DN_MAX 256
+/* Room for the longest message: a path the system accepts (a CA file, the key log;
+ * shorter than PATH_MAX, longer ones are refused before they are quoted) with words and
+ * GnuTLS's or errno's text; or a host name (TLS_HOST_MAX) and the verify text. */
+#define TLS_DETAIL_MAX (PATH_MAX + 256)
+/* Room for every verification problem of tls_verify_text at once (a test checks it). */
+#define TLS_VERIFY_MAX 512
 #define TLS_HOST_MAX 256
 #define TLS_PRIORITY_MAX 512
 
@@ -78,8 +83,8 @@ enum tls_alpn {
 
 /*
  * What the handshake settled, for -v, -w and the trace. The strings are static (GnuTLS's
- * names) or held here; `subject` and `issuer` are RFC 4514 DNs with every byte outside
- * 0x20-0x7e shown as \xNN (server-controlled text). `verified` is true when chain and
+ * names) or held here; `subject` and `issuer` are RFC 4514 DNs, whole, with every byte
+ * outside 0x20-0x7e shown as \xNN (server-controlled text). `verified` is true when chain and
  * host name passed; `verify` is "ok" or the problems ("certificate expired, hostname
  * mismatch"), also filled with -k, where they are ignored.
  */
@@ -92,9 +97,9 @@ struct tls_facts {
     bool insecure;
     bool verified;
     unsigned verify_status;
-    char verify[TLS_DETAIL_MAX];
-    char subject[TLS_DN_MAX];
-    char issuer[TLS_DN_MAX];
+    char verify[TLS_VERIFY_MAX];
+    char *subject; /* whole, escaped; owned by the tls_conn (freed by tls_conn_release) */
+    char *issuer;  /* likewise; both "" when the server sent no certificate */
     time_t not_before;
     time_t not_after;
     bool h2_suite_ok;

@@ -190,6 +190,27 @@ TEST(test_net_resolve_errors)
     CHECK_STR(a.detail, "bad host name ''");
 }
 
+/* The longest host a URL can name is quoted whole (it used to be cut near 230 bytes); a
+ * longer one is refused saying so. */
+TEST(test_net_resolve_long_host_named_whole)
+{
+    struct h2e_info info = H2E_INFO_INIT;
+    struct net_addrs a;
+    char host[301], want[340];
+
+    memset(host, 'h', 255);
+    host[1] = ' '; /* refused by glibc before any query */
+    host[255] = 0;
+    CHECK_INT(net_resolve(host, 80, 0, &a, &info), H2E_RESOLVE);
+    snprintf(want, sizeof(want), "could not resolve '%s': ", host);
+    CHECK(strncmp(a.detail, want, strlen(want)) == 0);
+    CHECK(strlen(a.detail) > strlen(want) + 5);
+    memset(host, 'h', 300);
+    host[300] = 0;
+    CHECK_INT(net_resolve(host, 80, 0, &a, &info), H2E_RESOLVE);
+    CHECK_STR(a.detail, "host name of 300 bytes is too long");
+}
+
 TEST(test_net_interleave_ipv6_first)
 {
     struct net_addrs a;

@@ -35,6 +35,7 @@ struct cert_spec {
     const char *dns[3];
     const char *ip4; /* raw 4 bytes as a string literal, or NULL */
     bool ip6_loopback;
+    const char *dn; /* a whole subject DN ("CN=a,O=b") instead of `cn` alone, or NULL */
 };
 
 struct pki {
@@ -85,8 +86,11 @@ static gnutls_x509_crt_t make_cert(const struct cert_spec *s, gnutls_x509_privke
     gnutls_x509_crt_set_serial(crt, ser, sizeof(ser));
     gnutls_x509_crt_set_activation_time(crt, now + s->from);
     gnutls_x509_crt_set_expiration_time(crt, now + s->to);
-    gnutls_x509_crt_set_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 0, s->cn,
-                                  (unsigned)strlen(s->cn));
+    if (s->dn)
+        gnutls_x509_crt_set_dn(crt, s->dn, NULL);
+    else
+        gnutls_x509_crt_set_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 0, s->cn,
+                                      (unsigned)strlen(s->cn));
     gnutls_x509_crt_set_key(crt, key);
     gnutls_x509_crt_set_basic_constraints(crt, s->ca, -1);
     if (s->ca) {
@@ -1109,4 +1113,91 @@ TEST(test_tls_io_error_detail)
     CHECK_STR(io.detail, "TLS receive failed: Connection reset by peer");
     io_close(&io);
     pair_free(&p);
+}
+
+/* --- nothing cut --------------------------------------------------------------------- */
+
+/* Every verification problem at once fits facts.verify (TLS_VERIFY_MAX). */
+TEST(test_tls_verify_text_all_fit)
+{
+    char big[4096], fixed[TLS_VERIFY_MAX];
+
+    tls_verify_text(~0u, big, sizeof(big));
+    CHECK(strlen(big) + 1 < sizeof(fixed));
+    CHECK_STR(tls_verify_text(~0u, fixed, sizeof(fixed)), big);
+    CHECK(strstr(big, "OCSP status invalid") != NULL);
+}
+
+/* A long subject DN (server-controlled) is kept whole, escaped; it used to stop at 255. */
+TEST(test_tls_long_subject_whole)
+{
+    struct tls_opts o = opts_ca();
+    struct cert_spec spec = {"localhost",         false, -3600, 86400,
+                             {"localhost", NULL}, NULL,  false, NULL};
+    char dn[640], want[601];
+    gnutls_x509_crt_t crt;
+    struct pair p;
+
+    memset(want, 'o', 600);
+    want[600] = 0;
+    snprintf(dn, sizeof(dn), "CN=localhost,O=%s", want);
+    spec.dn = dn;
+    crt = make_cert(&spec, pki->leaf_key, pki->ca, pki->ca_key);
+    CHECK_INT(connect_pair(&p, &o, crt, NULL, "localhost", "h2"), 0);
+    CHECK_STR(p.c.facts.subject, dn);
+    CHECK_STR(p.c.facts.issuer, "CN=h2get test CA");
+    pair_free(&p);
+    CHECK(p.c.facts.subject == NULL);
+    gnutls_x509_crt_deinit(crt);
+}
+
+/* The host name is named whole when its certificate is refused (it was cut at 64). */
+TEST(test_tls_long_host_in_verify_message)
+{
+    struct tls_opts o = opts_ca();
+    char host[200], want[300];
+    struct pair p;
+    size_t i;
+
+    for (i = 0; i + 2 < sizeof(host); i += 2)
+        memcpy(host + i, "a.", 2);
+    memcpy(host + i - 2, "ex", 2);
+    host[i] = 0;
+    CHECK_INT(connect_pair(&p, &o, pki->good, NULL, host, "h2"), H2E_CERT_VERIFY);
+    snprintf(want, sizeof(want), "certificate for '%s' not accepted: hostname mismatch", host);
+    CHECK_STR(p.c.detail, want);
+    pair_free(&p);
+}
+
+/* A CA file path the system accepts is named whole; a longer one is refused saying so. */
+TEST(test_tls_long_paths)
+{
+    struct tls_opts o = opts_ca();
+    struct h2e_info info = H2E_INFO_INIT;
+    struct tls_ctx ctx;
+    char *path = malloc(PATH_MAX + 1), *want = malloc(PATH_MAX + 128);
+    size_t i;
+
+    memcpy(path, "/nonexistent-h2get", 18);
+    for (i = 18; i < 3000; i += 2)
+        memcpy(path + i, "/d", 2);
+    path[i] = 0;
+    o.cacert = path;
+    CHECK_INT(tls_ctx_init(&ctx, &o, &info), H2E_CACERT);
+    snprintf(want, PATH_MAX + 128, "cannot read CA file '%s': No such file or directory", path);
+    CHECK_STR(ctx.detail, want);
+    memset(path, 'p', PATH_MAX);
+    path[PATH_MAX] = 0;
+    CHECK_INT(tls_ctx_init(&ctx, &o, &info), H2E_CACERT);
+    snprintf(want, PATH_MAX + 128, "CA file path of %d bytes is too long (PATH_MAX is %d)",
+             PATH_MAX, PATH_MAX);
+    CHECK_STR(ctx.detail, want);
+    o.cacert = pki->ca_file;
+    o.keylog = path;
+    CHECK_INT(tls_ctx_init(&ctx, &o, &info), H2E_WRITE);
+    snprintf(want, PATH_MAX + 128, "key log file path of %d bytes is too long (PATH_MAX is %d)",
+             PATH_MAX, PATH_MAX);
+    CHECK_STR(ctx.detail, want);
+    free(path);
+    free(want);
 }
