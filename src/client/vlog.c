@@ -11,6 +11,7 @@
 
 #include "run.h"
 #include "sys/diag.h"
+#include "sys/xalloc.h"
 
 bool vlog_on(const struct client *cl)
 {
@@ -30,14 +31,20 @@ void vlog(const struct client *cl, const char *fmt, ...)
     fputc('\n', stderr);
 }
 
+/* A field whole, escaped: -v shows what went out and came in (no 200-byte cut). */
 void vlog_field(const struct client *cl, char dir, struct span name, struct span value)
 {
-    char n[DIAG_ESCAPE_CAP], v[DIAG_ESCAPE_CAP];
+    struct buf n, v;
 
     if (!vlog_on(cl))
         return;
-    fprintf(stderr, "%c %s: %s\n", dir, diag_escape(n, sizeof(n), name),
-            diag_escape(v, sizeof(v), value));
+    buf_init(&n, &xalloc_mem, SIZE_MAX);
+    buf_init(&v, &xalloc_mem, SIZE_MAX);
+    diag_escape_buf(&n, name); /* no cap, and xalloc exits when out of memory */
+    diag_escape_buf(&v, value);
+    fprintf(stderr, "%c %s: %s\n", dir, (const char *)n.p, (const char *)v.p);
+    buf_release(&n);
+    buf_release(&v);
 }
 
 void vlog_tls(const struct client *cl, const struct tls_facts *f)

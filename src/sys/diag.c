@@ -111,3 +111,21 @@ const char *diag_escape(char *out, size_t cap, struct span s)
     out[o] = 0;
     return out;
 }
+
+int diag_escape_buf(struct buf *out, struct span s)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t i;
+    int rv = buf_reserve(out, s.len + 1);
+
+    for (i = 0; i < s.len && rv == 0; i++) {
+        uint8_t c = s.p[i];
+        char esc[4] = {'\\', 'x', hex[c >> 4], hex[c & 15]};
+        rv = width(c) == 1 ? buf_append(out, &c, 1) : buf_append(out, esc, 4);
+    }
+    if (rv == 0)
+        rv = buf_append(out, "", 1);
+    if (rv == 0)
+        out->len--;
+    return rv;
+}

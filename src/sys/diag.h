@@ -50,4 +50,12 @@ void diag_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  */
 const char *diag_escape(char *out, size_t cap, struct span s);
 
+/*
+ * diag_escape_buf - append all of `s` to `out` (nothing left out, unlike diag_escape),
+ * every byte outside 0x20-0x7e as "\xNN", then a NUL that `out->len` does not count, so
+ * that `(const char *)out->p` can be printed. For logs that show what was sent or
+ * received (-v). Returns 0 or the buf_append error (`out` then holds part of it).
+ */
+int diag_escape_buf(struct buf *out, struct span s);
+
 #endif

@@ -135,3 +135,13 @@ with open("hdrs", "w") as f:
         fail "stderr differs" "$(h2get_context)"
     assert_stdout_is ''
 }
+
+@test "-v shows a long field whole, escaped (it used to stop at 200 bytes)" {
+    local v
+    v=$(head -c 500 /dev/zero | tr '\0' v)
+    run_h2get "${ORIGIN_ARGS[@]}" -v -H "X-Test: $v" "$(origin_url echo)"
+    assert_status 0
+    grep -qxF "> x-test: $v" "$STDERR" || grep -qxF "> X-Test: $v" "$STDERR" ||
+        fail "-v line" "$(grep -i '^> x-test' "$STDERR" | head -c 300)"
+    grep -q " x=$v\$" "$STDOUT" || fail "not sent whole" "$(head -c 300 "$STDOUT")"
+}

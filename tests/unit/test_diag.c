@@ -141,3 +141,28 @@ TEST(test_diag_long_message_whole)
     free(s);
     free(arg);
 }
+
+/* diag_escape_buf: everything, escaped, NUL-terminated, nothing left out. */
+TEST(test_diag_escape_buf_whole)
+{
+    struct buf b;
+    size_t n = 1000, i;
+    uint8_t *in = malloc(n);
+
+    for (i = 0; i < n; i++)
+        in[i] = i % 2 ? 'a' : 0x1b;
+    buf_init(&b, &tap_mem, SIZE_MAX);
+    CHECK_INT(diag_escape_buf(&b, span_of(in, n)), 0);
+    CHECK_INT(b.len, n / 2 * 5);
+    CHECK_MEM(b.p, 10, "\\x1ba\\x1ba", 10);
+    CHECK_MEM(b.p + b.len - 5, 6, "\\x1ba", 6); /* and the NUL after */
+    buf_reset(&b);
+    CHECK_INT(diag_escape_buf(&b, span_str("")), 0);
+    CHECK_INT(b.len, 0);
+    CHECK(b.p && b.p[0] == 0);
+    buf_release(&b);
+    buf_init(&b, &tap_mem, 10);
+    CHECK_INT(diag_escape_buf(&b, span_of(in, 4)), H2E_LIMIT_BUFFER); /* 10 + NUL > 10 */
+    buf_release(&b);
+    free(in);
+}
