@@ -55,7 +55,7 @@ void progress_tick(struct client *cl, bool final)
     uint64_t bytes = 0, expect = 0, got = 0, ms;
     size_t i, done = 0, active = 0;
     bool sizes = true;
-    char b[32], r[32], line[160];
+    char b[32], r[32], line[256]; /* the longest line (20-digit counts, ETA) fits */
 
     if (!cl->progress || (!final && cl->now - cl->progress_last < TICK_MS))
         return;

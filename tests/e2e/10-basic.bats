@@ -190,6 +190,20 @@ fetch_sizes() {
     assert_file_sha out "$(doc_sha size-16383)"
 }
 
+@test "-D to a file that cannot be written: a warning, the transfer goes on (exit 0)" {
+    origin_args
+    run_h2get "${ORIGIN_ARGS[@]}" -D /nonexistent-dir/hdrs -o out "$(origin_url size-1)"
+    assert_status 0
+    [ "$(cat "$STDERR")" = "h2get: warning: cannot write headers to '/nonexistent-dir/hdrs': No such file or directory" ] ||
+        fail "stderr" "$(h2get_context)"
+    assert_file_sha out "$(doc_sha size-1)"
+    [ -w /dev/full ] || skip_or_die "no /dev/full"
+    run_h2get "${ORIGIN_ARGS[@]}" -D /dev/full -o out "$(origin_url size-1)"
+    assert_status 0
+    [ "$(cat "$STDERR")" = "h2get: warning: cannot write headers to '/dev/full': No space left on device" ] ||
+        fail "a write error must not pass silently" "$(h2get_context)"
+}
+
 @test "an HTTP error status is not a transfer error without --fail" {
     origin_args
     run_h2get "${ORIGIN_ARGS[@]}" -o out "$(origin_url status/404)"
