@@ -6,6 +6,7 @@
  * The same cursor prints each URL's -w text right after its body, so stdout reads in the
  * order of the command line whatever the completion order (CLI.md §1 --ordered-output).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,8 +65,9 @@ void order_drop(struct xfer *x)
     x->out.spill = NULL;
 }
 
-/* Write out what `x` held, now that it is first in line. */
-static int unhold(struct xfer *x)
+/* Write out what `x` held, now that it is first in line. On failure `*why` is the reason
+ * when it is not the stdout sink's (caller frees). */
+static int unhold(struct xfer *x, char **why)
 {
     struct client *cl = x->cl;
     int rv = 0;
@@ -78,6 +80,11 @@ static int unhold(struct xfer *x)
         rewind(x->out.spill);
         while (rv == 0 && (n = fread(chunk, 1, COPY_CHUNK, x->out.spill)) > 0)
             rv = out_write(&cl->out, chunk, n);
+        if (rv == 0 && ferror(x->out.spill)) { /* the rest would be lost without a word */
+            *why =
+                xasprintf("cannot read back the body held for ordered output: %s", strerror(errno));
+            rv = H2E_WRITE;
+        }
         free(chunk);
     }
     order_drop(x);
@@ -104,14 +111,17 @@ bool order_holds(const struct xfer *x)
  * running (reported to the router); returns false when it was done already. */
 static bool release_first(struct client *cl, struct xfer *x)
 {
-    if (!(x->out.hold.len || x->out.spill) || unhold(x) == 0)
+    char *why = NULL;
+    bool running = x->phase != XFER_DONE;
+
+    if (!(x->out.hold.len || x->out.spill) || unhold(x, &why) == 0)
         return true;
-    if (x->phase != XFER_DONE) {
-        xfer_fail(x, H2E_WRITE, "%s", cl->out.detail);
-        return true;
-    }
-    xfer_fail_output(x, H2E_WRITE, cl->out.detail);
-    return false;
+    if (running)
+        xfer_fail(x, H2E_WRITE, "%s", why ? why : cl->out.detail);
+    else
+        xfer_fail_output(x, H2E_WRITE, why ? why : cl->out.detail);
+    free(why);
+    return running;
 }
 
 /* `x`, done and written out, leaves the line: its -w output, its part of the exit code. */

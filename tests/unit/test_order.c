@@ -126,3 +126,36 @@ TEST(test_order_held_body_that_cannot_be_written)
     f.cl.out.len = 0;
     cfix_release(&f);
 }
+
+/* A spilled body that cannot be read back fails its URL, saying so, instead of reaching
+ * stdout shorter than it came (the spill file is swapped for one that cannot be read). */
+TEST(test_order_spill_that_cannot_be_read_back)
+{
+    struct cfix f;
+    struct xfer *a, *b;
+    char *big = malloc(300 * 1024 + 1);
+    FILE *wo = fopen("/dev/null", "w");
+
+    memset(big, 'b', 300 * 1024);
+    big[300 * 1024] = 0;
+    cfix_init(&f, "https://a.example/0", "https://a.example/1", NULL);
+    a = cfix_make(&f, 0);
+    b = cfix_make(&f, 1);
+    body(b, big);
+    CHECK(b->out.spill != NULL && wo != NULL);
+    if (b->out.spill && wo) {
+        fclose(b->out.spill);
+        b->out.spill = wo; /* write-only: fread fails with EBADF */
+    }
+    xfer_complete(b);
+    body(a, "A");
+    xfer_complete(a);
+    cfix_settle(&f);
+    CHECK_INT(f.cl.fin, 2);
+    CHECK_INT(a->result, 0);
+    CHECK_INT(b->result, H2E_WRITE);
+    CHECK_STR(cfix_diag(&f), "h2get: (23) write error: cannot read back the body held for "
+                             "ordered output: Bad file descriptor\n");
+    free(big);
+    cfix_release(&f);
+}
