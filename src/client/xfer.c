@@ -99,8 +99,9 @@ int xfer_init(struct xfer *x, struct client *cl, size_t index, const struct cli_
     x->t.start = clock_us();
     x->req.url_str = xstrdup(cu->url);
     buf_init(&x->out.hold, &xalloc_mem, HOLD_MAX);
-    buf_init(&x->resp.fields, &xalloc_mem, LIMIT_HEADER_LIST_SIZE * 2);
-    buf_init(&x->resp.trailers, &xalloc_mem, LIMIT_HEADER_LIST_SIZE * 2);
+    /* no caps of their own: what they copy is bounded by the codecs' header list limit */
+    buf_init(&x->resp.fields, &xalloc_mem, SIZE_MAX);
+    buf_init(&x->resp.trailers, &xalloc_mem, SIZE_MAX);
     x->req.method = cli_method(cfg);
     x->req.has_body = cfg->req.body != CLI_BODY_NONE;
     x->up.len = (int64_t)cfg->req.data_len;
@@ -256,7 +257,7 @@ int xfer_on_headers(struct xfer *x, int status, const struct msg_field *f, size_
         xfer_fail(x, H2E_HTTP_ERROR, "the requested URL returned error: %d", status);
         return H2E_HTTP_ERROR;
     }
-    buf_init(&hb, &xalloc_mem, LIMIT_HEADER_LIST_SIZE * 2);
+    buf_init(&hb, &xalloc_mem, SIZE_MAX); /* bounded by the header list limit */
     out_header_block(&hb, status, proto, f, n);
     dump_headers(x, &hb);
     if (cfg->out.include || (x->resp.state == XFER_RESP_HEADERS && !cfg->req.head))
@@ -297,7 +298,7 @@ int xfer_on_trailers(struct xfer *x, const struct msg_field *f, size_t n)
     int rv = 0;
 
     keep_fields(x, &x->resp.trailers, f, n);
-    buf_init(&hb, &xalloc_mem, LIMIT_HEADER_LIST_SIZE * 2);
+    buf_init(&hb, &xalloc_mem, SIZE_MAX); /* bounded by the header list limit */
     out_header_block(&hb, 0, NULL, f, n);
     dump_headers(x, &hb);
     if (x->cl->cfg->out.include && x->out.sink_open && x->resp.state == XFER_RESP_HEADERS)

@@ -60,15 +60,21 @@ struct xfer *cfix_make(struct cfix *f, size_t i)
     return x;
 }
 
+/* The whole file, NUL-terminated, in a buffer reused by the next call. */
 static const char *slurp(const char *path)
 {
-    static char buf[1 << 20];
+    static char *buf;
+    static size_t cap;
     FILE *in = fopen(path, "rb");
-    size_t n;
+    size_t n = 0;
 
     if (!in)
         return NULL;
-    n = fread(buf, 1, sizeof(buf) - 1, in);
+    do {
+        if (cap - n < 2)
+            buf = xrealloc(buf, cap = cap ? cap * 2 : 1 << 20);
+        n += fread(buf + n, 1, cap - n - 1, in);
+    } while (!feof(in) && !ferror(in));
     buf[n] = 0;
     fclose(in);
     return buf;

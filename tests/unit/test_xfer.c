@@ -125,6 +125,32 @@ TEST(test_xfer_include_and_trailers_go_with_the_body)
     cfix_release(&f);
 }
 
+/* Heads past the old 512 KiB buffers reach -i and -w whole: they had caps of their own,
+ * and what did not fit was dropped without a word. */
+TEST(test_xfer_big_head_whole_in_include_and_write_out)
+{
+    size_t n = 600 * 1024;
+    char *v = malloc(n + 1), *want = malloc(2 * n + 64);
+    const char *out;
+    struct cfix f;
+    struct xfer *x;
+
+    memset(v, 'v', n);
+    v[n] = 0;
+    cfix_init(&f, "-i", "-w", "|%{header{x-big}}", "https://example.org/", NULL);
+    x = cfix_make(&f, 0);
+    cfix_headers(x, 200, "x-big", v, NULL);
+    xfer_complete(x);
+    cfix_settle(&f);
+    out = cfix_stdout(&f);
+    snprintf(want, 2 * n + 64, "HTTP/2 200\r\nx-big: %s\r\n\r\n|%s", v, v);
+    CHECK(out && strlen(out) == 2 * n + strlen("HTTP/2 200\r\nx-big: \r\n\r\n|"));
+    CHECK(out && !strcmp(out, want));
+    free(v);
+    free(want);
+    cfix_release(&f);
+}
+
 TEST(test_xfer_max_filesize)
 {
     struct cfix f;
