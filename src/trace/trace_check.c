@@ -27,10 +27,11 @@ void trace_check_report(struct trace *t, unsigned conn, const char *rule, const 
     fprintf(stderr, "%scheck: %s: %s%s\n", t->color ? "\033[31m" : "", rule, what,
             t->color ? "\033[0m" : "");
     if (t->json) {
-        trace_json_begin(t->json, trace_now(t), conn, "check");
-        trace_json_str(t->json, "rule", span_str(rule));
-        trace_json_str(t->json, "what", span_str(what));
-        trace_json_end(t->json);
+        struct trace_jl j;
+        trace_jl_begin(&j, trace_now(t), conn, "check");
+        trace_jl_str(&j, "rule", span_str(rule));
+        trace_jl_str(&j, "what", span_str(what));
+        trace_jl_end(&j, t->json);
     }
 }
 

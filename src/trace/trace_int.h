@@ -11,6 +11,7 @@
 
 #include <stdio.h>
 
+#include "base/buf.h"
 #include "base/limits.h"
 #include "trace.h"
 
@@ -45,13 +46,31 @@ const char *trace_text_type(char *buf, size_t cap, uint8_t type);
 /* trace_text_repr - "indexed", "inc-index", "no-index" or "never-index". */
 const char *trace_text_repr(uint8_t repr);
 
-/* trace_json.c */
+/* trace_json.c: each --trace-json line is built in a struct trace_jl with the JSON writer
+ * of base/json.h and written with one fwrite. */
+struct trace_jl {
+    struct buf b; /* no cap of its own: a line renders one frame or event, which the
+                   * connection's limits bound; xalloc exits on OOM */
+    bool first;   /* no member yet in the innermost object */
+    int rv;       /* the first writer error, 0 if none */
+};
+/* trace_jl_begin - start `{"t":<ms>,"conn":<conn>,"ev":"<ev>"` in `j` (uninitialised). */
+void trace_jl_begin(struct trace_jl *j, double ms, unsigned conn, const char *ev);
+/* trace_jl_key - `,"key":` (a comma unless the first member of its object). */
+void trace_jl_key(struct trace_jl *j, const char *key);
+/* One member each: a string (escaped by json_str), an integer, true/false, a time in ms
+ * with 3 decimals. */
+void trace_jl_str(struct trace_jl *j, const char *key, struct span s);
+void trace_jl_u64(struct trace_jl *j, const char *key, uint64_t v);
+void trace_jl_i64(struct trace_jl *j, const char *key, int64_t v);
+void trace_jl_bool(struct trace_jl *j, const char *key, bool v);
+void trace_jl_ms(struct trace_jl *j, const char *key, double ms);
+/* trace_jl_raw - append `s` as it is (brackets, braces, commas). */
+void trace_jl_raw(struct trace_jl *j, const char *s);
+/* trace_jl_end - close the object, write the line to `out` with one fwrite and release
+ * `j`. A line the writer could not build is not written half: an error says so. */
+void trace_jl_end(struct trace_jl *j, FILE *out);
 void trace_json_frame(FILE *out, const struct trace_frame_view *v);
-void trace_json_str(FILE *out, const char *key, struct span s);
-/* trace_json_begin - `{"t":<ms>,"conn":<conn>,"ev":"<ev>"`; the caller adds fields and
- * ends the object with trace_json_end. */
-void trace_json_begin(FILE *out, double ms, unsigned conn, const char *ev);
-void trace_json_end(FILE *out);
 void trace_json_windows(FILE *out, double ms, unsigned conn, uint32_t sid,
                         const struct h2c_windows *w);
 

@@ -182,12 +182,15 @@ static void on_bad_frame(void *ud, const struct h2f_header *hdr, const struct h2
     if (t->text && t->frames)
         trace_text_bad_frame(t->text, ms, cr->id, hdr, info->why);
     if (t->json) {
+        struct trace_jl j;
         char tb[16];
-        trace_json_begin(t->json, ms, cr->id, "bad_frame");
-        fprintf(t->json, ",\"type\":\"%s\",\"type_id\":%u,\"sid\":%u,\"len\":%u",
-                trace_text_type(tb, sizeof(tb), hdr->type), hdr->type, hdr->stream_id, hdr->length);
-        trace_json_str(t->json, "why", span_str(info->why ? info->why : "invalid frame"));
-        trace_json_end(t->json);
+        trace_jl_begin(&j, ms, cr->id, "bad_frame");
+        trace_jl_str(&j, "type", span_str(trace_text_type(tb, sizeof(tb), hdr->type)));
+        trace_jl_u64(&j, "type_id", hdr->type);
+        trace_jl_u64(&j, "sid", hdr->stream_id);
+        trace_jl_u64(&j, "len", hdr->length);
+        trace_jl_str(&j, "why", span_str(info->why ? info->why : "invalid frame"));
+        trace_jl_end(&j, t->json);
     }
 }
 
@@ -231,6 +234,27 @@ static void ping_ack(struct trace_crec *cr, const struct h2c_event *ev, double m
     fprintf(stderr, "ping: conn=%u n=%u rtt=%.3fms\n", cr->id, i + 1, cr->ping_rtt[i]);
 }
 
+/* The members of a RST_STREAM or GOAWAY event. */
+static void json_ended(struct trace_jl *j, const struct h2c_event *ev)
+{
+    const char *wn = h2_wire_error_name(ev->wire);
+
+    trace_jl_u64(j, "sid", ev->stream_id);
+    trace_jl_str(j, "error", span_str(wn ? wn : "UNKNOWN"));
+    trace_jl_u64(j, "error_code", ev->wire);
+    trace_jl_bool(j, "local", ev->local);
+    if (ev->type == H2C_EV_GOAWAY) {
+        trace_jl_u64(j, "last_stream_id", ev->last_stream_id);
+        trace_jl_str(j, "debug", ev->debug);
+        return;
+    }
+    trace_jl_bool(j, "unprocessed", ev->unprocessed);
+    if (ev->why)
+        trace_jl_str(j, "why", span_str(ev->why));
+    if (ev->rule)
+        trace_jl_str(j, "rule", span_str(ev->rule));
+}
+
 static void json_event(struct trace *t, struct trace_crec *cr, const struct h2c_event *ev,
                        double ms)
 {
@@ -242,29 +266,18 @@ static void json_event(struct trace *t, struct trace_crec *cr, const struct h2c_
         [H2C_EV_PING_ACK] = "ping_ack",
     };
     const char *n = ev->type < sizeof(names) / sizeof(names[0]) ? names[ev->type] : NULL;
-    const char *wn = h2_wire_error_name(ev->wire);
+    struct trace_jl j;
 
     if (!n)
         return;
-    trace_json_begin(t->json, ms, cr->id, n);
+    trace_jl_begin(&j, ms, cr->id, n);
     if (ev->type == H2C_EV_RESET || ev->type == H2C_EV_GOAWAY)
-        fprintf(t->json, ",\"sid\":%u,\"error\":\"%s\",\"error_code\":%u,\"local\":%s",
-                ev->stream_id, wn ? wn : "UNKNOWN", ev->wire, ev->local ? "true" : "false");
-    if (ev->type == H2C_EV_RESET)
-        fprintf(t->json, ",\"unprocessed\":%s", ev->unprocessed ? "true" : "false");
-    if (ev->type == H2C_EV_RESET && ev->why)
-        trace_json_str(t->json, "why", span_str(ev->why));
-    if (ev->type == H2C_EV_RESET && ev->rule)
-        trace_json_str(t->json, "rule", span_str(ev->rule));
-    if (ev->type == H2C_EV_GOAWAY) {
-        fprintf(t->json, ",\"last_stream_id\":%u", ev->last_stream_id);
-        trace_json_str(t->json, "debug", ev->debug);
-    }
+        json_ended(&j, ev);
     if (ev->type == H2C_EV_SETTINGS_ACK && cr->settings_sent)
-        fprintf(t->json, ",\"rtt_ms\":%.3f", ms - cr->settings_sent);
+        trace_jl_ms(&j, "rtt_ms", ms - cr->settings_sent);
     if (ev->type == H2C_EV_PING_ACK && ev->ping[7] < cr->pings)
-        fprintf(t->json, ",\"rtt_ms\":%.3f", cr->ping_rtt[ev->ping[7]]);
-    trace_json_end(t->json);
+        trace_jl_ms(&j, "rtt_ms", cr->ping_rtt[ev->ping[7]]);
+    trace_jl_end(&j, t->json);
 }
 
 void trace_h2_event(struct trace *t, unsigned conn_id, const struct h2c_event *ev)
@@ -315,11 +328,12 @@ void trace_conn(struct trace *t, unsigned conn_id, enum trace_conn_event ev, con
     if (ev == TRACE_CONN_H1)
         cr->h2 = false;
     if (t->json) {
-        trace_json_begin(t->json, ms, conn_id, "conn");
-        fprintf(t->json, ",\"what\":\"%s\"", names[ev]);
+        struct trace_jl j;
+        trace_jl_begin(&j, ms, conn_id, "conn");
+        trace_jl_str(&j, "what", span_str(names[ev]));
         if (detail)
-            trace_json_str(t->json, "detail", span_str(detail));
-        trace_json_end(t->json);
+            trace_jl_str(&j, "detail", span_str(detail));
+        trace_jl_end(&j, t->json);
     }
     if (ev != TRACE_CONN_CLOSED)
         return;
@@ -332,6 +346,7 @@ void trace_conn(struct trace *t, unsigned conn_id, enum trace_conn_event ev, con
 void trace_tls(struct trace *t, unsigned conn_id, const struct tls_facts *f)
 {
     struct trace_crec *cr;
+    struct trace_jl j;
     double ms;
 
     if (!t->any)
@@ -342,17 +357,17 @@ void trace_tls(struct trace *t, unsigned conn_id, const struct tls_facts *f)
     snprintf(cr->alpn, sizeof(cr->alpn), "%s", tls_alpn_name(f->alpn));
     if (!t->json)
         return;
-    trace_json_begin(t->json, ms, conn_id, "tls");
-    trace_json_str(t->json, "version", span_str(f->version ? f->version : ""));
-    trace_json_str(t->json, "cipher", span_str(f->suite ? f->suite : ""));
-    trace_json_str(t->json, "group", span_str(f->group ? f->group : ""));
-    trace_json_str(t->json, "alpn", span_str(cr->alpn));
-    trace_json_str(t->json, "subject", span_str(f->subject));
-    trace_json_str(t->json, "issuer", span_str(f->issuer));
-    trace_json_str(t->json, "verify", span_str(f->verify));
-    fprintf(t->json, ",\"verified\":%s,\"insecure\":%s", f->verified ? "true" : "false",
-            f->insecure ? "true" : "false");
-    trace_json_end(t->json);
+    trace_jl_begin(&j, ms, conn_id, "tls");
+    trace_jl_str(&j, "version", span_str(f->version ? f->version : ""));
+    trace_jl_str(&j, "cipher", span_str(f->suite ? f->suite : ""));
+    trace_jl_str(&j, "group", span_str(f->group ? f->group : ""));
+    trace_jl_str(&j, "alpn", span_str(cr->alpn));
+    trace_jl_str(&j, "subject", span_str(f->subject));
+    trace_jl_str(&j, "issuer", span_str(f->issuer));
+    trace_jl_str(&j, "verify", span_str(f->verify));
+    trace_jl_bool(&j, "verified", f->verified);
+    trace_jl_bool(&j, "insecure", f->insecure);
+    trace_jl_end(&j, t->json);
 }
 
 void trace_stream(struct trace *t, unsigned conn_id, uint32_t sid, size_t urlnum,
@@ -361,6 +376,7 @@ void trace_stream(struct trace *t, unsigned conn_id, uint32_t sid, size_t urlnum
     static const char *const names[] = {"queued", "sent",   "headers", "first_data",
                                         "done",   "failed", "retried"};
     struct trace_srec *s;
+    struct trace_jl j;
     double ms;
 
     if (!t->any)
@@ -387,9 +403,11 @@ void trace_stream(struct trace *t, unsigned conn_id, uint32_t sid, size_t urlnum
         s->retries++;
     if (!t->json)
         return;
-    trace_json_begin(t->json, ms, conn_id, "stream");
-    fprintf(t->json, ",\"what\":\"%s\",\"sid\":%u,\"url\":%zu", names[ev], sid, urlnum);
+    trace_jl_begin(&j, ms, conn_id, "stream");
+    trace_jl_str(&j, "what", span_str(names[ev]));
+    trace_jl_u64(&j, "sid", sid);
+    trace_jl_u64(&j, "url", urlnum);
     if (detail)
-        trace_json_str(t->json, "detail", span_str(detail));
-    trace_json_end(t->json);
+        trace_jl_str(&j, "detail", span_str(detail));
+    trace_jl_end(&j, t->json);
 }
