@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cconn.h"
+#include "client_trace.h"
 #include "order.h"
 #include "progress.h"
 #include "route.h"
@@ -243,7 +244,7 @@ int client_init(struct client *cl, const struct config *cfg)
     cl->deadline = cfg->net.max_time_ms ? cl->now + cfg->net.max_time_ms : 0;
     if ((err = load_write_out(cl)) != 0)
         return err;
-    cl->trace = trace_new(cfg, &err);
+    cl->trace = client_trace_new(cfg, &err);
     if (err) {
         trace_finish(cl->trace);
         free(cl->wo_file);

@@ -15,6 +15,7 @@
 #include "order.h"
 #include "route.h"
 #include "run.h"
+#include "sess_h2_setup.h"
 #include "sys/clock.h"
 #include "sys/diag.h"
 #include "sys/xalloc.h"
@@ -23,6 +24,7 @@
 
 int sess_h2_start(struct cconn *cc)
 {
+    struct h2f_setting set[LIMIT_SETTINGS_ENTRIES];
     struct h2c_config cfg;
 
     h2c_config_init(&cfg, &xalloc_mem);
@@ -30,12 +32,13 @@ int sess_h2_start(struct cconn *cc)
      * be held stays small; the first in line is boosted (order.c) */
     if (cc->cl->ordered)
         cfg.stream_window = CLIENT_HELD_WINDOW;
-    trace_h2_config(cc->cl->trace, &cfg, cc->id);
+    sess_h2_config(cc->cl->cfg, &cfg, set);
+    sess_h2_observe(&cfg, cc->cl->trace, cc->id);
     cc->h2 = h2c_new(&cfg);
     if (!cc->h2)
         return H2E_NOMEM;
-    trace_h2_conn(cc->cl->trace, cc->id, cc->h2);
-    return 0;
+    trace_h2_conn(cc->cl->trace, cc->id, cc->h2, &cfg);
+    return sess_h2_pings(cc->h2, cc->cl->cfg->h2.ping, cc->cl->trace, cc->id);
 }
 
 /* The transfer still running on stream `sid` of `cc`, or NULL. */

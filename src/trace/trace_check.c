@@ -24,7 +24,7 @@ void trace_check_report(struct trace *t, unsigned conn, const char *rule, const 
     va_end(ap);
     t->violations++;
     trace_crec(t, conn)->violations++;
-    fprintf(stderr, "%scheck: %s: %s%s\n", t->color ? "\033[31m" : "", rule, what,
+    fprintf(t->report, "%scheck: %s: %s%s\n", t->color ? "\033[31m" : "", rule, what,
             t->color ? "\033[0m" : "");
     if (t->json) {
         struct trace_jl j;
@@ -94,7 +94,7 @@ void trace_check_frame(struct trace *t, unsigned conn, const struct h2f_frame *f
     check_ack_late(t, cr, trace_now(t));
     if (!cr->h2c)
         return;
-    if (f->hdr.type == H2F_TYPE_PUSH_PROMISE && !t->push_allowed)
+    if (f->hdr.type == H2F_TYPE_PUSH_PROMISE && !cr->push_allowed)
         trace_check_report(t, conn, "push-promise",
                            "PUSH_PROMISE on stream %u although we sent ENABLE_PUSH=0 "
                            "(RFC 9113 §8.4)",
@@ -107,14 +107,15 @@ void trace_check_frame(struct trace *t, unsigned conn, const struct h2f_frame *f
 void trace_check_bad_frame(struct trace *t, unsigned conn, const struct h2f_header *hdr,
                            const struct h2e_info *info)
 {
+    uint32_t max = trace_crec(t, conn)->max_frame_size;
     char tb[16];
 
-    if (info->code == H2E_FRAME_SIZE && hdr->length > t->max_frame_size)
+    if (info->code == H2E_FRAME_SIZE && hdr->length > max)
         trace_check_report(t, conn, "oversize-frame",
                            "%s of %u octets on stream %u, our SETTINGS_MAX_FRAME_SIZE is %u "
                            "(RFC 9113 §4.2)",
                            trace_text_type(tb, sizeof(tb), hdr->type), hdr->length, hdr->stream_id,
-                           t->max_frame_size);
+                           max);
     else
         trace_check_report(t, conn, "bad-frame", "%s on stream %u: %s",
                            trace_text_type(tb, sizeof(tb), hdr->type), hdr->stream_id,

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Internals shared by the debugging views: trace.c (lifecycle, hooks, test aids),
+ * Internals shared by the debugging views: trace.c (lifecycle), trace_obs.c (the hooks),
  * trace_text.c (the text renderers of --frames, --hpack, --windows, --hexdump),
  * trace_json.c (--trace-json), trace_stats.c (--stats, --waterfall) and trace_check.c
  * (--check). The renderers are plain functions of their arguments and a FILE, so unit
@@ -17,8 +17,6 @@
 
 /* A stall shorter than this is not worth a warning (CLI.md §7: "longer than 1 s"). */
 #define TRACE_STALL_MS 1000u
-/* PINGs whose round trip --ping reports, per connection. */
-#define TRACE_MAX_PINGS 16u
 
 /* What one frame line needs. `block` is the decoded field list when this frame ends a
  * header block (either direction), else NULL. */
@@ -91,17 +89,27 @@ struct trace_srec {
     uint32_t goaway_code;
 };
 
+/* One PING we sent (--ping), told by trace_h2_ping. */
+struct trace_ping {
+    uint8_t opaque[8];
+    double sent; /* ms */
+    double rtt;  /* ms; 0 until the ACK */
+};
+
 /* One connection's facts for --stats, and its per-connection view state. */
 struct trace_crec {
     struct trace *t; /* back pointer: a crec is the frame observer's `ud` */
     unsigned id;
     bool h2;
-    struct h2c_conn *h2c;
+    const struct h2c_conn *h2c;
+    /* what we announced (trace_h2_conn), for --check */
+    bool push_allowed;       /* --settings ENABLE_PUSH=1 */
+    uint32_t max_frame_size; /* our SETTINGS_MAX_FRAME_SIZE */
     double start, resolved, connected, tls, proto, settings_sent, settings_ack, closed;
     char alpn[16];
-    double ping_sent[TRACE_MAX_PINGS];
-    double ping_rtt[TRACE_MAX_PINGS];
-    unsigned pings, pongs;
+    struct trace_ping *pings; /* by number; owned */
+    size_t npings;
+    unsigned pongs;
     bool goaway_rx;
     uint32_t goaway_code;
     unsigned violations; /* --check lines for this connection */
@@ -127,7 +135,7 @@ struct trace_hpack_total {
 };
 
 struct trace {
-    const struct config *cfg;
+    struct trace_opts o;
     bool any;     /* some view or check is on */
     bool frames;  /* --frames / -vv */
     bool hpack;   /* --hpack / -vvv */
@@ -142,16 +150,14 @@ struct trace {
     bool text_owned;
     FILE *json;
     bool json_owned;
-    double t0;                 /* CLOCK_MONOTONIC ms at trace_new */
+    FILE *report;              /* --ping, --check, --stats and --waterfall lines: stderr */
+    uint64_t (*clock)(void);   /* clock_us; unit tests put their own */
+    double t0;                 /* ms by `clock` at trace_new */
     struct trace_crec **conns; /* by connection id; each allocated on first sight */
     size_t nconns;
     struct trace_srec *streams;
     size_t nstreams;
     struct trace_hpack_total hp_sent, hp_recv;
-    struct h2f_setting settings[LIMIT_SETTINGS_ENTRIES];
-    size_t nsettings;
-    bool push_allowed;       /* --settings ENABLE_PUSH=1 */
-    uint32_t max_frame_size; /* the SETTINGS_MAX_FRAME_SIZE we announce */
     unsigned violations;
     unsigned cur_conn; /* the connection of the frame observer's current call */
 };
@@ -159,8 +165,6 @@ struct trace {
 /* trace.c */
 double trace_now(const struct trace *t);
 struct trace_crec *trace_crec(struct trace *t, unsigned conn);
-/* trace_obs.c: install the frame observer on `hc` when a view needs frames */
-void trace_h2_observe(struct trace *t, struct h2c_config *hc, unsigned conn_id);
 
 /* trace_stats.c */
 struct trace_srec *trace_srec(struct trace *t, unsigned conn, uint32_t sid, size_t urlnum);

@@ -2,9 +2,12 @@
 /*
  * The hooks of trace.h: the frame observer of each HTTP/2 connection (RFC 9113 §4-§6),
  * the owed --windows line and stall warnings (§6.9), the shadow decoding of our own header
- * blocks (RFC 7541), and the connection, TLS, stream and event milestones that feed
- * --trace-json, --stats and --check. Each hook returns at once when no view wants it.
+ * blocks with a copy of the peer's HPACK decoder (RFC 7541 §2.2) so that sent fields show
+ * as received ones do, the --ping round trips (§6.7), and the connection, TLS, stream and
+ * event milestones that feed --trace-json, --stats and --check. Each hook returns at once
+ * when no view wants it. Reads the connection, never changes it.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "sys/diag.h"
@@ -111,14 +114,10 @@ static void account(struct trace *t, bool sent, const struct hpack_list *block)
     tot->decoded += block->stats.decoded_bytes;
 }
 
-static void note_sent(struct trace *t, struct trace_crec *cr, const struct h2f_frame *f, double ms)
+static void note_sent(struct trace_crec *cr, const struct h2f_frame *f, double ms)
 {
-    (void)t;
     if (f->hdr.type == H2F_TYPE_SETTINGS && !(f->hdr.flags & H2F_FLAG_ACK) && !cr->settings_sent)
         cr->settings_sent = ms;
-    if (f->hdr.type == H2F_TYPE_PING && !(f->hdr.flags & H2F_FLAG_ACK) &&
-        cr->pings < TRACE_MAX_PINGS)
-        cr->ping_sent[cr->pings++] = ms;
 }
 
 static void render(struct trace *t, struct trace_frame_view *v)
@@ -148,7 +147,7 @@ static void on_frame(void *ud, bool sent, const struct h2f_frame *f, const struc
     v.ms = trace_now(t);
     flush_windows(t, cr, v.ms);
     if (sent) {
-        note_sent(t, cr, f, v.ms);
+        note_sent(cr, f, v.ms);
         if (t->frames || t->hpack || t->json)
             block = sent_block(cr, f);
     }
@@ -194,44 +193,84 @@ static void on_bad_frame(void *ud, const struct h2f_header *hdr, const struct h2
     }
 }
 
-void trace_h2_observe(struct trace *t, struct h2c_config *hc, unsigned conn_id)
+struct trace_h2_hooks trace_h2_hooks(struct trace *t, unsigned conn_id)
 {
+    struct trace_h2_hooks h = {NULL, NULL, NULL};
+
     if (!t->frame_obs)
-        return;
-    hc->on_frame = on_frame;
-    hc->on_bad_frame = on_bad_frame;
-    hc->on_frame_ud = trace_crec(t, conn_id);
+        return h;
+    h.on_frame = on_frame;
+    h.on_bad_frame = on_bad_frame;
+    h.ud = trace_crec(t, conn_id);
+    return h;
 }
 
-void trace_h2_conn(struct trace *t, unsigned conn_id, struct h2c_conn *c)
+/* Our ENABLE_PUSH as announced: 0 unless --settings says otherwise; the last entry wins,
+ * as it does when the connection merges them into its SETTINGS (RFC 9113 §6.5.2). */
+static bool push_allowed(const struct h2c_config *hc)
+{
+    bool on = false;
+    size_t i;
+
+    for (i = 0; i < hc->nextra_settings; i++)
+        if (hc->extra_settings[i].id == H2_SETTINGS_ENABLE_PUSH)
+            on = hc->extra_settings[i].value != 0;
+    return on;
+}
+
+void trace_h2_conn(struct trace *t, unsigned conn_id, const struct h2c_conn *c,
+                   const struct h2c_config *hc)
 {
     struct trace_crec *cr;
-    unsigned i;
 
     if (!t->any)
         return;
     cr = trace_crec(t, conn_id);
     cr->h2c = c;
     cr->h2 = true;
-    /* --ping: queued right after our SETTINGS, ahead of the first request, so that the
-     * ACK comes back before the connection is done */
-    for (i = 0; i < t->cfg->h2.ping && i < TRACE_MAX_PINGS; i++) {
-        uint8_t opaque[8] = {'h', '2', 'g', 'e', 't', 0, 0, (uint8_t)i};
-        if (!t->frame_obs)
-            cr->ping_sent[cr->pings++] = trace_now(t);
-        h2c_ping(c, opaque);
-    }
+    cr->push_allowed = push_allowed(hc);
+    cr->max_frame_size = hc->max_frame_size;
 }
 
-static void ping_ack(struct trace_crec *cr, const struct h2c_event *ev, double ms)
+void trace_h2_ping(struct trace *t, unsigned conn_id, unsigned n, const uint8_t opaque[8])
 {
-    unsigned i = ev->ping[7];
+    struct trace_crec *cr;
+    size_t i;
 
-    if (memcmp(ev->ping, "h2get", 5) != 0 || i >= cr->pings)
+    if (!t->any)
         return;
-    cr->ping_rtt[i] = ms - cr->ping_sent[i];
+    cr = trace_crec(t, conn_id);
+    if (n >= cr->npings) {
+        cr->pings = xrealloc(cr->pings, ((size_t)n + 1) * sizeof(*cr->pings));
+        for (i = cr->npings; i <= n; i++)
+            memset(&cr->pings[i], 0, sizeof(cr->pings[i]));
+        cr->npings = (size_t)n + 1;
+    }
+    memcpy(cr->pings[n].opaque, opaque, 8);
+    cr->pings[n].sent = trace_now(t);
+    cr->pings[n].rtt = 0;
+}
+
+/* The number of our PING that `opaque` acknowledges, or -1. */
+static long ping_index(const struct trace_crec *cr, const uint8_t opaque[8])
+{
+    size_t i;
+
+    for (i = 0; i < cr->npings; i++)
+        if (memcmp(cr->pings[i].opaque, opaque, 8) == 0)
+            return (long)i;
+    return -1;
+}
+
+static void ping_ack(struct trace *t, struct trace_crec *cr, const struct h2c_event *ev, double ms)
+{
+    long i = ping_index(cr, ev->ping);
+
+    if (i < 0)
+        return;
+    cr->pings[i].rtt = ms - cr->pings[i].sent;
     cr->pongs++;
-    fprintf(stderr, "ping: conn=%u n=%u rtt=%.3fms\n", cr->id, i + 1, cr->ping_rtt[i]);
+    fprintf(t->report, "ping: conn=%u n=%ld rtt=%.3fms\n", cr->id, i + 1, cr->pings[i].rtt);
 }
 
 /* The members of a RST_STREAM or GOAWAY event. */
@@ -267,6 +306,7 @@ static void json_event(struct trace *t, struct trace_crec *cr, const struct h2c_
     };
     const char *n = ev->type < sizeof(names) / sizeof(names[0]) ? names[ev->type] : NULL;
     struct trace_jl j;
+    long ping;
 
     if (!n)
         return;
@@ -275,8 +315,8 @@ static void json_event(struct trace *t, struct trace_crec *cr, const struct h2c_
         json_ended(&j, ev);
     if (ev->type == H2C_EV_SETTINGS_ACK && cr->settings_sent)
         trace_jl_ms(&j, "rtt_ms", ms - cr->settings_sent);
-    if (ev->type == H2C_EV_PING_ACK && ev->ping[7] < cr->pings)
-        trace_jl_ms(&j, "rtt_ms", cr->ping_rtt[ev->ping[7]]);
+    if (ev->type == H2C_EV_PING_ACK && (ping = ping_index(cr, ev->ping)) >= 0)
+        trace_jl_ms(&j, "rtt_ms", cr->pings[ping].rtt);
     trace_jl_end(&j, t->json);
 }
 
@@ -293,7 +333,7 @@ void trace_h2_event(struct trace *t, unsigned conn_id, const struct h2c_event *e
     if (ev->type == H2C_EV_SETTINGS_ACK && !cr->settings_ack)
         cr->settings_ack = ms;
     if (ev->type == H2C_EV_PING_ACK)
-        ping_ack(cr, ev, ms);
+        ping_ack(t, cr, ev, ms);
     if (ev->type == H2C_EV_GOAWAY) {
         cr->goaway_rx = true;
         cr->goaway_code = ev->wire;

@@ -127,7 +127,7 @@ void trace_stats_print(struct trace *t, FILE *out)
         col(out, c->tls);
         col(out, c->proto);
         col(out, c->settings_ack > 0 ? c->settings_ack - c->settings_sent : 0);
-        col(out, c->pongs ? c->ping_rtt[0] : 0);
+        col(out, c->pongs && c->npings ? c->pings[0].rtt : 0);
         fprintf(out, " %s\n", gb);
     }
 }

@@ -3,8 +3,8 @@
 # The debugging views (CLI.md §7, man/h2get.1 TRACE FORMATS): the frame trace of a known
 # exchange with nghttpd, --hpack figures, --windows lines and the stall warning, the JSON
 # trace against the text trace of the same run, each --check rule from a scripted peer
-# (peers/h2peer.py) and --strict's exit 122, and the test aids of CLI.md §3 as the frames
-# they produce. Formats are asserted by pattern.
+# (peers/h2peer.py) and --strict's exit 122, the test aids of CLI.md §3 as the frames
+# they produce, and a round trip for every --ping PING. Formats are asserted by pattern.
 
 load helpers
 
@@ -183,6 +183,21 @@ check_rule() {
     run_h2get --http2-prior-knowledge --frames --settings empty "$(h2c_url index.html)"
     assert_status 0
     assert_stderr '^\+[0-9.]+ms > SETTINGS s=0 len=0$'
+}
+
+@test "--ping N: each of N PINGs gets its round-trip line, up to 1000; more is a usage error" {
+    local n
+    run_h2get --http2-prior-knowledge --ping=300 -o /dev/null "$(h2c_url index.html)"
+    assert_status 0
+    for n in 1 16 17 256 257 300; do
+        [ "$(grep -Ec "^ping: conn=0 n=$n rtt=[0-9]+\.[0-9]{3}ms$" "$STDERR")" = 1 ] ||
+            fail "expected one round-trip line for PING $n" "$(h2get_context)"
+    done
+    [ "$(grep -c '^ping: ' "$STDERR")" = 300 ] || fail "expected 300 ping lines" "$(h2get_context)"
+    run_h2get --http2-prior-knowledge --ping=1001 "$(h2c_url index.html)"
+    assert_status 2
+    [ "$(head -1 "$STDERR")" = "h2get: (2) usage error: '--ping' takes a count from 1 to 1000, not '1001'" ] ||
+        fail "unexpected usage error" "$(h2get_context)"
 }
 
 # check_line SCENARIO STATUS LINE [h2get options...]: with --check, stderr has LINE (an ERE,

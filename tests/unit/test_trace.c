@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "base/h2.h"
+#include "sys/xalloc.h"
 #include "trace/trace_int.h"
 #include "tap.h"
 
@@ -182,4 +183,126 @@ TEST(test_trace_windows_and_hexdump)
                        "    0010  77 6f                                             |wo|\n");
     free(out_buf);
     out_buf = NULL;
+}
+
+static uint64_t fake_us;
+
+static uint64_t fake_clock(void)
+{
+    return fake_us;
+}
+
+/* A trace with `o`'s views, on the fake clock at 0, its report lines (and JSON lines, when
+ * `json`) into memory streams. */
+static struct trace *fake_trace(const struct trace_opts *o, FILE *report, FILE *json)
+{
+    int err;
+    struct trace *t = trace_new(o, &err);
+
+    CHECK_INT(err, 0);
+    t->clock = fake_clock;
+    t->t0 = 0;
+    t->report = report;
+    t->json = json;
+    return t;
+}
+
+/* --ping: the round trip of each PING the client says it sent, from observer calls alone,
+ * however many (past the 256 one opaque byte can number). */
+TEST(test_trace_ping_ack_report_from_observer_calls)
+{
+    struct trace_opts o;
+    struct h2c_event ev;
+    char *rep = NULL, *js = NULL;
+    size_t rlen, jlen;
+    FILE *r = open_memstream(&rep, &rlen), *j = open_memstream(&js, &jlen);
+    struct trace *t;
+    uint8_t op[8] = {'h', '2', 'g', 'e', 't', 0, 0, 0};
+    unsigned i;
+
+    memset(&o, 0, sizeof(o));
+    o.pings = true;
+    fake_us = 0;
+    t = fake_trace(&o, r, j);
+    for (i = 0; i < 300; i++) {
+        op[6] = (uint8_t)(i >> 8);
+        op[7] = (uint8_t)i;
+        fake_us = 1000 + i;
+        trace_h2_ping(t, 2, i, op);
+    }
+    memset(&ev, 0, sizeof(ev));
+    ev.type = H2C_EV_PING_ACK;
+    memcpy(ev.ping, "h2get\x00\x01\x2b", 8); /* number 299 */
+    fake_us = 13799;
+    trace_h2_event(t, 2, &ev);
+    memcpy(ev.ping, "h2get\x00\x00\x00", 8);
+    fake_us = 20000;
+    trace_h2_event(t, 2, &ev);
+    memcpy(ev.ping, "other\x00\x00\x00", 8); /* not one of ours: no line, no rtt */
+    trace_h2_event(t, 2, &ev);
+    t->report = stderr;
+    t->json = NULL;
+    CHECK_INT(trace_finish(t), 0);
+    fclose(r);
+    fclose(j);
+    CHECK_STR(rep, "ping: conn=2 n=300 rtt=12.500ms\nping: conn=2 n=1 rtt=19.000ms\n");
+    CHECK_STR(js, "{\"t\":13.799,\"conn\":2,\"ev\":\"ping_ack\",\"rtt_ms\":12.500}\n"
+                  "{\"t\":20.000,\"conn\":2,\"ev\":\"ping_ack\",\"rtt_ms\":19.000}\n"
+                  "{\"t\":20.000,\"conn\":2,\"ev\":\"ping_ack\"}\n");
+    free(rep);
+    free(js);
+}
+
+/* --check holds the server to what trace_h2_conn says we announced: ENABLE_PUSH from our
+ * extra SETTINGS, and our SETTINGS_MAX_FRAME_SIZE. */
+TEST(test_trace_check_uses_what_we_announced)
+{
+    struct h2f_setting push[] = {{H2_SETTINGS_ENABLE_PUSH, 0}, {H2_SETTINGS_ENABLE_PUSH, 1}};
+    struct h2e_info info = H2E_INFO_INIT;
+    struct h2f_header big = {20001, H2F_TYPE_DATA, 0, 1};
+    struct h2f_frame pp = frame(H2F_TYPE_PUSH_PROMISE, H2F_FLAG_END_HEADERS, 1);
+    struct trace_opts o;
+    static const struct hpack_field get[] = {
+        {{(const uint8_t *)":method", 7}, {(const uint8_t *)"GET", 3}, 0, 0, 0},
+        {{(const uint8_t *)":scheme", 7}, {(const uint8_t *)"https", 5}, 0, 0, 0},
+        {{(const uint8_t *)":authority", 10}, {(const uint8_t *)"example.com", 11}, 0, 0, 0},
+        {{(const uint8_t *)":path", 5}, {(const uint8_t *)"/", 1}, 0, 0, 0},
+    };
+    struct h2c_request req;
+    struct h2c_config hc;
+    struct h2c_conn *c;
+    struct trace *t;
+    FILE *r = open_out();
+
+    memset(&o, 0, sizeof(o));
+    o.check = true;
+    t = fake_trace(&o, r, NULL);
+    h2c_config_init(&hc, &xalloc_mem);
+    c = h2c_new(&hc);
+    memset(&req, 0, sizeof(req));
+    req.fields = get;
+    req.nfields = 4;
+    req.end_stream = true;
+    CHECK_INT(h2c_submit(c, &req), 1); /* stream 1 is open: no idle-stream line */
+    trace_h2_conn(t, 0, c, &hc);       /* push off, MAX_FRAME_SIZE 16384 */
+    trace_check_frame(t, 0, &pp);
+    info.code = H2E_FRAME_SIZE;
+    info.why = "too big";
+    trace_check_bad_frame(t, 0, &big, &info);
+    hc.extra_settings = push; /* the last ENABLE_PUSH counts, as in the SETTINGS sent */
+    hc.nextra_settings = 2;
+    hc.max_frame_size = 30000;
+    trace_h2_conn(t, 1, c, &hc);
+    trace_check_frame(t, 1, &pp);
+    trace_check_bad_frame(t, 1, &big, &info);
+    t->report = stderr;
+    trace_finish(t);
+    h2c_free(c);
+    fclose(r);
+    CHECK_STR(out_buf,
+              "check: push-promise: PUSH_PROMISE on stream 1 although we sent ENABLE_PUSH=0 "
+              "(RFC 9113 §8.4)\n"
+              "check: oversize-frame: DATA of 20001 octets on stream 1, our "
+              "SETTINGS_MAX_FRAME_SIZE is 16384 (RFC 9113 §4.2)\n"
+              "check: bad-frame: DATA on stream 1: too big\n");
 }
