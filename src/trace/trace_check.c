@@ -8,19 +8,21 @@
  * other error the connection had to answer with RST_STREAM or GOAWAY. Observes only.
  */
 #include <stdarg.h>
+#include <stdlib.h>
 
 #include "sys/diag.h"
 #include "base/h2.h"
 #include "base/limits.h"
+#include "sys/xalloc.h"
 #include "trace_int.h"
 
 void trace_check_report(struct trace *t, unsigned conn, const char *rule, const char *fmt, ...)
 {
-    char what[512];
+    char *what;
     va_list ap;
 
     va_start(ap, fmt);
-    vsnprintf(what, sizeof(what), fmt, ap);
+    what = xvasprintf(fmt, ap); /* whole: a server's field name may be long */
     va_end(ap);
     t->violations++;
     trace_crec(t, conn)->violations++;
@@ -33,6 +35,7 @@ void trace_check_report(struct trace *t, unsigned conn, const char *rule, const 
         trace_jl_str(&j, "what", span_str(what));
         trace_jl_end(&j, t->json);
     }
+    free(what);
 }
 
 static void check_ack_late(struct trace *t, struct trace_crec *cr, double ms)

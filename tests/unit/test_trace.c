@@ -306,3 +306,25 @@ TEST(test_trace_check_uses_what_we_announced)
               "SETTINGS_MAX_FRAME_SIZE is 16384 (RFC 9113 §4.2)\n"
               "check: bad-frame: DATA on stream 1: too big\n");
 }
+
+/* A --check line is printed whole, however long what it quotes (a field name of a server
+ * can be long; the line used to stop at 511 bytes). */
+TEST(test_trace_check_report_is_not_cut)
+{
+    struct trace_opts o;
+    struct trace *t;
+    FILE *r = open_out();
+    char name[2001], want[2200];
+
+    memset(name, 'n', sizeof(name) - 1);
+    name[sizeof(name) - 1] = 0;
+    memset(&o, 0, sizeof(o));
+    o.check = true;
+    t = fake_trace(&o, r, NULL);
+    trace_check_report(t, 0, "uppercase-field", "field '%s' (RFC 9113 §8.2.1)", name);
+    t->report = stderr;
+    trace_finish(t);
+    fclose(r);
+    snprintf(want, sizeof(want), "check: uppercase-field: field '%s' (RFC 9113 §8.2.1)\n", name);
+    CHECK_STR(out_buf, want);
+}
