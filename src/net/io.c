@@ -10,11 +10,13 @@
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "net.h"
+#include "sys/xalloc.h"
 #include "tls.h"
 
 _Static_assert(IO_DETAIL_MAX >= TLS_DETAIL_MAX, "a TLS error's detail fits an io's");
@@ -90,7 +92,7 @@ static int tcp_describe(const struct io *io, char *buf, size_t cap)
     return (int)strlen(buf);
 }
 
-static const struct io_ops tcp_ops = {tcp_read, tcp_write, tcp_close, tcp_describe};
+static const struct io_ops tcp_ops = {tcp_read, tcp_write, tcp_close, tcp_describe, NULL, NULL};
 
 /* --- TLS ------------------------------------------------------------------------------ */
 
@@ -135,14 +137,28 @@ static void tls_close(struct io *io)
 static int tls_describe(const struct io *io, char *buf, size_t cap)
 {
     const struct tls_facts *f = &io->tls->facts;
-    char peer[NET_ADDR_STRLEN];
+    char peer[IO_DETAIL_MAX];
 
-    peer_str(io->fd, peer, sizeof(peer));
+    if (io->tls->has_lower) /* inside a tunnel: say which */
+        io_describe(&io->tls->lower, peer, sizeof(peer));
+    else
+        peer_str(io->fd, peer, sizeof(peer));
     snprintf(buf, cap, "tls %s %s %s", f->version ? f->version : "?", tls_alpn_name(f->alpn), peer);
     return (int)strlen(buf);
 }
 
-static const struct io_ops tls_ops = {tls_read, tls_write, tls_close, tls_describe};
+static short tls_events(const struct io *io)
+{
+    return tls_conn_events(io->tls);
+}
+
+static size_t tls_pending(const struct io *io)
+{
+    return tls_conn_pending(io->tls);
+}
+
+static const struct io_ops tls_ops = {tls_read,     tls_write,  tls_close,
+                                      tls_describe, tls_events, tls_pending};
 
 /* --- the interface -------------------------------------------------------------------- */
 
@@ -159,6 +175,46 @@ void io_tcp_init(struct io *io, int fd)
     init(io, &tcp_ops, fd);
 }
 
+void io_init_ops(struct io *io, const struct io_ops *ops, int fd, void *impl)
+{
+    init(io, ops, fd);
+    io->impl = impl;
+}
+
+void io_unread(struct io *io, const void *p, size_t n)
+{
+    size_t left = io->unread_len - io->unread_off;
+    unsigned char *u;
+
+    if (n == 0)
+        return;
+    u = xmalloc(n + left);
+    memcpy(u, p, n);
+    if (left)
+        memcpy(u + n, io->unread + io->unread_off, left);
+    free(io->unread);
+    io->unread = u;
+    io->unread_off = 0;
+    io->unread_len = n + left;
+}
+
+/* Serve bytes given back with io_unread. */
+static int read_unread(struct io *io, void *p, size_t n)
+{
+    size_t left = io->unread_len - io->unread_off;
+
+    if (n > left)
+        n = left;
+    memcpy(p, io->unread + io->unread_off, n);
+    io->unread_off += n;
+    if (io->unread_off == io->unread_len) {
+        free(io->unread);
+        io->unread = NULL;
+        io->unread_off = io->unread_len = 0;
+    }
+    return (int)(n > INT32_MAX ? INT32_MAX : n);
+}
+
 void io_tls_init(struct io *io, struct tls_conn *c)
 {
     init(io, &tls_ops, c->fd);
@@ -169,6 +225,8 @@ int io_read(struct io *io, void *p, size_t n)
 {
     if (n == 0)
         return H2E_INCOMPLETE; /* a zero-length read would look like EOF */
+    if (io->unread)
+        return read_unread(io, p, n);
     return io->ops->read(io, p, n);
 }
 
@@ -180,6 +238,9 @@ int io_write(struct io *io, const void *p, size_t n)
 void io_close(struct io *io)
 {
     io->ops->close(io);
+    free(io->unread);
+    io->unread = NULL;
+    io->unread_off = io->unread_len = 0;
 }
 
 int io_describe(const struct io *io, char *buf, size_t cap)
@@ -191,12 +252,14 @@ int io_describe(const struct io *io, char *buf, size_t cap)
 
 short io_poll_events(const struct io *io)
 {
-    if (io->tls)
-        return tls_conn_events(io->tls);
+    if (io->ops->events)
+        return io->ops->events(io);
     return (short)(io->rwait | io->wwait);
 }
 
 size_t io_pending(const struct io *io)
 {
-    return io->tls ? tls_conn_pending(io->tls) : 0;
+    size_t own = io->ops->pending ? io->ops->pending(io) : 0;
+
+    return own + (io->unread_len - io->unread_off);
 }

@@ -20,27 +20,36 @@
 struct io;
 struct tls_conn;
 
+/* `events` and `pending` may be NULL: the transport then waits for what `rwait` and
+ * `wwait` say and never holds bytes of its own. */
 struct io_ops {
     int (*read)(struct io *io, void *p, size_t n);
     int (*write)(struct io *io, const void *p, size_t n);
     void (*close)(struct io *io);
     int (*describe)(const struct io *io, char *buf, size_t cap);
+    short (*events)(const struct io *io);
+    size_t (*pending)(const struct io *io);
 };
 
 /*
  * A transport. Readable fields: `eof` once read returned 0, `unclean` when that EOF came
  * without TLS close_notify (never for plain TCP), `info` and `detail` after an error.
+ * `impl` belongs to transports defined elsewhere (io_init_ops), such as a tunnel over a
+ * stream of another connection. An io may be moved (copied) to another place before use.
  */
 struct io {
     const struct io_ops *ops;
     int fd;
     struct tls_conn *tls;
+    void *impl;
     short rwait;
     short wwait;
     bool eof;
     bool unclean;
     struct h2e_info info;
     char detail[IO_DETAIL_MAX];
+    unsigned char *unread; /* io_unread: served before the transport's own bytes */
+    size_t unread_off, unread_len;
 };
 
 /* io_tcp_init - `io` over connected non-blocking socket `fd` (takes ownership of it). */
@@ -51,6 +60,18 @@ void io_tcp_init(struct io *io, int fd);
  * contents (io_close releases it and closes its socket); `c` itself must stay in place.
  */
 void io_tls_init(struct io *io, struct tls_conn *c);
+
+/*
+ * io_init_ops - `io` over a transport of the caller's: `ops` (static), `fd` to poll (-1 when
+ * readiness comes from elsewhere: see io_pending), `impl` for the ops to use.
+ */
+void io_init_ops(struct io *io, const struct io_ops *ops, int fd, void *impl);
+
+/*
+ * io_unread - the next reads of `io` return the `n` bytes of `p` (copied) before anything
+ * else: bytes read past the end of a proxy's reply belong to the tunnel behind it.
+ */
+void io_unread(struct io *io, const void *p, size_t n);
 
 /*
  * io_read - up to `n` (> 0) bytes into `p`. Returns the count, 0 at EOF (see `unclean`),
@@ -82,7 +103,8 @@ int io_describe(const struct io *io, char *buf, size_t cap);
  */
 short io_poll_events(const struct io *io);
 
-/* io_pending - bytes readable now without waiting in poll (decrypted inside GnuTLS). */
+/* io_pending - bytes readable now without waiting in poll (decrypted inside GnuTLS, given
+ * back with io_unread, or held by the transport, such as a tunnel's received bytes). */
 size_t io_pending(const struct io *io);
 
 #endif

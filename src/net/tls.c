@@ -213,10 +213,22 @@ void tls_ctx_release(struct tls_ctx *ctx)
 
 /* --- transport hooks ------------------------------------------------------------------ */
 
+/* A result of the lower transport as recv()/send() would give it. */
+static ssize_t lower_result(struct tls_conn *c, int r)
+{
+    if (r >= 0)
+        return r;
+    c->last_errno = r == H2E_INCOMPLETE ? EAGAIN : EPIPE;
+    gnutls_transport_set_errno(c->session, c->last_errno);
+    return -1;
+}
+
 static ssize_t recv_some(struct tls_conn *c, void *buf, size_t n)
 {
     ssize_t r;
 
+    if (c->has_lower)
+        return lower_result(c, io_read(&c->lower, buf, n));
     do
         r = recv(c->fd, buf, n, 0);
     while (r < 0 && errno == EINTR);
@@ -255,6 +267,8 @@ static ssize_t push(gnutls_transport_ptr_t p, const void *buf, size_t n)
     struct tls_conn *c = p;
     ssize_t r;
 
+    if (c->has_lower)
+        return lower_result(c, io_write(&c->lower, buf, n));
     do
         r = send(c->fd, buf, n, MSG_NOSIGNAL);
     while (r < 0 && errno == EINTR);
@@ -272,8 +286,10 @@ static int pull_timeout(gnutls_transport_ptr_t p, unsigned int ms)
     struct pollfd pfd = {c->fd, POLLIN, 0};
     int r;
 
-    if (c->ra_off < c->ra_len)
+    if (c->ra_off < c->ra_len || (c->has_lower && io_pending(&c->lower)))
         return 1;
+    if (c->has_lower && ms == 0)
+        return 0;
     r = poll(&pfd, 1, ms == GNUTLS_INDEFINITE_TIMEOUT ? -1 : (int)ms);
 
     if (r < 0)
@@ -365,10 +381,15 @@ static void set_hooks(struct tls_conn *c)
     }
 }
 
-int tls_conn_start(struct tls_conn *c, struct tls_ctx *ctx, int fd, const char *host)
+static int start(struct tls_conn *c, struct tls_ctx *ctx, int fd, const struct io *lower,
+                 const char *host)
 {
     memset(c, 0, sizeof(*c));
     c->fd = fd;
+    if (lower) {
+        c->lower = *lower;
+        c->has_lower = true;
+    }
     c->ctx = ctx;
     c->info.frame_type = -1;
     c->facts.insecure = ctx->insecure;
@@ -397,6 +418,17 @@ int tls_conn_start(struct tls_conn *c, struct tls_ctx *ctx, int fd, const char *
     return 0;
 }
 
+int tls_conn_start(struct tls_conn *c, struct tls_ctx *ctx, int fd, const char *host)
+{
+    return start(c, ctx, fd, NULL, host);
+}
+
+int tls_conn_start_io(struct tls_conn *c, struct tls_ctx *ctx, const struct io *lower,
+                      const char *host)
+{
+    return start(c, ctx, lower->fd, lower, host);
+}
+
 void tls_conn_release(struct tls_conn *c)
 {
     free(c->facts.subject);
@@ -405,8 +437,12 @@ void tls_conn_release(struct tls_conn *c)
     if (c->session)
         gnutls_deinit(c->session);
     c->session = NULL;
-    if (c->fd >= 0)
+    if (c->has_lower) {
+        io_close(&c->lower);
+        c->has_lower = false;
+    } else if (c->fd >= 0) {
         close(c->fd);
+    }
     c->fd = -1;
 }
 
@@ -619,6 +655,9 @@ static void error_detail(struct tls_conn *c, const char *what, int r)
     if (r == GNUTLS_E_FATAL_ALERT_RECEIVED || r == GNUTLS_E_WARNING_ALERT_RECEIVED)
         snprintf(c->detail, sizeof(c->detail), "%s: server sent alert '%s'", what,
                  gnutls_alert_get_name(gnutls_alert_get(c->session)));
+    else if ((r == GNUTLS_E_PULL_ERROR || r == GNUTLS_E_PUSH_ERROR) && c->has_lower &&
+             c->lower.detail[0])
+        snprintf(c->detail, sizeof(c->detail), "%s: %.200s", what, c->lower.detail);
     else if ((r == GNUTLS_E_PULL_ERROR || r == GNUTLS_E_PUSH_ERROR) && c->last_errno)
         snprintf(c->detail, sizeof(c->detail), "%s: %s", what, strerror(c->last_errno));
     else
@@ -742,14 +781,19 @@ int tls_conn_write(struct tls_conn *c, const void *p, size_t n)
 
 size_t tls_conn_pending(const struct tls_conn *c)
 {
+    size_t below = c->has_lower ? io_pending(&c->lower) : 0;
+
     if (!c->session || c->failed)
         return 0;
-    return gnutls_record_check_pending(c->session) + (c->ra_len - c->ra_off);
+    return gnutls_record_check_pending(c->session) + (c->ra_len - c->ra_off) + below;
 }
 
 short tls_conn_events(const struct tls_conn *c)
 {
-    return (short)(c->rwait | (c->wpending ? (c->wwait ? c->wwait : POLLOUT) : 0));
+    short ev = (short)(c->rwait | (c->wpending ? (c->wwait ? c->wwait : POLLOUT) : 0));
+
+    /* inside a tunnel, the socket waits for what the transport below needs */
+    return c->has_lower ? (short)(ev | io_poll_events(&c->lower)) : ev;
 }
 
 int tls_conn_bye(struct tls_conn *c)

@@ -20,6 +20,7 @@
 
 #include "base/err.h"
 #include "base/limits.h"
+#include "io.h"
 
 /* Room for the longest message: a path the system accepts (a CA file, the key log;
  * shorter than PATH_MAX, longer ones are refused before they are quoted) with words and
@@ -133,6 +134,8 @@ struct tls_conn {
     struct tls_facts facts;
     struct h2e_info info;
     char detail[TLS_DETAIL_MAX];
+    bool has_lower;        /* records go through `lower` instead of the socket (a tunnel) */
+    struct io lower;       /* owned: closed by tls_conn_release */
     size_t ra_off, ra_len; /* unread bytes of `ra` are ra[ra_off .. ra_len) */
     unsigned char ra[TLS_READAHEAD];
 };
@@ -157,6 +160,16 @@ void tls_ctx_release(struct tls_ctx *ctx);
  * H2E_TLS_HANDSHAKE (bad host name).
  */
 int tls_conn_start(struct tls_conn *c, struct tls_ctx *ctx, int fd, const char *host);
+
+/*
+ * tls_conn_start_io - as tls_conn_start, but TLS records go through the transport `lower`
+ * (moved in: the connection owns it from then on, whatever the result, and closes it in
+ * tls_conn_release): TLS to an origin inside a proxy tunnel, itself TCP, TLS or an
+ * HTTP/2 stream. Poll `lower->fd` (may be -1) for tls_conn_events; tls_conn_pending
+ * counts what `lower` holds.
+ */
+int tls_conn_start_io(struct tls_conn *c, struct tls_ctx *ctx, const struct io *lower,
+                      const char *host);
 
 /*
  * tls_conn_handshake - advance the handshake. Returns 0 when done (read `c->facts`);
