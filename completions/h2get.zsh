@@ -43,12 +43,19 @@ _arguments -s -S \
   '(-4 --ipv4)'{-4,--ipv4}'[Connect over IPv4 only]' \
   '(-6 --ipv6)'{-6,--ipv6}'[Connect over IPv6 only]' \
   '(-m --max-time)'{-m+,--max-time=}'[Limit the whole run to SECONDS]:SECONDS: ' \
+  '--noproxy=[Reach the hosts in comma-separated LIST without a proxy ('\''*'\'': all)]:LIST: ' \
+  '(-x --proxy)'{-x+,--proxy=}'[Use the proxy at URL: http, https, socks4(a), socks5(h)]:URL: ' \
+  '*--proxy-header=[Add '\''Name: value'\'' to requests to the proxy; @FILE: one per line]:HEADER: ' \
+  '(-U --proxy-user)'{-U+,--proxy-user=}'[Authenticate to the proxy (HTTP Basic or SOCKS5 user/password)]:USER\:PASSWORD: ' \
+  '(-p --proxytunnel)'{-p,--proxytunnel}'[Tunnel http:// URLs through an HTTP proxy too (CONNECT)]' \
   '*--resolve=[Use ADDR (a comma-separated list) for HOST:PORT]:HOST\:PORT\:ADDR: ' \
   '--stall-timeout=[Fail when nothing arrives for SECONDS, 0 disables (default 120)]:SECONDS: ' \
   '--cacert=[Trust the CA certificates in FILE instead of the system'\''s]:FILE:_files' \
   '--capath=[Trust the CA certificates in directory DIR]:DIR:_files -/' \
   '(-k --insecure)'{-k,--insecure}'[Do not verify the server certificate]' \
   '--keylog=[Append the TLS secrets to FILE (NSS key log format)]:FILE:_files' \
+  '--proxy-cacert=[Trust the CA certificates in FILE for an https:// proxy]:FILE:_files' \
+  '--proxy-insecure[Do not verify the certificate of an https:// proxy]' \
   '--tls-max=[Use TLS VERSION (1.2 or 1.3) at most]:VERSION: ' \
   '--tlsv1.2[Use TLS 1.2 or later (the default)]' \
   '--tlsv1.3[Use TLS 1.3 or later]' \

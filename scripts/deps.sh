@@ -8,11 +8,13 @@ set -eu
 # the reference peers (nghttpd, nginx, python3-h2 family), hyperfine and libnghttp2 for the
 # benchmarks (libnghttp2 is linked into bench programs only, never into h2get); lint:
 # clang-format (check-style.sh), pmccabe (check-size.sh), zsh and fish (check-docs.sh parses
-# the completions in their shells).
+# the completions in their shells); the proxies of the proxy tests (squid with its
+# basic_ncsa_auth helper, openssl for its htpasswd file, microsocks, nghttpx from
+# nghttp2-proxy) and util-linux's unshare (a private /etc/hosts for one proxy).
 PKGS="gcc make pkg-config libgnutls28-dev gnutls-bin bats clang libclang-rt-14-dev
       mandoc nghttp2-client nghttp2-server libnghttp2-dev nginx-light
       python3 python3-h2 python3-hpack python3-hyperframe hyperfine curl valgrind
-      clang-format pmccabe zsh fish"
+      clang-format pmccabe zsh fish squid openssl microsocks nghttp2-proxy util-linux"
 
 missing=""
 for p in $PKGS; do
@@ -27,6 +29,13 @@ if [ "$(id -u)" != 0 ]; then
     exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
+# Packaged services (squid, nginx...) never start on install: tests start their own on
+# loopback. invoke-rc.d asks policy-rc.d; 101 means "action forbidden".
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+    chmod 755 /usr/sbin/policy-rc.d
+    trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
 apt-get update -q >/dev/null
 # shellcheck disable=SC2086
 apt-get install -y -q --no-install-recommends $missing >/dev/null

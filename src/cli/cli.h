@@ -234,6 +234,18 @@ struct cli_proto {
     bool no_goaway_retry;     /* --no-goaway-retry: never replay unprocessed requests */
 };
 
+/* Proxies (CLI.md §5, §9): -x and the rest; the environment is read by the client. */
+struct cli_proxy {
+    const char *url;            /* -x URL; "" means no proxy, whatever the environment says */
+    const char *user;           /* -U USER:PASSWORD, or NULL */
+    bool tunnel;                /* -p: CONNECT even for http:// URLs */
+    struct cli_header *headers; /* --proxy-header, in order; owned */
+    size_t nheaders;
+    const char *noproxy; /* --noproxy LIST (checked); "" overrides no_proxy too; or NULL */
+    bool insecure;       /* --proxy-insecure */
+    const char *cacert;  /* --proxy-cacert FILE, or NULL for the system store */
+};
+
 /*
  * The parsed command line. Strings typed `const char *` borrow the argv given to
  * cli_parse, which must outlive the config; everything else is owned and freed by
@@ -248,6 +260,7 @@ struct config {
     struct cli_trace trace;
     struct cli_h2 h2;
     struct cli_multi multi;
+    struct cli_proxy proxy;
     struct cli_url *urls;
     size_t nurls;
     size_t url_fill; /* urls[0 .. url_fill-1] have their URL */

@@ -96,8 +96,11 @@ int cli_set_data(struct config *cfg, const struct cli_opt *o, const struct cli_v
  * "Name: value" (curl): value without leading blanks; "Name:" alone removes h2get's own
  * header; "Name;" sends an empty value. A leading ':' belongs to the name (pseudo-header).
  */
-static int add_header(struct config *cfg, const char *s, size_t len)
+/* -H goes to the request, --proxy-header (option value 1) to the proxy. */
+static int add_header(struct config *cfg, int to_proxy, const char *s, size_t len)
 {
+    struct cli_header **list = to_proxy ? &cfg->proxy.headers : &cfg->req.headers;
+    size_t *n = to_proxy ? &cfg->proxy.nheaders : &cfg->req.nheaders;
     struct cli_header *h;
     const char *colon = len > 1 ? memchr(s + 1, ':', len - 1) : NULL;
     char *line;
@@ -107,7 +110,7 @@ static int add_header(struct config *cfg, const char *s, size_t len)
         return cli_fail(cfg, H2E_USAGE, "invalid header '%.*s': no ':'", (int)len, s);
     nlen = colon ? (size_t)(colon - s) : len - 1;
     line = xstrndup(s, len);
-    h = cli_grow((void **)&cfg->req.headers, &cfg->req.nheaders, sizeof(*h));
+    h = cli_grow((void **)list, n, sizeof(*h));
     for (v = nlen + 1; v < len && (line[v] == ' ' || line[v] == '\t'); v++)
         ;
     h->line = line;
@@ -123,9 +126,8 @@ int cli_set_header(struct config *cfg, const struct cli_opt *o, const struct cli
     size_t n;
     int r = 0;
 
-    (void)o;
     if (v->str[0] != '@')
-        return add_header(cfg, v->str, strlen(v->str));
+        return add_header(cfg, o->val, v->str, strlen(v->str));
     r = read_all(cfg, v->str + 1, &file, &n);
     if (r)
         return r;
@@ -135,7 +137,7 @@ int cli_set_header(struct config *cfg, const struct cli_opt *o, const struct cli
         if (len && p[len - 1] == '\r')
             len--;
         if (len)
-            r = add_header(cfg, p, len);
+            r = add_header(cfg, o->val, p, len);
         p = nl ? nl + 1 : end;
     }
     free(file);
@@ -242,6 +244,14 @@ int cli_finish_data(struct config *cfg)
     for (i = 0; i < cfg->req.nheaders && !cfg->req.raw_headers; i++)
         if ((r = lint_header(cfg, &cfg->req.headers[i])) < 0)
             return r;
+    for (i = 0; i < cfg->proxy.nheaders; i++) {
+        struct cli_header *h = &cfg->proxy.headers[i];
+        if (h->name.len && h->name.p[0] == ':')
+            return cli_fail(cfg, H2E_USAGE, "refusing proxy header '%.*s': no pseudo-headers",
+                            (int)h->name.len, h->line);
+        if (!cfg->req.raw_headers && (r = lint_header(cfg, h)) < 0)
+            return r;
+    }
     for (i = 0; i < cfg->nurls; i++)
         if ((r = name_output(cfg, &cfg->urls[i])) < 0)
             return r;
@@ -255,6 +265,9 @@ void cli_release_data(struct config *cfg)
     for (i = 0; i < cfg->req.nheaders; i++)
         free(cfg->req.headers[i].line);
     free(cfg->req.headers);
+    for (i = 0; i < cfg->proxy.nheaders; i++)
+        free(cfg->proxy.headers[i].line);
+    free(cfg->proxy.headers);
     free(cfg->req.data);
     for (i = 0; i < cfg->nurls; i++)
         free(cfg->urls[i].output);

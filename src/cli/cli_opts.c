@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include "cli_int.h"
+#include "codec/proxy.h"
 
 #define FIELD(f) offsetof(struct config, f)
 
@@ -138,6 +139,18 @@ static int set_connect_to(struct config *cfg, const struct cli_opt *o, const str
     return 0;
 }
 
+static int set_noproxy(struct config *cfg, const struct cli_opt *o, const struct cli_val *v)
+{
+    struct h2e_info info = H2E_INFO_INIT;
+    struct span bad = {NULL, 0};
+
+    if (proxy_noproxy_check(v->str, &bad, &info) < 0)
+        return cli_fail(cfg, H2E_USAGE, "bad entry '%.*s' in '--%s': %s", (int)bad.len,
+                        (const char *)bad.p, o->name, info.why ? info.why : "bad syntax");
+    cfg->proxy.noproxy = v->str;
+    return 0;
+}
+
 static int set_help(struct config *cfg, const struct cli_opt *o, const struct cli_val *v)
 {
     (void)cfg;
@@ -262,6 +275,8 @@ const struct cli_opt cli_opts[] = {
          proto.no_goaway_retry),
     FLAG("no-huffman", 0, O_H2, "Send header strings without Huffman coding", h2.no_huffman),
     FLAG("no-progress-meter", 0, O_OUT, "Draw no progress meter", out.no_progress_meter),
+    {"noproxy", 0, CLI_ARG_STRING, O_NET, false, "LIST",
+     "Reach the hosts in comma-separated LIST without a proxy ('*': all)", set_noproxy, 0},
     {"output", 'o', CLI_ARG_STRING, O_OUT, true, "FILE",
      "Write the body of the next URL to FILE ('-' for stdout)", cli_set_output, 0},
     STR("output-dir", 0, O_OUT, "DIR", "Save output files in DIR", out.output_dir),
@@ -276,6 +291,18 @@ const struct cli_opt cli_opts[] = {
     {"ping", 0, CLI_ARG_OPTIONAL, O_H2, false, "N",
      "Send N PINGs (default 1) and report round-trip times", cli_set_ping, 0},
     FLAG("progress-bar", '#', O_OUT, "Draw the progress as a bar", multi.progress_bar),
+    STR("proxy", 'x', O_NET, "URL", "Use the proxy at URL: http, https, socks4(a), socks5(h)",
+        proxy.url),
+    STR("proxy-cacert", 0, O_TLS, "FILE", "Trust the CA certificates in FILE for an https:// proxy",
+        proxy.cacert),
+    {"proxy-header", 0, CLI_ARG_STRING, O_NET, true, "HEADER",
+     "Add 'Name: value' to requests to the proxy; @FILE: one per line", cli_set_header, 0, 1},
+    FLAG("proxy-insecure", 0, O_TLS, "Do not verify the certificate of an https:// proxy",
+         proxy.insecure),
+    STR("proxy-user", 'U', O_NET, "USER:PASSWORD",
+        "Authenticate to the proxy (HTTP Basic or SOCKS5 user/password)", proxy.user),
+    FLAG("proxytunnel", 'p', O_NET, "Tunnel http:// URLs through an HTTP proxy too (CONNECT)",
+         proxy.tunnel),
     {"rate", 0, CLI_ARG_STRING, O_MULTI, false, "N/UNIT",
      "Start at most N requests per s, m, h or d", cli_set_rate, 0},
     FLAG("raw-headers", 0, O_REQ, "Send -H headers unchecked and with their case kept",

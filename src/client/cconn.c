@@ -14,21 +14,28 @@
 #include <string.h>
 
 #include "base/h2.h"
+#include "pconn.h"
 #include "route.h"
 #include "run.h"
 #include "sys/clock.h"
 #include "sys/xalloc.h"
+#include "via.h"
 #include "vlog.h"
 #include "xfer.h"
 
 bool cconn_usable(const struct cconn *cc, const struct xfer *x, enum cconn_kind kind)
 {
-    return cc->state != CC_CLOSED && !cc->ending && cc->tls == x->req.url.tls &&
-           cc->port == x->req.url.port && strcmp(cc->host, x->req.url.host) == 0 &&
-           cc->kind == kind && !(cc->h2 && h2c_is_closing(cc->h2));
+    if (cc->state == CC_CLOSED || cc->ending || cc->kind != kind || cc->is_proxy ||
+        cc->via != x->req.via || cc->forward != x->req.forward ||
+        (cc->h2 && h2c_is_closing(cc->h2)))
+        return false;
+    /* absolute-form requests to a proxy share its connections whatever their origin */
+    return cc->forward || (cc->tls == x->req.url.tls && cc->port == x->req.url.port &&
+                           strcmp(cc->host, x->req.url.host) == 0);
 }
 
-struct cconn *cconn_new(struct client *cl, const struct xfer *x, enum cconn_kind kind)
+static struct cconn *new_conn(struct client *cl, const char *host, uint16_t port, bool tls,
+                              enum cconn_kind kind)
 {
     struct cconn *cc = xcalloc(1, sizeof(*cc)), **tail = &cl->conns;
 
@@ -36,15 +43,50 @@ struct cconn *cconn_new(struct client *cl, const struct xfer *x, enum cconn_kind
         tail = &(*tail)->next;
     cc->cl = cl;
     cc->id = cl->nconns++;
-    snprintf(cc->host, sizeof(cc->host), "%s", x->req.url.host);
-    cc->port = x->req.url.port;
-    cc->tls = x->req.url.tls;
+    snprintf(cc->host, sizeof(cc->host), "%s", host);
+    cc->port = port;
+    cc->tls = tls;
     cc->kind = kind;
     cc->state = CC_IDLE;
     net_connector_init(&cc->nc);
     buf_init(&cc->rbuf, &xalloc_mem, CCONN_RBUF_MAX);
     *tail = cc;
     return cc;
+}
+
+struct cconn *cconn_new(struct client *cl, const struct xfer *x, enum cconn_kind kind)
+{
+    const struct via *v = x->req.via;
+    struct cconn *cc;
+
+    if (x->req.forward) /* a connection to the proxy itself (its host, port and TLS) */
+        cc = new_conn(cl, v->url.host, v->url.port, v->url.kind == PROXY_HTTPS, kind);
+    else
+        cc = new_conn(cl, x->req.url.host, x->req.url.port, x->req.url.tls, kind);
+    cc->via = v;
+    cc->forward = x->req.forward;
+    return cc;
+}
+
+struct cconn *cconn_new_proxy(struct client *cl, const struct via *v)
+{
+    struct cconn *cc =
+        new_conn(cl, v->url.host, v->url.port, v->url.kind == PROXY_HTTPS, CC_KIND_ALPN);
+
+    cc->via = v;
+    cc->is_proxy = true;
+    return cc;
+}
+
+/* A failure of a connection to a proxy names the proxy (for tunnels, pconn.c does), and
+ * a name it cannot resolve is "could not resolve proxy" (curl's 5) rather than 6. */
+static void fail_hop(struct cconn *cc, int code, const char *detail)
+{
+    if (cc->forward)
+        cconn_fail_all(cc, code == H2E_RESOLVE ? H2E_PROXY_RESOLVE : code, "proxy %s: %s",
+                       cc->via->name, detail);
+    else
+        cconn_fail_all(cc, code, "%s", detail);
 }
 
 void cconn_attach(struct cconn *cc, struct xfer *x)
@@ -166,6 +208,8 @@ void cconn_fail_all(struct cconn *cc, int code, const char *fmt, ...)
     for (i = cc->qhead; i < cc->qtail; i++)
         if (cc->q[i] && !xfer_over(cc->q[i]))
             xfer_fail(cc->q[i], code, "%s", detail);
+    if (cc->ntuns)
+        pconn_fail_tunnels(cc, code, detail);
     free(detail);
     cconn_close(cc);
 }
@@ -177,6 +221,11 @@ void cconn_close(struct cconn *cc)
     if (cc->state != CC_IDLE)
         trace_conn(cc->cl->trace, cc->id, TRACE_CONN_CLOSED, NULL);
     net_connector_release(&cc->nc);
+    if (cc->tun)
+        pconn_release(cc->tun); /* closed before its tunnel opened */
+    cc->tun = NULL;
+    if (cc->is_proxy)
+        pconn_closed(cc);
     if (cc->io_open)
         io_close(&cc->io);
     else if (cc->tlsc && cc->state == CC_TLS)
@@ -240,30 +289,42 @@ static void start(struct cconn *cc)
     struct net_addrs addrs;
     const char *host = cc->host;
     uint16_t port = cc->port;
+    bool to_proxy = cc->is_proxy || cc->forward;
+    char *d;
     int rv;
 
     if (cc->tls) {
-        struct tls_ctx *ctx = tls_setup(cl, cc->kind, &rv);
+        struct tls_ctx *ctx =
+            to_proxy ? via_tls(cl, cc->forward, &rv) : tls_setup(cl, cc->kind, &rv);
         if (rv) {
-            cconn_fail_all(cc, rv, "%s", ctx->detail);
+            fail_hop(cc, rv, ctx->detail);
             return;
         }
         cc->tls_ctx = ctx;
     }
-    net_route(&ov, &host, &port);
+    if (!to_proxy) /* --connect-to: where the origin is, not where the proxy is */
+        net_route(&ov, &host, &port);
     cc->facts.t_start = clock_us();
     cc->connect_deadline = cl->now + cl->cfg->net.connect_timeout_ms;
+    if (cc->via && !to_proxy) { /* through a tunnel (pconn.c) */
+        cc->tun = pconn_open(cc, host, port);
+        cc->state = CC_TUNNEL;
+        return;
+    }
     rv = net_resolve_with(&ov, host, port, cl->cfg->net.family, &addrs, &info);
     if (rv) {
-        cconn_fail_all(cc, rv, "'%s': %s", host, addrs.detail);
+        d = xasprintf("'%s': %s", host, addrs.detail);
+        fail_hop(cc, rv, d);
+        free(d);
         return;
     }
     cc->facts.t_resolved = clock_us();
-    vlog(cl, "Host %s:%u resolved (%zu address%s)", host, port, addrs.n, addrs.n == 1 ? "" : "es");
+    vlog(cl, "%sHost %s:%u resolved (%zu address%s)", to_proxy ? "Proxy " : "", host, port, addrs.n,
+         addrs.n == 1 ? "" : "es");
     cc->state = CC_CONNECTING;
     rv = net_connector_start(&cc->nc, &addrs, cl->now, cc->connect_deadline);
     if (rv < 0 && rv != H2E_INCOMPLETE)
-        cconn_fail_all(cc, rv, "%s", cc->nc.detail);
+        fail_hop(cc, rv, cc->nc.detail);
 }
 
 static void enter_session(struct cconn *cc, bool h2)
@@ -271,7 +332,11 @@ static void enter_session(struct cconn *cc, bool h2)
     char desc[256];
 
     io_describe(&cc->io, desc, sizeof(desc));
-    vlog(cc->cl, "Connected: %s", desc);
+    vlog(cc->cl, "Connected%s: %s", cc->is_proxy ? " to the proxy" : "", desc);
+    if (cc->is_proxy) {
+        pconn_ready(cc, h2);
+        return;
+    }
     if (!h2) {
         cc->state = CC_H1;
         vlog(cc->cl, "Using HTTP/1.1");
@@ -297,19 +362,23 @@ static void tls_step(struct cconn *cc)
     if (rv == H2E_INCOMPLETE)
         return;
     if (rv && rv != H2E_INADEQUATE_SECURITY) {
-        cconn_fail_all(cc, rv, "%s", cc->tlsc->detail);
+        fail_hop(cc, rv, cc->tlsc->detail);
         return;
     }
     cc->facts.t_tls = clock_us();
     cc->facts.tls_version = f->version;
     snprintf(cc->facts.alpn, sizeof(cc->facts.alpn), "%s",
              f->alpn == TLS_ALPN_NONE ? "" : tls_alpn_name(f->alpn));
-    vlog_tls(cc->cl, f);
+    vlog_tls(cc->cl, f, cc->is_proxy || cc->forward ? "proxy" : "server");
     trace_tls(cc->cl->trace, cc->id, f);
     io_tls_init(&cc->io, cc->tlsc);
     cc->io_open = true;
     h2 = f->alpn == TLS_ALPN_H2 && cc->kind != CC_KIND_H1;
-    if (!h2 && (cfg->proto.http2_only || cfg->proto.http == CLI_HTTP_2_PRIOR)) {
+    if (cc->is_proxy && rv == 0) {
+        enter_session(cc, h2);
+        return;
+    }
+    if (!h2 && !cc->forward && (cfg->proto.http2_only || cfg->proto.http == CLI_HTTP_2_PRIOR)) {
         cconn_fail_all(cc, H2E_HTTP2_REQUIRED, "the server selected %s, not h2 (ALPN)",
                        tls_alpn_name(f->alpn));
         return;
@@ -333,7 +402,7 @@ static void connected(struct cconn *cc, int fd)
         net_addr_ip(peer, cc->facts.remote_ip, sizeof(cc->facts.remote_ip));
         cc->facts.remote_port = net_addr_port(peer);
         net_addr_str(peer, addr, sizeof(addr));
-        vlog(cc->cl, "Connected to %s", addr);
+        vlog(cc->cl, "Connected to %s%s", cc->via ? "proxy " : "", addr);
         trace_conn(cc->cl->trace, cc->id, TRACE_CONN_CONNECTED, addr);
     }
     if (!cc->tls) {
@@ -344,12 +413,31 @@ static void connected(struct cconn *cc, int fd)
     }
     cc->tlsc = xcalloc(1, sizeof(*cc->tlsc));
     if (tls_conn_start(cc->tlsc, cc->tls_ctx, fd, cc->host) != 0) {
+        fail_hop(cc, cc->tlsc->info.code ? cc->tlsc->info.code : H2E_TLS_HANDSHAKE,
+                 cc->tlsc->detail);
+        return;
+    }
+    cc->state = CC_TLS;
+    tls_step(cc); /* send the ClientHello now rather than after the next poll */
+}
+
+void cconn_over(struct cconn *cc, const struct io *lower)
+{
+    cc->facts.t_connected = clock_us();
+    if (!cc->tls) {
+        cc->io = *lower;
+        cc->io_open = true;
+        enter_session(cc, cc->kind == CC_KIND_H2C);
+        return;
+    }
+    cc->tlsc = xcalloc(1, sizeof(*cc->tlsc));
+    if (tls_conn_start_io(cc->tlsc, cc->tls_ctx, lower, cc->host) != 0) {
         cconn_fail_all(cc, cc->tlsc->info.code ? cc->tlsc->info.code : H2E_TLS_HANDSHAKE, "%s",
                        cc->tlsc->detail);
         return;
     }
     cc->state = CC_TLS;
-    tls_step(cc); /* send the ClientHello now rather than after the next poll */
+    tls_step(cc);
 }
 
 void cconn_step(struct cconn *cc, const struct pollfd *pfd, size_t npfd)
@@ -357,7 +445,8 @@ void cconn_step(struct cconn *cc, const struct pollfd *pfd, size_t npfd)
     short rev = npfd ? pfd[0].revents : 0;
     int rv;
 
-    if (cc->state >= CC_CONNECTING && cc->state <= CC_TLS && cc->cl->now >= cc->connect_deadline) {
+    if (cc->state >= CC_CONNECTING && cc->state <= CC_TUNNEL &&
+        cc->cl->now >= cc->connect_deadline) {
         cconn_fail_all(cc, H2E_TIMEOUT, "connection to '%s' not set up within %llu ms", cc->host,
                        (unsigned long long)cc->cl->cfg->net.connect_timeout_ms);
         return;
@@ -365,7 +454,7 @@ void cconn_step(struct cconn *cc, const struct pollfd *pfd, size_t npfd)
     switch (cc->state) {
     case CC_IDLE: /* connect only for a request that may start now; connections to several
                    * origins may still all connect for the one slot or --rate token */
-        if (cc->npending && route_could_start(cc->cl, cc))
+        if ((cc->npending && route_could_start(cc->cl, cc)) || (cc->is_proxy && cc->ntuns))
             start(cc);
         break;
     case CC_CONNECTING:
@@ -373,11 +462,19 @@ void cconn_step(struct cconn *cc, const struct pollfd *pfd, size_t npfd)
         if (rv >= 0)
             connected(cc, rv);
         else if (rv != H2E_INCOMPLETE)
-            cconn_fail_all(cc, rv, "%s", cc->nc.detail);
+            fail_hop(cc, rv, cc->nc.detail);
         break;
     case CC_TLS:
         tls_step(cc);
         break;
+    case CC_PROXY_HS:
+        pconn_step(cc);
+        break;
+    case CC_TUNNEL:
+        pconn_wait(cc);
+        break;
+    case CC_PIPE:
+        break; /* the origin connection reads and writes its socket */
     case CC_H2:
         sess_h2_step(cc, rev);
         break;
@@ -406,7 +503,13 @@ size_t cconn_pollfds(struct cconn *cc, struct pollfd *pfd, size_t max, int *time
         pfd[0].fd = cc->tlsc->fd;
         ev = tls_conn_events(cc->tlsc);
         pfd[0].events = ev ? ev : POLLIN;
+        if (tls_conn_pending(cc->tlsc)) /* inside a tunnel: bytes already there */
+            *timeout = 0;
         return 1;
+    case CC_PROXY_HS:
+    case CC_TUNNEL:
+    case CC_PIPE:
+        return pconn_pollfds(cc, pfd, max, timeout);
     case CC_H2:
         ev = sess_h2_events(cc);
         break;
@@ -414,7 +517,7 @@ size_t cconn_pollfds(struct cconn *cc, struct pollfd *pfd, size_t max, int *time
         ev = sess_h1_events(cc);
         break;
     case CC_IDLE: /* it connects on the next step */
-        if (cc->npending && route_could_start(cc->cl, cc))
+        if ((cc->npending && route_could_start(cc->cl, cc)) || (cc->is_proxy && cc->ntuns))
             *timeout = 0;
         return 0;
     default:

@@ -22,6 +22,8 @@
 
 struct client;
 struct xfer;
+struct via;
+struct pconn_tun;
 
 /* Read at most this much per read call, and buffer at most this much unparsed input. */
 #define CCONN_READ_CHUNK (256u * 1024u)
@@ -31,8 +33,11 @@ enum cconn_state {
     CC_IDLE,       /* nothing started: it connects once a request may start */
     CC_CONNECTING, /* resolving done, TCP attempts under way */
     CC_TLS,        /* TLS handshake */
+    CC_PROXY_HS,   /* a proxy connection: the CONNECT or SOCKS handshake of its tunnel */
+    CC_TUNNEL,     /* an origin connection through a proxy: waiting for its tunnel */
     CC_H2,         /* an HTTP/2 session */
     CC_H1,         /* an HTTP/1.1 session */
+    CC_PIPE,       /* a proxy connection that is now its one tunnel (the origin drives it) */
     CC_CLOSED,
 };
 
@@ -78,6 +83,8 @@ struct cconn_facts {
     uint16_t remote_port;
     char alpn[16];
     const char *tls_version;
+    char proxy_alpn[16]; /* through a proxy: the proxy connection's ALPN */
+    int connect_code;    /* ... and its answer to CONNECT (HTTP proxies) */
 };
 
 struct cconn {
@@ -110,17 +117,30 @@ struct cconn {
     size_t qhead, qtail, qcap, npending;
     struct xfer **act;
     size_t nact, capact;
+    /* proxies (via.c, pconn.c) */
+    const struct via *via;   /* the proxy this connection goes through, or is to; or NULL */
+    bool forward;            /* to the proxy itself: absolute-form requests (http:// URLs) */
+    bool is_proxy;           /* a connection to a proxy that carries tunnels */
+    struct pconn_tun *tun;   /* origin connection: its tunnel while it is being set up */
+    struct pconn_tun **tuns; /* proxy connection: the tunnels it carries */
+    size_t ntuns, captuns;
 };
 
 /* cconn_count - transfers on `cc`, waiting or in flight (reported ones included). */
 static inline size_t cconn_count(const struct cconn *cc)
 {
-    return cc->npending + cc->nact;
+    return cc->npending + cc->nact + cc->ntuns;
 }
 
 /* cconn_new - a connection to the origin of `x`, of `kind`, appended to the run's list
  * (it connects on a later step). */
 struct cconn *cconn_new(struct client *cl, const struct xfer *x, enum cconn_kind kind);
+/* cconn_new_proxy - a connection to proxy `v`, for tunnels (pconn.c), appended to the
+ * run's list. */
+struct cconn *cconn_new_proxy(struct client *cl, const struct via *v);
+/* cconn_over - the tunnel of `cc` is open: TLS to the origin (or the session) over
+ * `lower`, which `cc` owns from now on. */
+void cconn_over(struct cconn *cc, const struct io *lower);
 /* cconn_usable - whether a transfer for `x`'s origin, of `kind`, may be routed to `cc`. */
 bool cconn_usable(const struct cconn *cc, const struct xfer *x, enum cconn_kind kind);
 /* cconn_attach - queue `x` on `cc` (XFER_QUEUED). */

@@ -22,6 +22,7 @@
 #include "run.h"
 #include "sys/clock.h"
 #include "sys/xalloc.h"
+#include "via.h"
 #include "vlog.h"
 #include "xfer.h"
 
@@ -60,7 +61,8 @@ static void check_deadlines(struct client *cl)
 
 static int next_timeout(const struct client *cl, int t)
 {
-    if (cl->settled) /* what the router moved may be ready to go at once */
+    if (cl->settled || cl->wake) /* what the router moved may be ready to go at once; a
+                                  * tunnel moved bytes its other end waits for */
         return 0;
     uint64_t limit = route_rate_wait(cl); /* and at least every second for the stall timeout */
     if (cl->deadline && limit > (cl->deadline > cl->now ? cl->deadline - cl->now : 0))
@@ -125,6 +127,7 @@ static void loop(struct client *cl)
 
         cl->now = clock_ms();
         cl->settled = false;
+        cl->wake = false;
         reap(cl);
         dispatch(cl);
         for (cc = cl->conns; cc; cc = cc->next) {
@@ -224,6 +227,7 @@ int client_finish(struct client *cl, int result)
     for (i = 0; i < 2; i++)
         if (cl->tls_ready[i])
             tls_ctx_release(&cl->tls[i]);
+    via_release(cl);
     free(cl->out.buf);
     free(cl->wo_file);
     free(cl->xs);

@@ -13,6 +13,7 @@
 
 #include "cconn.h"
 #include "order.h"
+#include "via.h"
 #include "run.h"
 #include "sys/clock.h"
 #include "sys/xalloc.h"
@@ -22,16 +23,38 @@ static enum cconn_kind kind_for(const struct client *cl, const struct xfer *x)
 {
     const struct config *cfg = cl->cfg;
 
+    if (x->req.forward) /* absolute-form requests to an HTTP proxy are HTTP/1.1 */
+        return CC_KIND_H1;
     if (x->req.force_h1 || cfg->proto.http == CLI_HTTP_1_1 ||
         (!x->req.url.tls && cfg->proto.http != CLI_HTTP_2_PRIOR))
         return CC_KIND_H1;
     return x->req.url.tls ? CC_KIND_ALPN : CC_KIND_H2C;
 }
 
+/* The proxy this attempt goes through (via.c), chosen again for every URL a redirect
+ * leads to; false when the choice failed (a bad proxy URL or no_proxy entry), said. */
+static bool choose_via(struct client *cl, struct xfer *x)
+{
+    char why[1024];
+    int err;
+
+    x->req.via = via_for(cl, &x->req.url, &err, why, sizeof(why));
+    if (err) {
+        xfer_fail(x, err, "%s", why);
+        return false;
+    }
+    x->req.forward = x->req.via && !via_tunnels(cl, x->req.via, &x->req.url);
+    return true;
+}
+
 void route_xfer(struct client *cl, struct xfer *x, bool fresh)
 {
     const struct config *cfg = cl->cfg;
-    enum cconn_kind kind = kind_for(cl, x);
+    enum cconn_kind kind;
+
+    if (!choose_via(cl, x))
+        return;
+    kind = kind_for(cl, x);
     /* HTTP/2: one connection per origin. HTTP/1.1: one request at a time per connection,
      * so up to --parallel-max-host connections when it is given (CLI.md §4), each
      * transfer going to the least loaded */

@@ -19,6 +19,7 @@
 
 struct xfer;
 struct cconn;
+struct vias;
 
 /* Initial stream window when bodies go to stdout in order: what a stream that is not first
  * in line can send before it is, so what is held stays small (64 KiB x streams). */
@@ -62,6 +63,8 @@ struct client {
     uint64_t deadline; /* --max-time, 0 for none */
     bool dump_opened;  /* -D file truncated once, appended after */
     uint64_t now;      /* ms of clock_ms() at the start of this loop turn */
+    struct vias *vias; /* the run's proxies (via.c), made when a URL first needs one */
+    bool wake; /* a connection moved bytes another waits for (a tunnel): poll without waiting */
 };
 
 /* client_init - the run of `cfg` before its first URL is made: -w format, trace views,

@@ -13,6 +13,7 @@
 #include "base/h2.h"
 #include "cconn.h"
 #include "order.h"
+#include "pconn.h"
 #include "route.h"
 #include "run.h"
 #include "sess_h2_setup.h"
@@ -30,7 +31,7 @@ int sess_h2_start(struct cconn *cc)
     h2c_config_init(&cfg, &xalloc_mem);
     /* ordered stdout: streams that are not first in line get a small window, so what must
      * be held stays small; the first in line is boosted (order.c) */
-    if (cc->cl->ordered)
+    if (cc->cl->ordered && !cc->is_proxy) /* tunnels are never held */
         cfg.stream_window = CLIENT_HELD_WINDOW;
     sess_h2_config(cc->cl->cfg, &cfg, set);
     sess_h2_observe(&cfg, cc->cl->trace, cc->id);
@@ -277,6 +278,11 @@ static void handle_event(struct cconn *cc, const struct h2c_event *ev)
     struct xfer *x = ev->user;
 
     trace_h2_event(cc->cl->trace, cc->id, ev);
+    if (cc->is_proxy) { /* its streams are tunnels (pconn.c): `user` is not a transfer */
+        if (!pconn_h2_event(cc, ev) && ev->type == H2C_EV_GOAWAY)
+            on_goaway(cc, ev);
+        return;
+    }
     if (x && (x->conn != cc || x->phase != XFER_SENT || x->stream_id != ev->stream_id))
         x = by_stream(cc, ev->stream_id);
     if (x)
@@ -440,7 +446,7 @@ static bool send_some(struct cconn *cc)
 
     cc->more_body = false;
     for (round = 0; round < 64; round++) {
-        size_t queued = pump_bodies(cc);
+        size_t queued = pump_bodies(cc) + (cc->ntuns ? pconn_h2_pump(cc) : 0);
         if (!flush_output(cc))
             return false;
         if (h2c_output(cc->h2).len || !queued)
@@ -460,6 +466,8 @@ void sess_h2_step(struct cconn *cc, short revents)
     if (h2c_is_closing(cc->h2))
         cconn_requeue_all(cc);
     submit_pending(cc);
+    if (cc->ntuns)
+        pconn_h2_submit(cc);
     if (!send_some(cc))
         return;
     if (cconn_count(cc) == 0)
@@ -470,8 +478,8 @@ short sess_h2_events(struct cconn *cc)
 {
     short ev = POLLIN | io_poll_events(&cc->io);
 
-    if (cc->more_body || (cc->npending && room(cc, false))) /* more to send at once */
-        return -1;
+    if (cc->more_body || (cc->npending && room(cc, false)) || (cc->ntuns && pconn_h2_busy(cc)))
+        return -1; /* more to send at once */
     if (h2c_output(cc->h2).len)
         ev |= POLLOUT;
     return ev;

@@ -6,6 +6,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "vlog.h"
 
@@ -47,15 +48,18 @@ void vlog_field(const struct client *cl, char dir, struct span name, struct span
     buf_release(&v);
 }
 
-void vlog_tls(const struct client *cl, const struct tls_facts *f)
+void vlog_tls(const struct client *cl, const struct tls_facts *f, const char *peer)
 {
+    bool proxy = strcmp(peer, "proxy") == 0;
+
     if (!vlog_on(cl))
         return;
-    vlog(cl, "TLS: %s, %s%s%s", f->version ? f->version : "?", f->suite ? f->suite : "?",
-         f->group ? ", " : "", f->group ? f->group : "");
-    vlog(cl, "ALPN: server accepted %s", tls_alpn_name(f->alpn));
-    vlog(cl, "server certificate:");
+    vlog(cl, "%sTLS: %s, %s%s%s", proxy ? "proxy " : "", f->version ? f->version : "?",
+         f->suite ? f->suite : "?", f->group ? ", " : "", f->group ? f->group : "");
+    vlog(cl, "%sALPN: %s accepted %s", proxy ? "proxy " : "", peer, tls_alpn_name(f->alpn));
+    vlog(cl, "%s certificate:", peer);
     vlog(cl, "  subject: %s", f->subject);
     vlog(cl, "  issuer: %s", f->issuer);
-    vlog(cl, "  verify: %s%s", f->verify, f->insecure ? " (ignored: -k)" : "");
+    vlog(cl, "  verify: %s%s", f->verify,
+         f->insecure ? (proxy ? " (ignored: --proxy-insecure)" : " (ignored: -k)") : "");
 }

@@ -85,6 +85,15 @@ static const char *v_http_version(const struct xfer *x, char *tmp)
     return x->last_conn->state == CC_H2 || x->last_conn->h2 ? "2" : "1.1";
 }
 
+/* Through a proxy: the proxy connection's ALPN ("" for none, or no proxy). */
+static const char *v_proxy_alpn(const struct xfer *x, char *tmp)
+{
+    (void)tmp;
+    if (x->proxy_alpn[0] || !x->last_conn)
+        return x->proxy_alpn;
+    return x->last_conn->forward ? x->last_conn->facts.alpn : x->last_conn->facts.proxy_alpn;
+}
+
 static const char *v_remote_ip(const struct xfer *x, char *tmp)
 {
     (void)tmp;
@@ -132,6 +141,14 @@ static uint64_t v_http_code(const struct xfer *x)
 static uint64_t v_num_connects(const struct xfer *x)
 {
     return x->num_connects;
+}
+
+/* The HTTP proxy's answer to CONNECT (curl's %{http_connect}), 0 without one. */
+static uint64_t v_proxy_connect_code(const struct xfer *x)
+{
+    if (x->connect_code || !x->last_conn)
+        return (uint64_t)x->connect_code;
+    return (uint64_t)x->last_conn->facts.connect_code;
 }
 
 static uint64_t v_remote_port(const struct xfer *x)
@@ -220,10 +237,13 @@ static const struct wo_var vars[] = {
     {"header", WO_FIELD, {.fields = f_header}},
     {"header_json", WO_FIELDS_JSON, {.fields = f_header}},
     {"http_code", WO_CODE, {.num = v_http_code}},
+    {"http_connect", WO_CODE, {.num = v_proxy_connect_code}},
     {"http_version", WO_STR, {.str = v_http_version}},
     {"json", WO_JSON, {NULL}},
     {"num_connects", WO_NUM, {.num = v_num_connects}},
     {"onerror", WO_ONERROR, {NULL}},
+    {"proxy_alpn", WO_STR, {.str = v_proxy_alpn}},
+    {"proxy_connect_code", WO_CODE, {.num = v_proxy_connect_code}},
     {"remote_ip", WO_STR, {.str = v_remote_ip}},
     {"remote_port", WO_NUM, {.num = v_remote_port}},
     {"retried_after_goaway", WO_NUM, {.num = v_retries}},

@@ -62,7 +62,9 @@ struct xfer_request {
     unsigned attempts; /* connections this request was sent on */
     unsigned orphaned; /* connections that ended with it queued, having sent nothing */
     unsigned retries;
-    bool retry_fresh; /* XFER_RETRY: only on a connection opened after `conn_id` */
+    bool retry_fresh;      /* XFER_RETRY: only on a connection opened after `conn_id` */
+    const struct via *via; /* the proxy of this attempt (via.c), NULL for none */
+    bool forward;          /* ... and the request goes to it in absolute form */
 };
 
 /* The request body: -d data in memory, or -T FILE / stdin read in chunks. */
@@ -121,7 +123,9 @@ struct xfer {
     uint32_t stream_id; /* 0 over HTTP/1.1 */
     unsigned conn_id;   /* the connection it was last sent on, for traces and -w */
     const struct cconn *last_conn;
-    unsigned num_connects; /* connections opened for it */
+    unsigned num_connects; /* connections opened for it, to proxies too */
+    int connect_code;      /* the proxy's answer to CONNECT when the tunnel failed */
+    char proxy_alpn[16];   /* ... and the proxy connection's ALPN then */
     struct xfer_request req;
     struct xfer_upload up;
     struct xfer_response resp;

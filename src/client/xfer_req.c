@@ -20,6 +20,7 @@
 #include "codec/hpack.h"
 #include "run.h"
 #include "sys/xalloc.h"
+#include "via.h"
 #include "vlog.h"
 #include "xfer.h"
 
@@ -199,6 +200,37 @@ int xfer_h2_fields(struct xfer *x, struct hpack_field **out, size_t *n, struct b
     return 0;
 }
 
+/* Absolute-form requests to an HTTP proxy (RFC 9112 §3.2.2) carry the proxy's fields too:
+ * Proxy-Authorization, then --proxy-header (which replaces or, empty, removes ours). */
+static void proxy_fields(struct xfer *x, struct fl *l)
+{
+    const struct config *cfg = x->cl->cfg;
+    bool own_auth = x->req.via->basic != NULL;
+    size_t i;
+
+    for (i = 0; i < cfg->proxy.nheaders; i++)
+        if (span_ieq_str(cfg->proxy.headers[i].name, "proxy-authorization"))
+            own_auth = false;
+    if (own_auth)
+        fl_adds(l, "proxy-authorization", x->req.via->basic);
+    for (i = 0; i < cfg->proxy.nheaders; i++) {
+        const struct cli_header *h = &cfg->proxy.headers[i];
+        if (!h->remove)
+            fl_add(l, (const char *)h->name.p, h->name.len, (const char *)h->value.p, h->value.len);
+    }
+}
+
+/* The request target: origin-form, or absolute-form to a proxy (RFC 9112 §3.2.2). */
+static void target_of(const struct xfer *x, struct buf *target)
+{
+    if (x->req.forward) {
+        buf_append(target, x->req.url.scheme, strlen(x->req.url.scheme));
+        buf_append(target, "://", 3);
+        url_authority(&x->req.url, target);
+    }
+    url_request_target(&x->req.url, target);
+}
+
 int xfer_h1_request(struct xfer *x, struct buf *out, bool chunked)
 {
     const struct config *cfg = x->cl->cfg;
@@ -217,6 +249,8 @@ int xfer_h1_request(struct xfer *x, struct buf *out, bool chunked)
     memset(&l, 0, sizeof(l));
     l.store = &store;
     regular_fields(x, &l);
+    if (x->req.forward)
+        proxy_fields(x, &l);
     if (l.err) {
         rv = fl_fail(x, &l);
         buf_release(&store);
@@ -224,7 +258,7 @@ int xfer_h1_request(struct xfer *x, struct buf *out, bool chunked)
         buf_release(&host);
         return rv;
     }
-    url_request_target(&x->req.url, &target);
+    target_of(x, &target);
     url_authority(&x->req.url, &host);
     hdrs = xcalloc(l.n + 1, sizeof(*hdrs));
     for (i = 0; i < l.n; i++) {
@@ -249,8 +283,10 @@ int xfer_h1_request(struct xfer *x, struct buf *out, bool chunked)
     if (rv == 0) {
         vlog(x->cl, "> %s %.*s HTTP/1.1", x->req.method, (int)target.len, (const char *)target.p);
         vlog_field(x->cl, '>', span_str("host"), req.host);
-        for (i = 0; i < req.nheaders; i++)
-            vlog_field(x->cl, '>', hdrs[i].name, hdrs[i].value);
+        for (i = 0; i < req.nheaders; i++) /* the proxy's credentials are never shown */
+            vlog_field(x->cl, '>', hdrs[i].name,
+                       span_ieq_str(hdrs[i].name, "proxy-authorization") ? span_str("[masked]")
+                                                                         : hdrs[i].value);
     }
     free(hdrs);
     free(l.off);

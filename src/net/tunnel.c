@@ -85,6 +85,7 @@ int tunnel_start(struct tunnel *t, const struct tunnel_req *r)
     if (strlen(r->host) >= sizeof(t->host))
         return fail(t, H2E_USAGE, "tunnel target name too long");
     snprintf(t->host, sizeof(t->host), "%s", r->host);
+    t->target.port = r->port;
     if (proxy_is_socks(r->kind))
         return start_socks(t, r);
     if (buf_append(&t->out, r->http_head.p, r->http_head.len) != 0)
@@ -241,8 +242,11 @@ static int http_refused(struct tunnel *t, const struct h1_response *r)
     if (r->status == 407)
         hint = t->has_user ? " (the proxy refused the credentials)"
                            : " (the proxy wants credentials: -U USER:PASSWORD)";
-    return fail(t, H2E_PROXY_TUNNEL, "CONNECT to '%s' answered %d%s%s%s", t->host, r->status,
-                r->reason.len ? " " : "", diag_escape(reason, sizeof(reason), r->reason), hint);
+    return fail(t, H2E_PROXY_TUNNEL,
+                strchr(t->host, ':') ? "CONNECT to '[%s]:%u' answered %d%s%s%s"
+                                     : "CONNECT to '%s:%u' answered %d%s%s%s",
+                t->host, t->target.port, r->status, r->reason.len ? " " : "",
+                diag_escape(reason, sizeof(reason), r->reason), hint);
 }
 
 /* One HTTP response head handled: 1 to go on (a 1xx), 0 when open, H2E_INCOMPLETE, <0. */
@@ -260,14 +264,13 @@ static int step_http(struct tunnel *t)
         return fail(t, H2E_PROXY_TUNNEL, "the proxy's reply to CONNECT is not HTTP/1.1: %s",
                     info.why ? info.why : h2e_str(used));
     t->status = r.status;
+    if (r.status / 100 != 2 && (r.status / 100 != 1 || r.status == 101))
+        return http_refused(t, &r); /* before `r` is moved by the consume below */
     buf_consume(&t->in, (size_t)used);
-    if (r.status / 100 == 1 && r.status != 101)
-        return 1; /* RFC 9110 §15.2: an interim response; the final one follows */
-    if (r.status / 100 == 2) {
-        t->state = TUNNEL_OPEN; /* RFC 9110 §9.3.6: the tunnel starts after the head */
-        return 0;
-    }
-    return http_refused(t, &r);
+    if (r.status / 100 == 1)
+        return 1;           /* RFC 9110 §15.2: an interim response; the final one follows */
+    t->state = TUNNEL_OPEN; /* RFC 9110 §9.3.6: the tunnel starts after the head */
+    return 0;
 }
 
 int tunnel_step(struct tunnel *t, struct io *io)

@@ -101,7 +101,10 @@ struct h2c_event {
     uint8_t ping[8];
 };
 
-/* A request: fields in order, pseudo-header fields first (borrowed for the call). */
+/* A request: fields in order, pseudo-header fields first (borrowed for the call). A
+ * CONNECT request (":method" CONNECT and ":authority" only, RFC 9113 §8.5) opens a tunnel:
+ * a 2xx answer is followed by DATA of no set length both ways (its Content-Length is
+ * ignored, RFC 9110 §9.3.6), END_STREAM closing each direction. */
 struct h2c_request {
     const struct hpack_field *fields;
     size_t nfields;

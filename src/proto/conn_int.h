@@ -26,7 +26,8 @@ struct h2c_stream {
     int64_t send_window;
     int64_t recv_window;
     uint32_t recv_unacked;
-    bool head; /* a HEAD request: the response has no content (RFC 9110 §9.3.2) */
+    bool head;   /* a HEAD request: the response has no content (RFC 9110 §9.3.2) */
+    bool tunnel; /* CONNECT: a 2xx response opens a byte stream (RFC 9113 §8.5) */
     uint64_t data_received;
     struct msg_resp resp; /* the final response's validator, for the body length */
     void *user;

@@ -160,6 +160,10 @@ static int response_headers(struct h2c_conn *c, struct h2c_stream *s, bool end_s
     } else {
         s->final_headers = true;
         s->resp = v;
+        /* RFC 9110 §9.3.6: a client ignores Content-Length in a 2xx to CONNECT; the DATA
+         * that follows is the tunnel's, of no set length */
+        if (s->tunnel && v.status / 100 == 2)
+            s->resp.has_content_length = false;
         ev = conn_event(c, H2C_EV_HEADERS, s, s->id);
     }
     if (!ev)

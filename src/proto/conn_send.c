@@ -244,12 +244,12 @@ static int encode_priority(struct h2c_conn *c)
     return hpack_encode_block(&c->enc, &pf, 1, &c->scratch, NULL);
 }
 
-static bool is_head(const struct h2c_request *req)
+static bool method_is(const struct h2c_request *req, const char *method)
 {
     size_t i;
     for (i = 0; i < req->nfields; i++)
         if (span_eq_str(req->fields[i].name, ":method"))
-            return span_eq_str(req->fields[i].value, "HEAD");
+            return span_eq_str(req->fields[i].value, method);
     return false;
 }
 
@@ -274,7 +274,8 @@ int64_t h2c_submit(struct h2c_conn *c, const struct h2c_request *req)
     s->state = req->end_stream ? STREAM_HALF_CLOSED_LOCAL : STREAM_OPEN;
     s->send_window = c->peer.initial_window_size;
     s->recv_window = c->cfg.stream_window;
-    s->head = is_head(req);
+    s->head = method_is(req, "HEAD");
+    s->tunnel = method_is(req, "CONNECT");
     s->user = req->user;
     rv = stream_insert(&c->streams, s);
     if (rv == 0)

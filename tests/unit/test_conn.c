@@ -690,3 +690,45 @@ TEST(test_conn_nomem_at_every_allocation)
     }
     CHECK(n > 0);
 }
+
+static const struct hpack_field connect_fields[] = {
+    {{(const uint8_t *)":method", 7}, {(const uint8_t *)"CONNECT", 7}, 0, 0, 0},
+    {{(const uint8_t *)":authority", 10}, {(const uint8_t *)"origin.test:443", 15}, 0, 0, 0},
+};
+
+/* RFC 9113 §8.5: a 2xx to CONNECT opens a byte stream both ways; RFC 9110 §9.3.6: its
+ * Content-Length is ignored. A non-2xx answer is a response like any other. */
+TEST(test_conn_connect_tunnel)
+{
+    struct srv *s = srv_ready();
+    struct h2f_frame fr[8];
+    static const char *const ok[] = {":status", "200", "content-length", "0", NULL};
+    static const char *const no[] = {":status", "407", "content-length", "2", NULL};
+    struct h2c_request req = {connect_fields, 2, false, NULL};
+    int64_t sid = h2c_submit(s->c, &req);
+
+    CHECK_INT(sid, 1);
+    CHECK_INT(client_frames(s, fr, 8, outcopy), 1);
+    CHECK_INT(fr[0].hdr.flags, H2F_FLAG_END_HEADERS); /* no END_STREAM: the tunnel stays open */
+    srv_headers(s, 1, 0, ok);
+    srv_data(s, 1, 0, "SSH-2.0-x");
+    srv_flush(s);
+    CHECK_INT(s->err, 0);
+    CHECK_INT(s->nev, 2);
+    CHECK_INT(s->ev[0].type, H2C_EV_HEADERS);
+    CHECK_INT(s->ev[1].type, H2C_EV_DATA);
+    CHECK_INT(h2c_send_data(s->c, 1, (const uint8_t *)"hi", 2, false), 2);
+    CHECK_INT(client_frames(s, fr, 8, outcopy), 1);
+    CHECK_INT(fr[0].hdr.type, H2F_TYPE_DATA);
+    srv_data(s, 1, H2F_FLAG_END_STREAM, "bye");
+    srv_flush(s);
+    CHECK_INT(s->ev[s->nev - 1].type, H2C_EV_END_STREAM);
+    sid = h2c_submit(s->c, &req);
+    client_frames(s, fr, 8, outcopy);
+    srv_headers(s, (uint32_t)sid, 0, no);
+    srv_data(s, (uint32_t)sid, H2F_FLAG_END_STREAM, "toolong");
+    srv_flush(s);
+    CHECK_INT(s->ev[s->nev - 1].type, H2C_EV_RESET);
+    CHECK_INT(s->ev[s->nev - 1].code, H2E_STREAM_PROTOCOL);
+    srv_free(s);
+}

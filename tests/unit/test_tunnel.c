@@ -112,8 +112,9 @@ TEST(test_tunnel_http_refused)
                              "Proxy-Authenticate: Basic realm=\"x\"\r\n\r\n")),
               H2E_PROXY_TUNNEL);
     CHECK_INT(g.t.status, 407);
-    CHECK_STR(g.t.detail, "CONNECT to 'h' answered 407 Proxy Authentication Required (the proxy "
-                          "wants credentials: -U USER:PASSWORD)");
+    CHECK_STR(g.t.detail,
+              "CONNECT to 'h:443' answered 407 Proxy Authentication Required (the proxy "
+              "wants credentials: -U USER:PASSWORD)");
     CHECK_INT(tunnel_step(&g.t, &g.io), H2E_PROXY_TUNNEL); /* again, the same */
     rig_close(&g);
 
@@ -121,13 +122,13 @@ TEST(test_tunnel_http_refused)
     rig_open(&g, &r);
     expect_sent(&g, LIT(head));
     CHECK_INT(answer(&g, LIT("HTTP/1.1 407 No\r\n\r\n")), H2E_PROXY_TUNNEL);
-    CHECK_STR(g.t.detail, "CONNECT to 'h' answered 407 No (the proxy refused the credentials)");
+    CHECK_STR(g.t.detail, "CONNECT to 'h:443' answered 407 No (the proxy refused the credentials)");
     rig_close(&g);
 
     rig_open(&g, &r);
     expect_sent(&g, LIT(head));
     CHECK_INT(answer(&g, LIT("HTTP/1.1 502 Bad\xe9Gateway\r\n\r\n")), H2E_PROXY_TUNNEL);
-    CHECK_STR(g.t.detail, "CONNECT to 'h' answered 502 Bad\\xe9Gateway");
+    CHECK_STR(g.t.detail, "CONNECT to 'h:443' answered 502 Bad\\xe9Gateway");
     rig_close(&g);
 
     rig_open(&g, &r);
