@@ -17,6 +17,7 @@
 #include "cconn.h"
 #include "client_trace.h"
 #include "order.h"
+#include "pipe.h"
 #include "progress.h"
 #include "route.h"
 #include "run.h"
@@ -115,6 +116,20 @@ static void reap(struct client *cl)
 
 #define MAX_POLL 256
 
+/* stdin and stdout of transfers that read or write them as pipes (pipe.h): polled here
+ * (owned by no connection), read and written by the transfers when they are stepped. */
+static size_t stdio_pollfds(const struct client *cl, struct pollfd *pfd, struct cconn **owner)
+{
+    size_t n = 0;
+
+    if (cl->wait_in)
+        n += pipe_in_pollfd(cl->wait_in, true, &pfd[n]);
+    if (cl->stdout_pipe)
+        n += pipe_out_pollfd(cl->stdout_pipe, &pfd[n]);
+    owner[0] = owner[1] = NULL;
+    return n;
+}
+
 static void loop(struct client *cl)
 {
     struct pollfd pfd[MAX_POLL];
@@ -128,6 +143,7 @@ static void loop(struct client *cl)
         cl->now = clock_ms();
         cl->settled = false;
         cl->wake = false;
+        cl->wait_in = NULL;
         reap(cl);
         dispatch(cl);
         for (cc = cl->conns; cc; cc = cc->next) {
@@ -147,7 +163,7 @@ static void loop(struct client *cl)
         if (all_done(cl))
             break;
         n = 0;
-        for (cc = cl->conns; cc && n < MAX_POLL - LIMIT_RESOLVE_ADDRS; cc = cc->next) {
+        for (cc = cl->conns; cc && n < MAX_POLL - LIMIT_RESOLVE_ADDRS - 2; cc = cc->next) {
             size_t k = cconn_pollfds(cc, &pfd[n], MAX_POLL - n, &timeout);
             for (i = 0; i < k; i++) {
                 pfd[n + i].revents = 0;
@@ -155,6 +171,7 @@ static void loop(struct client *cl)
             }
             n += k;
         }
+        n += stdio_pollfds(cl, &pfd[n], owner + n);
         if (poll(pfd, (nfds_t)n, next_timeout(cl, timeout)) < 0 && errno != EINTR)
             break;
     }

@@ -20,6 +20,8 @@
 struct xfer;
 struct cconn;
 struct vias;
+struct pipe_in;
+struct pipe_out;
 
 /* Initial stream window when bodies go to stdout in order: what a stream that is not first
  * in line can send before it is, so what is held stays small (64 KiB x streams). */
@@ -65,6 +67,10 @@ struct client {
     uint64_t now;      /* ms of clock_ms() at the start of this loop turn */
     struct vias *vias; /* the run's proxies (via.c), made when a URL first needs one */
     bool wake; /* a connection moved bytes another waits for (a tunnel): poll without waiting */
+    /* stdin and stdout as pipes (pipe.h), polled by the loop: the input a transfer waits
+     * for this turn (reset each turn), and the output being written through a pipe */
+    struct pipe_in *wait_in;
+    struct pipe_out *stdout_pipe;
 };
 
 /* client_init - the run of `cfg` before its first URL is made: -w format, trace views,
