@@ -68,4 +68,9 @@
  * needs two. */
 #define LIMIT_ALPN_PROTOCOLS 8u
 
+/* One WebSocket message, reassembled from its fragments before it is written out: a
+ * console client needs whole messages, and a peer must not make us buffer without bound.
+ * A larger message or frame is answered with Close 1009 (RFC 6455 §7.4.1). */
+#define LIMIT_WS_MESSAGE (16u << 20)
+
 #endif
