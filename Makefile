@@ -22,7 +22,13 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototy
             -Wno-missing-field-initializers
 GNUTLS_CFLAGS := $(shell pkg-config --cflags gnutls 2>/dev/null)
 GNUTLS_LIBS   := $(shell pkg-config --libs gnutls 2>/dev/null || echo -lgnutls)
-ALL_CFLAGS = -std=gnu11 $(OPT) $(WARN) -Isrc $(GNUTLS_CFLAGS) -DH2GET_VERSION='"$(VERSION)"' \
+# The content decoders (src/codec/coding.c): zlib, libbrotli, libzstd (Debian's zlib1g-dev,
+# libbrotli-dev, libzstd-dev). LIBS is everything a program linking src/ needs.
+CODING_PKGS   := zlib libbrotlidec libzstd
+CODING_CFLAGS := $(shell pkg-config --cflags $(CODING_PKGS) 2>/dev/null)
+CODING_LIBS   := $(shell pkg-config --libs $(CODING_PKGS) 2>/dev/null || echo -lz -lbrotlidec -lzstd)
+LIBS          := $(GNUTLS_LIBS) $(CODING_LIBS)
+ALL_CFLAGS = -std=gnu11 $(OPT) $(WARN) -Isrc $(GNUTLS_CFLAGS) $(CODING_CFLAGS) -DH2GET_VERSION='"$(VERSION)"' \
              -MMD -MP $(CFLAGS) $(SAN)
 ALL_LDFLAGS = $(LDFLAGS) $(SAN)
 
@@ -44,7 +50,7 @@ TEST_LIB  := $(BUILD)/tests/unit/json.o $(BUILD)/tests/unit/util.o
 all: h2get
 
 h2get: $(BUILD)/h2get.o $(OBJS)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(GNUTLS_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -53,13 +59,13 @@ $(BUILD)/%.o: %.c
 # --- tests ---------------------------------------------------------------------------
 
 $(BUILD)/unit: $(UNIT_OBJS) $(OBJS)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(GNUTLS_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 unit: $(BUILD)/unit
 	H2GET_TESTDATA=$(TESTDATA) $(BUILD)/unit
 
 $(BUILD)/replay_%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/replay.o $(OBJS)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(GNUTLS_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 # Every corpus and regression input of every target, run without libFuzzer.
 replay: $(REPLAYS)
@@ -72,7 +78,7 @@ replay: $(REPLAYS)
 # Test-only programs (tests/tools/*.c), linked with the modules and the JSON reader; the
 # corpus scripts (tests/corpus/*.sh) drive them, e.g. against an independent HPACK decoder.
 $(BUILD)/tool_%: $(BUILD)/tests/tools/%.o $(TEST_LIB) $(OBJS)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(GNUTLS_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 corpus: $(TOOLS)
 	@set -e; for s in tests/corpus/*.sh; do [ -f "$$s" ] || continue; \
@@ -100,7 +106,7 @@ asan:
 fuzz:
 	@set -e; mkdir -p build-fuzz; for t in $(FUZZ_NAMES); do \
 	    $(CLANG) -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined -Isrc $(GNUTLS_CFLAGS) \
-	        -o build-fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c $(SRCS) $(GNUTLS_LIBS); \
+	        $(CODING_CFLAGS) -o build-fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c $(SRCS) $(LIBS); \
 	    mkdir -p build-fuzz/corpus_$$t; \
 	    build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 	        build-fuzz/corpus_$$t tests/fuzz/corpus/$$t; \

@@ -10,8 +10,11 @@ set -eu
 # clang-format (check-style.sh), pmccabe (check-size.sh), zsh and fish (check-docs.sh parses
 # the completions in their shells); the proxies of the proxy tests (squid with its
 # basic_ncsa_auth helper, openssl for its htpasswd file, microsocks, nghttpx from
-# nghttp2-proxy) and util-linux's unshare (a private /etc/hosts for one proxy).
+# nghttp2-proxy) and util-linux's unshare (a private /etc/hosts for one proxy); the
+# content decoders (zlib, libbrotli, libzstd) and, for the compression tests, the brotli,
+# zstd and gzip tools that make fixtures, and time (peak memory of a decompression bomb).
 PKGS="gcc make pkg-config libgnutls28-dev gnutls-bin bats clang libclang-rt-14-dev
+      zlib1g-dev libbrotli-dev libzstd-dev brotli zstd gzip time
       mandoc nghttp2-client nghttp2-server libnghttp2-dev nginx-light
       python3 python3-h2 python3-hpack python3-hyperframe hyperfine curl valgrind
       clang-format pmccabe zsh fish squid openssl microsocks nghttp2-proxy util-linux"
