@@ -17,6 +17,7 @@ _arguments -s -S \
   '--show-headers[Alias of --include]' \
   '--skip-existing[Skip URLs whose output file exists]' \
   '(-w --write-out)'{-w+,--write-out=}'[Print FORMAT after each URL (%{variable})]:FORMAT: ' \
+  '--compressed[Ask for gzip, deflate, br or zstd and decode the body]' \
   '*'{-d+,--data=}'[POST DATA; @FILE reads a file minus CR/LF; joined by &]:DATA: ' \
   '*--data-binary=[POST DATA; @FILE reads a file byte for byte]:DATA: ' \
   '*--data-raw=[POST DATA as it is, a leading @ included]:DATA: ' \
@@ -33,6 +34,7 @@ _arguments -s -S \
   '(-f --fail)'{-f,--fail}'[Exit 22 without writing the body when the status is 400 or more]' \
   '--fail-with-body[Exit 22 when the status is 400 or more, body written]' \
   '(-L --location)'{-L,--location}'[Follow redirects]' \
+  '--max-decompressed-ratio=[Exit 61 when decoding expands over N times (0: off, default 1000)]:N: ' \
   '--max-filesize=[Fail with exit 63 when the body exceeds SIZE bytes (K, M, G units)]:SIZE: ' \
   '--max-redirs=[Follow at most NUM redirects, -1 for no limit (default 50)]:NUM: ' \
   '(-S --show-error)'{-S,--show-error}'[Show errors even with --silent]' \

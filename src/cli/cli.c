@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cli_int.h"
+#include "codec/coding.h"
 #include "sys/xalloc.h"
 
 static const char *const category_names[CLI_CAT_COUNT] = {
@@ -41,6 +42,7 @@ void cli_init(struct config *cfg)
     cfg->multi.parallel_max = CLI_PARALLEL_MAX;
     cfg->multi.parallel_max_host = CLI_PARALLEL_MAX;
     cfg->multi.repeat = 1;
+    cfg->out.max_ratio = CLI_MAX_DECOMPRESSED_RATIO;
     cfg->h2.hpack_indexing = -1;
 }
 
@@ -368,9 +370,11 @@ void cli_help(FILE *f)
 
 void cli_version(FILE *f)
 {
-    fprintf(f, "h2get %s (GnuTLS %s)\n", H2GET_VERSION, gnutls_check_version(NULL));
+    /* as curl's first line: the libraries linked, with their versions */
+    fprintf(f, "h2get %s (GnuTLS %s) %s\n", H2GET_VERSION, gnutls_check_version(NULL),
+            coding_versions());
     fputs("Protocols: http https\n"
-          "Features: alpn h2c http1.1 ipv6 keylog tls1.2 tls1.3\n",
+          "Features: alpn brotli h2c http1.1 ipv6 keylog libz tls1.2 tls1.3 zstd\n",
           f);
 }
 

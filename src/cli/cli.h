@@ -28,6 +28,11 @@
 #define CLI_STALL_TIMEOUT_MS 120000u
 #define CLI_MAX_REDIRS 50
 #define CLI_PARALLEL_MAX 100
+/* --max-decompressed-ratio: decoded bytes per received byte allowed once the decoded body
+ * passes CLI_RATIO_GRACE (a small body of zeros may legitimately expand a lot). Deflate
+ * tops out near 1032:1, so a gzip bomb trips it as soon as brotli or zstd ones do. */
+#define CLI_MAX_DECOMPRESSED_RATIO 1000u
+#define CLI_RATIO_GRACE (1024u * 1024u)
 
 /* Positive results of cli_parse: print something and exit 0 instead of running. */
 enum cli_result {
@@ -167,6 +172,7 @@ struct cli_output {
     const char *output_dir;  /* --output-dir, or NULL */
     const char *dump_header; /* -D FILE ("-" for stdout), or NULL */
     uint64_t max_filesize;   /* --max-filesize in bytes, 0 for no limit (exit 63) */
+    uint64_t max_ratio;      /* --max-decompressed-ratio, 0 for no limit (exit 61) */
 };
 
 /* What the request body is. */
@@ -191,6 +197,7 @@ struct cli_request {
     const char *referer;     /* -e, or NULL */
     const char *user;        /* -u "user:password" (no colon: empty password), or NULL */
     bool location;           /* -L */
+    bool compressed;         /* --compressed: ask for and decode content codings */
     long max_redirs;         /* --max-redirs, -1 for no limit */
 };
 

@@ -50,6 +50,14 @@ static int set_max_redirs(struct config *cfg, const struct cli_opt *o, const str
     return 0;
 }
 
+static int set_ratio(struct config *cfg, const struct cli_opt *o, const struct cli_val *v)
+{
+    if (v->num < 0)
+        return cli_fail(cfg, H2E_USAGE, "invalid number '%s' for '--%s'", v->str, o->name);
+    cfg->out.max_ratio = (uint64_t)v->num;
+    return 0;
+}
+
 static int set_verbose(struct config *cfg, const struct cli_opt *o, const struct cli_val *v)
 {
     (void)o;
@@ -195,6 +203,8 @@ const struct cli_opt cli_opts[] = {
          trace.check),
     {"color", 0, CLI_ARG_STRING, O_DEBUG, false, "WHEN",
      "Colour traces and headers: auto, always or never", cli_set_color, 0},
+    FLAG("compressed", 0, O_REQ, "Ask for gzip, deflate, br or zstd and decode the body",
+         req.compressed),
     SECS("connect-timeout", 0, "Limit name resolution, TCP and TLS setup (default 30)",
          set_connect_timeout, net.connect_timeout_ms),
     {"connect-to", 0, CLI_ARG_STRING, O_NET, true, "HOST1:PORT1:HOST2:PORT2",
@@ -262,6 +272,8 @@ const struct cli_opt cli_opts[] = {
     FLAG("location", 'L', O_BEH, "Follow redirects", req.location),
     {"max-concurrent-streams", 0, CLI_ARG_NUMBER, O_H2, false, "N",
      "Open at most N streams at once per connection", cli_set_count, 0},
+    {"max-decompressed-ratio", 0, CLI_ARG_NUMBER, O_BEH, false, "N",
+     "Exit 61 when decoding expands over N times (0: off, default 1000)", set_ratio, 0},
     {"max-filesize", 0, CLI_ARG_SIZE, O_BEH, false, "SIZE",
      "Fail with exit 63 when the body exceeds SIZE bytes (K, M, G units)", set_u64,
      FIELD(out.max_filesize)},

@@ -166,6 +166,12 @@ static uint64_t v_size_download(const struct xfer *x)
     return x->resp.body_bytes;
 }
 
+/* After --compressed decoding; the same as size_download without it. */
+static uint64_t v_size_decoded(const struct xfer *x)
+{
+    return x->resp.decoded_bytes;
+}
+
 static uint64_t v_size_upload(const struct xfer *x)
 {
     return x->up.sent;
@@ -248,6 +254,7 @@ static const struct wo_var vars[] = {
     {"remote_port", WO_NUM, {.num = v_remote_port}},
     {"retried_after_goaway", WO_NUM, {.num = v_retries}},
     {"rst_error", WO_STR, {.str = v_rst_error}},
+    {"size_decoded", WO_NUM, {.num = v_size_decoded}},
     {"size_download", WO_NUM, {.num = v_size_download}},
     {"size_upload", WO_NUM, {.num = v_size_upload}},
     {"stderr", WO_STDERR, {NULL}},

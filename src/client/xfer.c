@@ -124,6 +124,7 @@ void xfer_release(struct xfer *x)
     if (x->up.fd > STDIN_FILENO)
         close(x->up.fd);
     order_drop(x);
+    xfer_coding_drop(x);
     buf_release(&x->resp.fields);
     buf_release(&x->resp.trailers);
     free(x->up.chunk);
@@ -141,6 +142,8 @@ void xfer_reset_response(struct xfer *x)
     x->resp.state = XFER_RESP_NONE;
     x->resp.status = 0;
     x->resp.body_bytes = 0;
+    x->resp.decoded_bytes = 0;
+    xfer_coding_drop(x);
     x->resp.got_rst = false;
     /* after xfer_rewind_upload(): what was read and not yet sent is still in the chunk
      * and goes out again; once some was sent, the body is read again from its start */
@@ -257,6 +260,8 @@ int xfer_on_headers(struct xfer *x, int status, const struct msg_field *f, size_
         xfer_fail(x, H2E_HTTP_ERROR, "the requested URL returned error: %d", status);
         return H2E_HTTP_ERROR;
     }
+    if ((rv = xfer_coding_start(x, f, n)) != 0)
+        return rv;
     buf_init(&hb, &xalloc_mem, SIZE_MAX); /* bounded by the header list limit */
     out_header_block(&hb, status, proto, f, n);
     dump_headers(x, &hb);
@@ -270,26 +275,19 @@ int xfer_on_headers(struct xfer *x, int status, const struct msg_field *f, size_
 
 int xfer_on_data(struct xfer *x, const uint8_t *p, size_t n)
 {
-    const struct config *cfg = x->cl->cfg;
-
     if (xfer_over(x))
         return H2E_WRITE;
     if (x->resp.state == XFER_RESP_REDIRECTING || !n)
         return 0;
-    if (cfg->out.max_filesize && x->resp.body_bytes + n > cfg->out.max_filesize) {
-        xfer_fail(x, H2E_FILESIZE, "the body exceeds --max-filesize %llu",
-                  (unsigned long long)cfg->out.max_filesize);
-        return H2E_FILESIZE;
-    }
     if (!x->resp.body_bytes) {
         x->t.firstdata = clock_us();
         trace_stream(x->cl->trace, x->conn_id, x->stream_id, x->index, TRACE_STREAM_FIRST_DATA,
                      NULL);
     }
-    x->resp.body_bytes += n;
+    x->resp.body_bytes += n; /* on the wire: %{size_download}, the ratio's base */
     if (!x->out.sink_open && open_sink(x) != 0)
         return H2E_WRITE;
-    return sink_write(x, p, n);
+    return xfer_coding_write(x, p, n, sink_write); /* --max-filesize, decoding */
 }
 
 int xfer_on_trailers(struct xfer *x, const struct msg_field *f, size_t n)
@@ -327,6 +325,8 @@ void xfer_complete(struct xfer *x)
         report(x, XFER_REDIRECT);
         return;
     }
+    if (xfer_coding_end(x) != 0)
+        return; /* a truncated coded body fails like a truncated body (61) */
     if (cfg->out.fail_with_body && x->resp.status >= 400)
         result = H2E_HTTP_ERROR;
     if (!x->out.sink_open && !cfg->req.head && open_sink(x) != 0)

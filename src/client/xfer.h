@@ -22,6 +22,7 @@
 
 struct client;
 struct cconn;
+struct coding;
 struct hpack_field;
 
 /* Where a transfer stands; exactly one at a time (the router moves it between them). */
@@ -86,8 +87,10 @@ struct xfer_response {
     uint64_t expect_len; /* the content-length, 0 if unknown */
     bool got_rst;        /* the server reset the stream: `rst_wire` */
     uint32_t rst_wire;
-    struct buf fields;   /* final fields, "name\0value\0...", when -w needs them */
-    struct buf trailers; /* likewise */
+    struct coding *dec;     /* --compressed and a content-encoding: the decoder; owned */
+    uint64_t decoded_bytes; /* body bytes after decoding (= body_bytes without a decoder) */
+    struct buf fields;      /* final fields, "name\0value\0...", when -w needs them */
+    struct buf trailers;    /* likewise */
 };
 
 /* Where the body goes: a file (`sink`), or stdout through order.c. */
@@ -182,6 +185,26 @@ void xfer_cancel(struct xfer *x, int code);
  * Returns 0, or reports the failure (too many redirects, bad location, body not
  * resendable) and returns its H2E_*. */
 int xfer_follow(struct xfer *x);
+
+/* xfer_coding.c */
+
+/*
+ * xfer_coding_start - --compressed: a decoder for the content codings the final head `f`
+ * names, unless there is no body to decode (HEAD, 204, 304, a redirect being followed).
+ * Returns 0, or H2E_BAD_CODING after failing `x` (a coding h2get cannot decode, as curl).
+ */
+int xfer_coding_start(struct xfer *x, const struct msg_field *f, size_t n);
+/*
+ * xfer_coding_write - wire body bytes `p` through the decoder to `write` (which fails `x`
+ * itself), checking --max-filesize (63) and --max-decompressed-ratio (61) on every
+ * decoded chunk. Returns 0, or the H2E_* `x` failed with.
+ */
+int xfer_coding_write(struct xfer *x, const uint8_t *p, size_t n,
+                      int (*write)(struct xfer *x, const void *p, size_t n));
+/* xfer_coding_end - the body ended: 0 when the codings ended cleanly, else fails `x` (61). */
+int xfer_coding_end(struct xfer *x);
+/* xfer_coding_drop - forget the decoder (retry, release). */
+void xfer_coding_drop(struct xfer *x);
 
 /* xfer_req.c */
 

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "codec/coding.h"
 #include "codec/h1.h"
 #include "codec/hpack.h"
 #include "run.h"
@@ -124,6 +125,7 @@ static void regular_fields(struct xfer *x, struct fl *l)
     own(l, cfg, "user-agent", *cfg->req.user_agent ? cfg->req.user_agent : NULL);
     own(l, cfg, "accept", cfg->req.body == CLI_BODY_JSON ? "application/json" : "*/*");
     own(l, cfg, "referer", cfg->req.referer);
+    own(l, cfg, "accept-encoding", cfg->req.compressed ? CODING_ACCEPT : NULL);
     if (cfg->req.user && !x->req.drop_auth) {
         char *auth = basic_auth(cfg->req.user);
         if (auth)

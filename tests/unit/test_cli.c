@@ -418,6 +418,9 @@ TEST(test_cli_version_and_dump)
     fclose(f);
     CHECK_PREFIX(text, "h2get " H2GET_VERSION " (GnuTLS ");
     CHECK(strstr(text, "\nFeatures: ") != NULL);
+    CHECK(strstr(text, ") zlib/") != NULL && strstr(text, " brotli/1.") &&
+          strstr(text, " zstd/1."));
+    CHECK(strstr(text, " libz ") && strstr(text, " brotli ") && strstr(text, " zstd\n"));
     free(text);
 
     text = NULL;

@@ -56,6 +56,7 @@ static void fixture_init(struct fixture *t)
     t->x.stream_id = 5;
     t->x.num_connects = 1;
     t->x.resp.body_bytes = 1234;
+    t->x.resp.decoded_bytes = 4321;
     t->x.up.sent = 56;
     t->x.t.start = 1000000;
     t->cc.facts.t_resolved = t->x.t.start + 1000;
@@ -201,7 +202,7 @@ TEST(test_writeout_json_object)
               "\"http_connect\":0,\"http_version\":\"2\",\"num_connects\":1,"
               "\"proxy_alpn\":\"\",\"proxy_connect_code\":0,\"remote_ip\":\"192.0.2.7\","
               "\"remote_port\":8443,\"retried_after_goaway\":0,\"rst_error\":\"\","
-              "\"size_download\":1234,\"size_upload\":56,\"stream_id\":5,"
+              "\"size_decoded\":4321,\"size_download\":1234,\"size_upload\":56,\"stream_id\":5,"
               "\"time_appconnect\":0.003500,\"time_connect\":0.002000,"
               "\"time_firstdata\":0.006000,\"time_namelookup\":0.001000,"
               "\"time_pretransfer\":0.004000,\"time_starttransfer\":0.005000,"
