@@ -37,6 +37,11 @@ _arguments -s -S \
   '--max-decompressed-ratio=[Exit 61 when decoding expands over N times (0: off, default 1000)]:N: ' \
   '--max-filesize=[Fail with exit 63 when the body exceeds SIZE bytes (K, M, G units)]:SIZE: ' \
   '--max-redirs=[Follow at most NUM redirects, -1 for no limit (default 50)]:NUM: ' \
+  '--retry=[Retry N times after a transient failure (timeout, 408, 429, 5xx)]:N: ' \
+  '--retry-all-errors[Retry after any failure, any method (with --retry)]' \
+  '--retry-connrefused[Count a refused connection as transient (with --retry)]' \
+  '--retry-delay=[Wait SECONDS between retries (default: 1 s, doubled each time)]:SECONDS: ' \
+  '--retry-max-time=[Retry only within SECONDS of the first attempt]:SECONDS: ' \
   '(-S --show-error)'{-S,--show-error}'[Show errors even with --silent]' \
   '(-s --silent)'{-s,--silent}'[Print no warnings and no errors]' \
   '*'{-v,--verbose}'[Describe the connection and the request]' \

@@ -44,6 +44,7 @@ void cli_init(struct config *cfg)
     cfg->multi.repeat = 1;
     cfg->out.max_ratio = CLI_MAX_DECOMPRESSED_RATIO;
     cfg->h2.hpack_indexing = -1;
+    cfg->resume.continue_at = -1;
 }
 
 void cli_release(struct config *cfg)
@@ -54,6 +55,7 @@ void cli_release(struct config *cfg)
     free(cfg->net.connect_to);
     free(cfg->h2.settings);
     cli_release_more(cfg);
+    free(cfg->cookies.in);
     free(cfg->error);
     cli_init(cfg);
 }
@@ -262,6 +264,7 @@ static int url_argument(struct config *cfg, const char *arg)
 static int check(struct config *cfg)
 {
     static const char *const body_opt[] = {NULL, "--data", "--json", "--upload-file"};
+    int r;
 
     /* URLs fill the list from the front, so only the last entry can lack one */
     if (cfg->nurls == 0 || !cfg->urls[0].url)
@@ -280,6 +283,8 @@ static int check(struct config *cfg)
         return cli_fail(cfg, H2E_USAGE, "'--fail' cannot be used with '--fail-with-body'");
     if (cfg->proto.http2_only && cfg->proto.http == CLI_HTTP_1_1)
         return cli_fail(cfg, H2E_USAGE, "'--http2-only' cannot be used with '--http1.1'");
+    if ((r = cli_check_parity(cfg)) != 0)
+        return r;
     return cli_finish_data(cfg);
 }
 

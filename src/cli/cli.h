@@ -241,6 +241,32 @@ struct cli_proto {
     bool no_goaway_retry;     /* --no-goaway-retry: never replay unprocessed requests */
 };
 
+/* --retry and its companions (CLI.md §6), as in curl. */
+struct cli_retry {
+    long count;           /* --retry N: retries per URL, 0 for none */
+    uint64_t delay_ms;    /* --retry-delay; 0: curl's backoff, 1 s doubled each time */
+    uint64_t max_time_ms; /* --retry-max-time: no retry once this long after the start */
+    bool all_errors;      /* --retry-all-errors: any failure, any method */
+    bool connrefused;     /* --retry-connrefused: a refused connection is transient too */
+};
+
+/* Ranges, resume and names from the response (CLI.md §9). */
+struct cli_resume {
+    const char *range;       /* -r RANGE, or NULL */
+    int64_t continue_at;     /* -C N; -1 for none */
+    bool continue_auto;      /* -C -: from the size of the output file */
+    bool remote_header_name; /* -J: name the -O file after content-disposition */
+    bool clobber;            /* --clobber: -J may overwrite an existing file */
+};
+
+/* Cookies (CLI.md §9). */
+struct cli_cookies {
+    const char **in; /* -b STRING-or-FILE, in order; the array is owned */
+    size_t nin;
+    const char *jar;   /* -c FILE, or NULL */
+    bool junk_session; /* -j: drop session cookies read from files */
+};
+
 /* Proxies (CLI.md §5, §9): -x and the rest; the environment is read by the client. */
 struct cli_proxy {
     const char *url;            /* -x URL; "" means no proxy, whatever the environment says */
@@ -268,6 +294,9 @@ struct config {
     struct cli_h2 h2;
     struct cli_multi multi;
     struct cli_proxy proxy;
+    struct cli_retry retry;
+    struct cli_resume resume;
+    struct cli_cookies cookies;
     struct cli_url *urls;
     size_t nurls;
     size_t url_fill; /* urls[0 .. url_fill-1] have their URL */

@@ -50,6 +50,14 @@ int cli_set_url_file(struct config *cfg, const struct cli_opt *o, const struct c
 int cli_set_strict(struct config *cfg, const struct cli_opt *o, const struct cli_val *v);
 void cli_release_more(struct config *cfg);
 
+/* Setters of cli_parity.c (retry, ranges and resume, cookies: curl's everyday options). */
+int cli_set_retry(struct config *cfg, const struct cli_opt *o, const struct cli_val *v);
+int cli_set_continue_at(struct config *cfg, const struct cli_opt *o, const struct cli_val *v);
+int cli_set_range(struct config *cfg, const struct cli_opt *o, const struct cli_val *v);
+int cli_set_cookie(struct config *cfg, const struct cli_opt *o, const struct cli_val *v);
+/* cli_check_parity - what those options need of the whole command line: 0 or H2E_USAGE. */
+int cli_check_parity(struct config *cfg);
+
 /* cli_release_data - free the headers, the body and the output names. */
 void cli_release_data(struct config *cfg);
 

@@ -19,6 +19,7 @@
 #include "order.h"
 #include "pipe.h"
 #include "progress.h"
+#include "retry.h"
 #include "route.h"
 #include "run.h"
 #include "sys/clock.h"
@@ -66,6 +67,8 @@ static int next_timeout(const struct client *cl, int t)
                                   * tunnel moved bytes its other end waits for */
         return 0;
     uint64_t limit = route_rate_wait(cl); /* and at least every second for the stall timeout */
+    if (retry_wait(cl) < limit)
+        limit = retry_wait(cl);
     if (cl->deadline && limit > (cl->deadline > cl->now ? cl->deadline - cl->now : 0))
         limit = cl->deadline > cl->now ? cl->deadline - cl->now : 0;
     if (limit > 1000)
@@ -145,6 +148,7 @@ static void loop(struct client *cl)
         cl->wake = false;
         cl->wait_in = NULL;
         reap(cl);
+        retry_wake(cl);
         dispatch(cl);
         for (cc = cl->conns; cc; cc = cc->next) {
             size_t first = 0, cnt = 0;

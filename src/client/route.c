@@ -151,6 +151,12 @@ static void settle(struct client *cl, struct xfer *x)
         xfer_cancel(x, cl->cancel_code);
         return;
     }
+    if (x->req.retry_at) { /* --retry: it waits (retry.c routes it when due) */
+        if (!cl->nwaiting || x->req.retry_at < cl->wait_next)
+            cl->wait_next = x->req.retry_at;
+        cl->nwaiting++;
+        return;
+    }
     route_xfer(cl, x, x->req.retry_fresh);
     x->req.retry_fresh = false;
 }

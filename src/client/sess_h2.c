@@ -470,7 +470,7 @@ void sess_h2_step(struct cconn *cc, short revents)
         pconn_h2_submit(cc);
     if (!send_some(cc))
         return;
-    if (cconn_count(cc) == 0)
+    if (cconn_count(cc) == 0 && !cc->cl->nwaiting) /* a --retry that waits may reuse it */
         finish(cc);
 }
 

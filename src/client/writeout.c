@@ -161,6 +161,11 @@ static uint64_t v_retries(const struct xfer *x)
     return x->req.retries;
 }
 
+static uint64_t v_num_retries(const struct xfer *x)
+{
+    return x->req.tries;
+}
+
 static uint64_t v_size_download(const struct xfer *x)
 {
     return x->resp.body_bytes;
@@ -247,6 +252,7 @@ static const struct wo_var vars[] = {
     {"http_version", WO_STR, {.str = v_http_version}},
     {"json", WO_JSON, {NULL}},
     {"num_connects", WO_NUM, {.num = v_num_connects}},
+    {"num_retries", WO_NUM, {.num = v_num_retries}},
     {"onerror", WO_ONERROR, {NULL}},
     {"proxy_alpn", WO_STR, {.str = v_proxy_alpn}},
     {"proxy_connect_code", WO_CODE, {.num = v_proxy_connect_code}},

@@ -18,6 +18,7 @@
 #include "base/h2.h"
 #include "base/limits.h"
 #include "order.h"
+#include "retry.h"
 #include "route.h"
 #include "run.h"
 #include "sys/clock.h"
@@ -253,7 +254,9 @@ int xfer_on_headers(struct xfer *x, int status, const struct msg_field *f, size_
     x->resp.expect_len = content_length(f, n);
     keep_fields(x, &x->resp.fields, f, n);
     trace_stream(x->cl->trace, x->conn_id, x->stream_id, x->index, TRACE_STREAM_HEADERS, NULL);
-    if (cfg->req.location && is_redirect(status) && loc) {
+    if (retry_on_status(x, status, f, n)) {
+        x->resp.state = XFER_RESP_RETRYING;
+    } else if (cfg->req.location && is_redirect(status) && loc) {
         x->resp.state = XFER_RESP_REDIRECTING;
         x->resp.location = xstrndup((const char *)loc->p, loc->len);
     } else if (cfg->out.fail && status >= 400) {
@@ -265,9 +268,10 @@ int xfer_on_headers(struct xfer *x, int status, const struct msg_field *f, size_
     buf_init(&hb, &xalloc_mem, SIZE_MAX); /* bounded by the header list limit */
     out_header_block(&hb, status, proto, f, n);
     dump_headers(x, &hb);
-    if (cfg->out.include || (x->resp.state == XFER_RESP_HEADERS && !cfg->req.head))
+    if (x->resp.state != XFER_RESP_RETRYING &&
+        (cfg->out.include || (x->resp.state == XFER_RESP_HEADERS && !cfg->req.head)))
         rv = open_sink(x);
-    if (rv == 0 && cfg->out.include)
+    if (rv == 0 && cfg->out.include && x->resp.state != XFER_RESP_RETRYING)
         rv = sink_write(x, hb.p, hb.len);
     buf_release(&hb);
     return rv;
@@ -277,7 +281,7 @@ int xfer_on_data(struct xfer *x, const uint8_t *p, size_t n)
 {
     if (xfer_over(x))
         return H2E_WRITE;
-    if (x->resp.state == XFER_RESP_REDIRECTING || !n)
+    if (x->resp.state == XFER_RESP_REDIRECTING || x->resp.state == XFER_RESP_RETRYING || !n)
         return 0;
     if (!x->resp.body_bytes) {
         x->t.firstdata = clock_us();
@@ -323,6 +327,10 @@ void xfer_complete(struct xfer *x)
         return;
     if (x->resp.state == XFER_RESP_REDIRECTING) {
         report(x, XFER_REDIRECT);
+        return;
+    }
+    if (x->resp.state == XFER_RESP_RETRYING) {
+        xfer_retry_later(x);
         return;
     }
     if (xfer_coding_end(x) != 0)
@@ -395,13 +403,19 @@ static void fail_now(struct xfer *x, int code, const char *fmt, ...)
 void xfer_fail(struct xfer *x, int code, const char *fmt, ...)
 {
     va_list ap;
+    char *detail;
 
     if (xfer_over(x))
         return;
     va_start(ap, fmt);
-    vfail(x, code, fmt, ap);
+    detail = xvasprintf(fmt, ap);
     va_end(ap);
-    report(x, XFER_FINISHED);
+    /* --retry: a transient failure goes again instead (retry.c) */
+    if (!retry_on_failure(x, code, detail)) {
+        fail_now(x, code, "%s", detail);
+        report(x, XFER_FINISHED);
+    }
+    free(detail);
 }
 
 void xfer_fail_output(struct xfer *x, int code, const char *why)
@@ -495,6 +509,22 @@ bool xfer_retry(struct xfer *x, const char *why, bool fresh)
     x->req.retry_fresh = fresh;
     report(x, XFER_RETRY);
     return true;
+}
+
+void xfer_retry_later(struct xfer *x)
+{
+    if (x->out.sink_open && !to_stdout(x))
+        out_abort(x->out.sink, false); /* the next attempt writes the file from its start */
+    free(x->out.sink);
+    x->out.sink = NULL;
+    x->out.sink_open = false;
+    order_drop(x);
+    trace_stream(x->cl->trace, x->conn_id, x->stream_id, x->index, TRACE_STREAM_RETRIED, "--retry");
+    x->req.tries++;
+    x->req.attempts = 0; /* a new request: its own budget of replays after GOAWAY */
+    x->req.retry_at = clock_ms() + x->req.retry_delay;
+    x->req.retry_fresh = false;
+    report(x, XFER_RETRY);
 }
 
 void xfer_requeue(struct xfer *x, bool counts)

@@ -49,6 +49,7 @@ enum xfer_resp_state {
     XFER_RESP_NONE,        /* no final response head yet */
     XFER_RESP_HEADERS,     /* the final head arrived; the body goes to the output */
     XFER_RESP_REDIRECTING, /* a redirect to follow: the body is discarded */
+    XFER_RESP_RETRYING,    /* a transient status to retry (--retry): the body is discarded */
 };
 
 /* The request as it is now (redirects change the URL and may change the method). */
@@ -64,6 +65,9 @@ struct xfer_request {
     unsigned orphaned; /* connections that ended with it queued, having sent nothing */
     unsigned retries;
     bool retry_fresh;      /* XFER_RETRY: only on a connection opened after `conn_id` */
+    unsigned tries;        /* --retry: retries made (retry.c) */
+    uint64_t retry_delay;  /* ... the wait in ms decided for the next one */
+    uint64_t retry_at;     /* XFER_NEW: waiting until this clock_ms() to be routed again */
     const struct via *via; /* the proxy of this attempt (via.c), NULL for none */
     bool forward;          /* ... and the request goes to it in absolute form */
 };
@@ -175,6 +179,9 @@ void xfer_fail_output(struct xfer *x, int code, const char *why);
  * was dealt with: reported for a retry, or failed (65) because its body cannot be resent.
  */
 bool xfer_retry(struct xfer *x, const char *why, bool fresh);
+/* xfer_retry_later - --retry: drop this attempt's output and report XFER_RETRY; the
+ * router routes it again once `x->req.retry_delay` ms have passed (retry.c decided). */
+void xfer_retry_later(struct xfer *x);
 /* xfer_requeue - its connection ended before the request was sent; `counts` when that
  * connection never opened a stream (a server that closes every connection at once fails
  * the request after LIMIT_RETRY_CONNECTIONS of them). */

@@ -89,7 +89,7 @@ TEST(test_cli_find)
     CHECK(cli_find("zzz", 3) == NULL);
     CHECK(cli_find("http2=x", 5) != NULL);
     CHECK_INT(cli_find_letter('o')->letter, 'o');
-    CHECK(cli_find_letter('j') == NULL);
+    CHECK(cli_find_letter('W') == NULL);
     CHECK(cli_find_letter(0) == NULL);
 }
 
@@ -345,8 +345,8 @@ TEST(test_cli_usage_errors)
     CHECK_USAGE("unknown option '--foo'", "--foo", "u");
     CHECK_USAGE("unknown option '--foo'", "--foo=bar", "u");
     CHECK_USAGE("unknown option '--outpu'", "--outpu", "x", "u");
-    CHECK_USAGE("unknown option '-j'", "-j", "u");
-    CHECK_USAGE("unknown option '-j'", "-sj", "u");
+    CHECK_USAGE("unknown option '-W'", "-W", "u");
+    CHECK_USAGE("unknown option '-W'", "-sW", "u");
     CHECK_USAGE("option '--output' requires an argument", "u", "--output");
     CHECK_USAGE("option '-o' requires an argument", "u", "-o");
     CHECK_USAGE("option '-H' requires an argument", "u", "-sH");

@@ -199,7 +199,7 @@ TEST(test_writeout_json_object)
     CHECK_STR(t.out,
               "{\"alpn\":\"h2\",\"conn_id\":3,\"errormsg\":\"say \\\"no\\\"\\\\\\u000a\\u0001"
               "\\u00c3\\u00a9\",\"exitcode\":22,\"goaway_error\":\"\",\"http_code\":200,"
-              "\"http_connect\":0,\"http_version\":\"2\",\"num_connects\":1,"
+              "\"http_connect\":0,\"http_version\":\"2\",\"num_connects\":1,\"num_retries\":0,"
               "\"proxy_alpn\":\"\",\"proxy_connect_code\":0,\"remote_ip\":\"192.0.2.7\","
               "\"remote_port\":8443,\"retried_after_goaway\":0,\"rst_error\":\"\","
               "\"size_decoded\":4321,\"size_download\":1234,\"size_upload\":56,\"stream_id\":5,"
