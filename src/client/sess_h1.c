@@ -76,6 +76,8 @@ static int fill_body(struct cconn *cc, struct xfer *x)
         int rv = xfer_body_next(x, &p, &n, &last);
         if (rv)
             return rv;
+        if (n == 0 && !last)
+            break; /* no input yet: the loop's poll() wakes us when it comes */
         if (n > H1_OUT_HIGH)
             n = H1_OUT_HIGH, last = false;
         rv = h->chunked_upload ? h1_write_chunk(&h->out, p, n) : buf_append(&h->out, p, n);
@@ -419,7 +421,7 @@ short sess_h1_events(struct cconn *cc)
 
     if (!h->x) /* step again at once when a waiting request may start now */
         return h->broken || (cc->npending && route_could_start(cc->cl, cc)) ? -1 : POLLIN;
-    if (h->phase == H1_SEND)
-        return (short)(ev | POLLOUT);
+    if (h->phase == H1_SEND) /* nothing to write: the body waits for stdin (polled too) */
+        return (short)(ev | (h->out_off < h->out.len ? POLLOUT : POLLIN));
     return (short)(ev | POLLIN);
 }

@@ -128,7 +128,7 @@ void xfer_release(struct xfer *x)
     xfer_coding_drop(x);
     buf_release(&x->resp.fields);
     buf_release(&x->resp.trailers);
-    free(x->up.chunk);
+    pipe_in_release(&x->up.in);
     free(x->resp.location);
     free(x->out.path);
     free(x->detail);
@@ -146,10 +146,10 @@ void xfer_reset_response(struct xfer *x)
     x->resp.decoded_bytes = 0;
     xfer_coding_drop(x);
     x->resp.got_rst = false;
-    /* after xfer_rewind_upload(): what was read and not yet sent is still in the chunk
-     * and goes out again; once some was sent, the body is read again from its start */
+    /* after xfer_rewind_upload(): what was read and not yet sent is still buffered and
+     * goes out again; once some was sent, the body is read again from its start */
     if (x->up.sent)
-        x->up.chunk_len = x->up.chunk_off = 0;
+        pipe_in_reset(&x->up.in);
     x->up.sent = 0;
     x->up.done = false;
     x->stream_id = 0;

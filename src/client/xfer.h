@@ -19,6 +19,7 @@
 #include "codec/msg.h"
 #include "codec/url.h"
 #include "out/out.h"
+#include "pipe.h"
 
 struct client;
 struct cconn;
@@ -72,15 +73,15 @@ struct xfer_request {
     bool forward;          /* ... and the request goes to it in absolute form */
 };
 
-/* The request body: -d data in memory, or -T FILE / stdin read in chunks. */
+/* The request body: -d data in memory, or -T FILE / stdin read as it comes (pipe.h):
+ * what one read returned goes out at once, a read never waits. */
 struct xfer_upload {
-    int fd;         /* -1 without -T */
-    off_t start;    /* where the body starts in `fd`; -1: a pipe, not seekable */
-    int64_t len;    /* -1: unknown (a pipe) */
-    uint64_t sent;  /* bytes handed to the connection */
-    uint8_t *chunk; /* read from `fd`, not yet all sent */
-    size_t chunk_len, chunk_off;
-    bool done; /* the last byte was handed over */
+    int fd;            /* -1 without -T */
+    off_t start;       /* where the body starts in `fd`; -1: a pipe, not seekable */
+    int64_t len;       /* -1: unknown (a pipe) */
+    uint64_t sent;     /* bytes handed to the connection */
+    struct pipe_in in; /* read from `fd`, not yet all sent (its buffer: with -T only) */
+    bool done;         /* the last byte was handed over */
 };
 
 struct xfer_response {

@@ -315,7 +315,7 @@ int xfer_open_upload(struct xfer *x)
     x->up.len = fstat(x->up.fd, &st) == 0 && S_ISREG(st.st_mode) ? (int64_t)st.st_size : -1;
     if (x->up.len >= 0 && x->up.start > 0) /* the rest of the file from there */
         x->up.len = x->up.start < st.st_size ? (int64_t)(st.st_size - x->up.start) : 0;
-    x->up.chunk = xmalloc(UPLOAD_CHUNK);
+    pipe_in_init(&x->up.in, x->up.fd, UPLOAD_CHUNK);
     return 0;
 }
 
@@ -334,7 +334,7 @@ const char *xfer_rewind_upload(struct xfer *x)
 int xfer_body_next(struct xfer *x, const uint8_t **p, size_t *n, bool *last)
 {
     const struct config *cfg = x->cl->cfg;
-    ssize_t r;
+    struct span d;
 
     if (cfg->req.body != CLI_BODY_UPLOAD) {
         *p = cfg->req.data + x->up.sent;
@@ -342,20 +342,21 @@ int xfer_body_next(struct xfer *x, const uint8_t **p, size_t *n, bool *last)
         *last = true; /* the whole rest is offered at once */
         return 0;
     }
-    if (x->up.chunk_off == x->up.chunk_len) {
-        do
-            r = read(x->up.fd, x->up.chunk, UPLOAD_CHUNK);
-        while (r < 0 && errno == EINTR);
-        if (r < 0) {
-            xfer_fail(x, H2E_READ, "cannot read '%s': %s", cfg->req.upload_file, strerror(errno));
-            return H2E_READ;
-        }
-        x->up.chunk_len = (size_t)r;
-        x->up.chunk_off = 0;
+    d = pipe_in_data(&x->up.in);
+    if (!d.len) { /* what one read returns goes out as it is, never waiting for more */
+        pipe_in_fill(&x->up.in);
+        d = pipe_in_data(&x->up.in);
     }
-    *p = x->up.chunk + x->up.chunk_off;
-    *n = x->up.chunk_len - x->up.chunk_off;
-    *last = *n == 0 || (x->up.len >= 0 && x->up.sent + *n >= (uint64_t)x->up.len);
+    if (x->up.in.err) {
+        xfer_fail(x, H2E_READ, "cannot read '%s': %s", cfg->req.upload_file,
+                  strerror(x->up.in.err));
+        return H2E_READ;
+    }
+    if (!d.len && !x->up.in.eof)
+        x->cl->wait_in = &x->up.in; /* the loop's poll() wakes us when input comes */
+    *p = d.p;
+    *n = d.len;
+    *last = x->up.in.eof || (x->up.len >= 0 && x->up.sent + *n >= (uint64_t)x->up.len);
     return 0;
 }
 
@@ -363,7 +364,7 @@ void xfer_body_advance(struct xfer *x, size_t n, bool finished)
 {
     x->up.sent += n;
     if (x->cl->cfg->req.body == CLI_BODY_UPLOAD)
-        x->up.chunk_off += n;
+        pipe_in_consume(&x->up.in, n);
     if (finished)
         x->up.done = true;
 }

@@ -28,6 +28,7 @@ from h2conn import (BODY_H1, BODY_OK, CODE, DEFAULT_WINDOW, MAX_WINDOW, PING_OPA
                     Conn, Log, esc, lit)
 import h2many  # noqa: E402  (the many-URL scenarios, 80-many.bats)
 import h2checks  # noqa: E402  (one rule of --check broken each, 70-trace.bats)
+import h2duplex  # noqa: E402  (streamed uploads, --duplex, trailers: 35-duplex.bats)
 
 
 # --- scenarios: each gets the connection and the first request's stream ---------------
@@ -275,6 +276,8 @@ SCENARIOS = {
 }
 SCENARIOS.update({name: Scenario(fn, doc, ack_settings=name not in h2checks.NO_SETTINGS_ACK)
                   for name, (fn, doc) in h2checks.CHECKS.items()})
+SCENARIOS.update({name: Scenario(getattr(h2duplex, "sc_" + name), doc)
+                  for name, doc in h2duplex.DOC.items()})
 
 
 # --- connections ----------------------------------------------------------------------
