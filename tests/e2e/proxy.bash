@@ -145,6 +145,58 @@ start_microsocks() {
     return 1
 }
 
+# start_nghttpx VAR BACKEND [CERT [ALPN]]: nghttpx in HTTP/2 forward-proxy mode
+# (--http2-proxy) on a free port of 127.0.0.1 (exported in VAR), TLS with $E2E_CERTS/CERT
+# (default: server, for localhost and 127.0.0.1), offering ALPN (default h2,http/1.1),
+# forwarding every CONNECT to the HTTP proxy on 127.0.0.1:BACKEND (Squid). Its access log,
+# VAR_LOG, has one line per request: "CLIENT_PORT ALPN METHOD PATH STATUS", so the client
+# ports of a run count its proxy connections.
+start_nghttpx() {
+    local var=$1 backend=$2 cert=${3:-server} alpn=${4:-h2,http/1.1} bin dir port pid
+    bin=$(find_bin nghttpx) || { missing "$var" "nghttpx is not installed (make deps)"; return 0; }
+    dir=$(proxy_dir) || return 1
+    for _ in 1 2 3; do
+        port=$(free_port)
+        "$bin" --conf=/dev/null --http2-proxy --single-process --no-ocsp -n 1 \
+            -f "127.0.0.1,$port" -b "127.0.0.1,$backend" --npn-list="$alpn" \
+            --accesslog-file="$dir/access.log" --errorlog-file="$dir/error.log" \
+            --accesslog-format='$remote_port $alpn $method $path $status' \
+            "$E2E_CERTS/$cert.key" "$E2E_CERTS/$cert.pem" >"$dir/out.log" 2>&1 3>&- &
+        pid=$!
+        track "$pid"
+        if wait_port "$port" "$pid"; then
+            : >"$dir/access.log"
+            export "$var=$port" "${var}_LOG=$dir/access.log"
+            return 0
+        fi
+        stop_pid "$pid"
+    done
+    missing "$var" "nghttpx did not start: $(tail -3 "$dir/error.log" "$dir/out.log" 2>/dev/null)"
+    return 1
+}
+
+# nghttpx_mark VAR / nghttpx_lines VAR: the access-log lines of nghttpx VAR written since
+# nghttpx_mark (waiting until the count stops growing).
+nghttpx_mark() {
+    export "${1}_MARK=$(wc -l <"$(nghttpx_log "$1")")"
+}
+
+nghttpx_log() {
+    local log=${1}_LOG
+    printf '%s\n' "${!log}"
+}
+
+nghttpx_lines() {
+    local mark=${1}_MARK n=-1 m
+    for _ in $(seq 20); do
+        m=$(wc -l <"$(nghttpx_log "$1")")
+        [ "$m" = "$n" ] && [ "$m" -gt "${!mark:-0}" ] && break
+        n=$m
+        sleep 0.1
+    done
+    tail -n +$((${!mark:-0} + 1)) "$(nghttpx_log "$1")"
+}
+
 # start_proxypeer SCENARIO [proxypeer options...]: the scripted proxy in this test's scope;
 # sets PROXY_PORT and PROXY_LOG.
 start_proxypeer() {
