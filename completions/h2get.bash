@@ -6,7 +6,7 @@ _h2get()
     cur=${COMP_WORDS[COMP_CWORD]}
     prev=${COMP_WORDS[COMP_CWORD-1]}
     case $prev in
-    -D|--dump-header|-o|--output|-T|--upload-file|--cacert|--keylog|--proxy-cacert|--input-file|--frames|--trace-json)
+    -D|--dump-header|-o|--output|-T|--upload-file|--cacert|--keylog|--proxy-cacert|--input-file|--frames|--trace-json|-K|--config)
         COMPREPLY=($(compgen -f -- "$cur"))
         return
         ;;
@@ -20,7 +20,7 @@ _h2get()
         ;;
     esac
     if [[ $cur == -* ]]; then
-        local opts='--create-dirs --dump-header -D --include -i --keep-partial --no-buffer -N --no-clobber --no-progress-meter --output -o --output-dir --progress-bar -# --remote-name -O --remote-name-all --show-headers --skip-existing --write-out -w --compressed --data -d --data-binary --data-raw --head -I --header -H --json --raw-headers --referer -e --request -X --upload-file -T --url --user -u --user-agent -A --fail -f --fail-with-body --location -L --max-decompressed-ratio --max-filesize --max-redirs --retry --retry-all-errors --retry-connrefused --retry-delay --retry-max-time --show-error -S --silent -s --verbose -v --connect-timeout --connect-to --ipv4 -4 --ipv6 -6 --max-time -m --noproxy --proxy -x --proxy-header --proxy-user -U --proxytunnel -p --resolve --stall-timeout --cacert --capath --insecure -k --keylog --proxy-cacert --proxy-insecure --tls-max --tlsv1.2 --tlsv1.3 --allow-unclean-close --alpn --http1.1 --http2 --http2-only --http2-prior-knowledge --no-goaway-retry --connection-window-bits --connection-window-size --continuation --encoder-header-table-size --extpri --header-table-size --hpack-indexing --max-concurrent-streams --no-huffman --padding --ping --settings --window-bits --window-size --fail-early --input-file --parallel -Z --parallel-max --parallel-max-host --rate --repeat --sequential --check --color --frames --hexdump --hpack --stats --strict --trace-json --waterfall --windows --help -h --version -V'
+        local opts='--create-dirs --dump-header -D --include -i --keep-partial --no-buffer -N --no-clobber --no-progress-meter --output -o --output-dir --progress-bar -# --remote-name -O --remote-name-all --show-headers --skip-existing --write-out -w --compressed --data -d --data-binary --data-raw --head -I --header -H --json --raw-headers --referer -e --request -X --upload-file -T --url --user -u --user-agent -A --fail -f --fail-with-body --location -L --max-decompressed-ratio --max-filesize --max-redirs --retry --retry-all-errors --retry-connrefused --retry-delay --retry-max-time --show-error -S --silent -s --verbose -v --connect-timeout --connect-to --ipv4 -4 --ipv6 -6 --max-time -m --noproxy --proxy -x --proxy-header --proxy-user -U --proxytunnel -p --resolve --stall-timeout --cacert --capath --insecure -k --keylog --proxy-cacert --proxy-insecure --tls-max --tlsv1.2 --tlsv1.3 --allow-unclean-close --alpn --http1.1 --http2 --http2-only --http2-prior-knowledge --no-goaway-retry --connection-window-bits --connection-window-size --continuation --encoder-header-table-size --extpri --header-table-size --hpack-indexing --max-concurrent-streams --no-huffman --padding --ping --settings --window-bits --window-size --fail-early --input-file --parallel -Z --parallel-max --parallel-max-host --rate --repeat --sequential --check --color --frames --hexdump --hpack --stats --strict --trace-json --waterfall --windows --config -K --disable -q --help -h --version -V'
         COMPREPLY=($(compgen -W "$opts" -- "$cur"))
     fi
 }

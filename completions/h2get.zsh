@@ -105,6 +105,8 @@ _arguments -s -S \
   '--trace-json=[Write every event as JSON Lines to FILE ('\''-'\'': stdout)]:FILE:_files' \
   '--waterfall[Draw the stream timings as a text chart]' \
   '--windows[Show flow-control windows after each change]' \
+  '*'{-K+,--config=}'[Read options from FILE, one per line in curl'\''s syntax ('\''-'\'': stdin)]:FILE:_files' \
+  '(-q --disable)'{-q,--disable}'[As the first argument: do not read the default config file]' \
   '(-h --help)'{-h,--help}'[Show this help and exit]' \
   '(-V --version)'{-V,--version}'[Show the version and exit]' \
   '*:URL:_urls'

@@ -56,6 +56,7 @@ void cli_release(struct config *cfg)
     free(cfg->h2.settings);
     cli_release_more(cfg);
     free(cfg->cookies.in);
+    cli_release_config(cfg);
     free(cfg->error);
     cli_init(cfg);
 }
@@ -189,7 +190,7 @@ static bool parse_size(const char *s, uint64_t *out)
 }
 
 /* Parse `arg` by the option's kind and hand it to the setter. */
-static int apply(struct config *cfg, const struct cli_opt *o, const char *arg)
+int cli_apply(struct config *cfg, const struct cli_opt *o, const char *arg)
 {
     struct cli_val v = {arg, 0, 0};
     const char *what = NULL;
@@ -217,15 +218,15 @@ static int long_option(struct config *cfg, int argc, const char *const argv[], i
     if (o->kind == CLI_ARG_NONE) {
         if (eq)
             return cli_fail(cfg, H2E_USAGE, "option '--%s' takes no value", o->name);
-        return apply(cfg, o, NULL);
+        return cli_apply(cfg, o, NULL);
     }
     if (o->kind == CLI_ARG_OPTIONAL)
-        return apply(cfg, o, eq ? eq + 1 : NULL);
+        return cli_apply(cfg, o, eq ? eq + 1 : NULL);
     if (eq)
-        return apply(cfg, o, eq + 1);
+        return cli_apply(cfg, o, eq + 1);
     if (*i + 1 >= argc)
         return cli_fail(cfg, H2E_USAGE, "option '--%s' requires an argument", o->name);
-    return apply(cfg, o, argv[++*i]);
+    return cli_apply(cfg, o, argv[++*i]);
 }
 
 /* "-sSfL", "-ofile", "-o file": flags combine; an option with an argument ends the group. */
@@ -240,16 +241,16 @@ static int short_options(struct config *cfg, int argc, const char *const argv[],
         if (!o)
             return cli_fail(cfg, H2E_USAGE, "unknown option '-%c'", arg[j]);
         if (o->kind == CLI_ARG_NONE) {
-            r = apply(cfg, o, NULL);
+            r = cli_apply(cfg, o, NULL);
             if (r)
                 return r;
             continue;
         }
         if (arg[j + 1])
-            return apply(cfg, o, arg + j + 1);
+            return cli_apply(cfg, o, arg + j + 1);
         if (*i + 1 >= argc)
             return cli_fail(cfg, H2E_USAGE, "option '-%c' requires an argument", arg[j]);
-        return apply(cfg, o, argv[++*i]);
+        return cli_apply(cfg, o, argv[++*i]);
     }
     return 0;
 }
@@ -291,7 +292,7 @@ static int check(struct config *cfg)
 int cli_parse(struct config *cfg, int argc, const char *const argv[])
 {
     bool options = true;
-    int i, r = 0;
+    int i, r = cli_config_default(cfg, argc, argv); /* first, so the command line wins */
 
     for (i = 1; i < argc && r == 0; i++) {
         const char *arg = argv[i];

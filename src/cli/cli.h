@@ -4,7 +4,8 @@
  * and dispatched by argument kind; argv -> struct config; --help, --version and the hidden
  * --dump-options (read by scripts/gendocs.sh and tests/lint/check-docs.sh) from the same
  * table. Reads the files named by -d @FILE, --data-binary @FILE, --json @FILE and -H @FILE
- * at parse time (-T files are opened later, by the client). Never prints errors itself
+ * at parse time (-T files are opened later, by the client), and config files (cli_config.c:
+ * the default one before argv, -K files where they stand). Never prints errors itself
  * (main does, through diag) and never connects or exits. Spellings: ../shared/CLI.md.
  */
 #ifndef H2GET_CLI_H
@@ -33,6 +34,9 @@
  * tops out near 1032:1, so a gzip bomb trips it as soon as brotli or zstd ones do. */
 #define CLI_MAX_DECOMPRESSED_RATIO 1000u
 #define CLI_RATIO_GRACE (1024u * 1024u)
+/* Config files (-K): how deep "config = FILE" may nest, and the largest file read. */
+#define CLI_CONFIG_DEPTH 8u
+#define CLI_CONFIG_MAX_BYTES (16u << 20)
 
 /* Positive results of cli_parse: print something and exit 0 instead of running. */
 enum cli_result {
@@ -303,7 +307,10 @@ struct config {
     size_t out_fill; /* urls[0 .. out_fill-1] have their -o/-O */
     char **lines;    /* URLs read from --url @FILE / --input-file; owned */
     size_t nlines;
-    char *error; /* why cli_parse failed (no "h2get: " prefix), whole; owned, else NULL */
+    char **cfg_values; /* option values read from config files (-K); owned */
+    size_t ncfg_values;
+    bool nested_error; /* the failure was inside a config file: cfg->error names FILE:LINE */
+    char *error;       /* why cli_parse failed (no "h2get: " prefix), whole; owned, else NULL */
 };
 
 /* One row of the option table; `set` gets the argument already parsed by `kind`. */
@@ -339,7 +346,9 @@ void cli_init(struct config *cfg);
  * CLI_VERSION or CLI_DUMP_OPTIONS when that was asked for (print it with cli_help,
  * cli_version or cli_dump_options and exit 0); or a negative H2E_* with `cfg->error` set:
  * H2E_USAGE (unknown option, missing or bad argument, conflicting options, no URL, a -H
- * refused by the header lint), H2E_READ (an @FILE could not be read), or H2E_BAD_URL /
+ * refused by the header lint, a bad config-file line as "FILE:LINE: reason", a config file
+ * that includes itself), H2E_READ (an @FILE or config file could not be read), or
+ * H2E_BAD_URL /
  * H2E_UNSUPPORTED_SCHEME (a -O URL that cannot be named). Running out of memory exits 27
  * through xalloc. After any result, cli_release frees what was parsed. `cfg` borrows `argv`.
  */

@@ -22,6 +22,18 @@ int cli_fail(struct config *cfg, int code, const char *fmt, ...)
  */
 void *cli_grow(void **p, size_t *n, size_t size);
 
+/* cli_apply - parse `arg` (borrowed; it must outlive the config) by the kind of `o` and
+ * call its setter, as for the same option on the command line. */
+int cli_apply(struct config *cfg, const struct cli_opt *o, const char *arg);
+
+/* cli_config.c: -K/--config FILE (also "config = FILE" inside one, nested). */
+int cli_set_config(struct config *cfg, const struct cli_opt *o, const struct cli_val *v);
+/* cli_config_default - read the default config file, unless argv[1] is -q/--disable.
+ * Returns 0 (also when there is none), H2E_USAGE or H2E_READ with cfg->error set, or a
+ * positive CLI_* when the file asks for --help or --version. */
+int cli_config_default(struct config *cfg, int argc, const char *const argv[]);
+void cli_release_config(struct config *cfg);
+
 /* Setters of cli_data.c, used by the table. */
 int cli_set_data(struct config *cfg, const struct cli_opt *o, const struct cli_val *v);
 int cli_set_header(struct config *cfg, const struct cli_opt *o, const struct cli_val *v);

@@ -58,6 +58,15 @@ static int set_ratio(struct config *cfg, const struct cli_opt *o, const struct c
     return 0;
 }
 
+/* -q/--disable: cli_config_default looks at argv[1]; anywhere else it does nothing. */
+static int set_nothing(struct config *cfg, const struct cli_opt *o, const struct cli_val *v)
+{
+    (void)cfg;
+    (void)o;
+    (void)v;
+    return 0;
+}
+
 static int set_verbose(struct config *cfg, const struct cli_opt *o, const struct cli_val *v)
 {
     (void)o;
@@ -205,6 +214,8 @@ const struct cli_opt cli_opts[] = {
      "Colour traces and headers: auto, always or never", cli_set_color, 0},
     FLAG("compressed", 0, O_REQ, "Ask for gzip, deflate, br or zstd and decode the body",
          req.compressed),
+    {"config", 'K', CLI_ARG_STRING, O_INFO, true, "FILE",
+     "Read options from FILE, one per line in curl's syntax ('-': stdin)", cli_set_config, 0},
     SECS("connect-timeout", 0, "Limit name resolution, TCP and TLS setup (default 30)",
          set_connect_timeout, net.connect_timeout_ms),
     {"connect-to", 0, CLI_ARG_STRING, O_NET, true, "HOST1:PORT1:HOST2:PORT2",
@@ -222,6 +233,8 @@ const struct cli_opt cli_opts[] = {
      "POST DATA; @FILE reads a file byte for byte", cli_set_data, 0},
     {"data-raw", 0, CLI_ARG_STRING, O_REQ, true, "DATA", "POST DATA as it is, a leading @ included",
      cli_set_data, 0},
+    {"disable", 'q', CLI_ARG_NONE, O_INFO, false, NULL,
+     "As the first argument: do not read the default config file", set_nothing, 0},
     STR("dump-header", 'D', O_OUT, "FILE", "Write the response headers to FILE ('-' for stdout)",
         out.dump_header),
     {"dump-options", 0, CLI_ARG_NONE, CLI_CAT_HIDDEN, false, NULL,

@@ -15,6 +15,9 @@ H2GET=${H2GET:-$E2E_ROOT/h2get}
 E2E_PY=${E2E_PYTHON:-/usr/bin/python3}
 E2E_PROTO_DEFAULT=h2
 E2E_TIMEOUT=${E2E_TIMEOUT:-30}
+# No default config file (~/.h2getrc...) of the machine changes what a test runs;
+# 56-config.bats sets its own.
+export H2GET_CONFIG=/nonexistent/h2get-e2e-no-config
 
 # --- failing, skipping ---------------------------------------------------------------
 

@@ -634,3 +634,36 @@ TEST(test_cli_resolve_and_connect_to)
     CHECK_STR(c.error, "invalid value 'a:b' for '--connect-to': expected HOST1:PORT1:HOST2:PORT2");
     cli_release(&c);
 }
+
+/* -K: values outlive the file's buffer, the command line after it wins, errors name the
+ * line; the default file comes from $H2GET_CONFIG unless -q comes first. */
+TEST(test_cli_config_file)
+{
+    static const char rc[] = "# c\n\nuser-agent = \"a \\\"b\\\"\"\n-e http://r/\nurl = u1\n";
+    char path[64], err[160];
+    struct config c;
+
+    snprintf(path, sizeof(path), "%s", temp_file(rc, sizeof(rc) - 1));
+    CHECK_INT(parse(&c, "-K", path, "-e", "http://cli/", "u2", NULL), 0);
+    CHECK_STR(c.req.user_agent, "a \"b\"");
+    CHECK_STR(c.req.referer, "http://cli/");
+    CHECK_INT(c.nurls, 2);
+    CHECK_STR(c.urls[0].url, "u1");
+    cli_release(&c);
+    setenv("H2GET_CONFIG", path, 1);
+    CHECK_INT(parse(&c, "u2", NULL), 0);
+    CHECK_STR(c.req.user_agent, "a \"b\"");
+    cli_release(&c);
+    CHECK_INT(parse(&c, "-q", "u2", NULL), 0);
+    CHECK_PREFIX(c.req.user_agent, "h2get/");
+    CHECK_INT(c.nurls, 1);
+    cli_release(&c);
+    setenv("H2GET_CONFIG", "/nonexistent/h2get-unit-tests", 1);
+    unlink(path);
+    snprintf(path, sizeof(path), "%s", temp_file("silent\n\"x\"\n", 11));
+    CHECK_INT(parse(&c, "-K", path, "u", NULL), H2E_USAGE);
+    snprintf(err, sizeof(err), "%s:2: unknown option '--\"x\"'", path);
+    CHECK_STR(c.error, err);
+    cli_release(&c);
+    unlink(path);
+}
