@@ -111,6 +111,7 @@ int xfer_init(struct xfer *x, struct client *cl, size_t index, const struct cli_
         xfer_fail(x, rv, "'%s': %s", x->req.url_str, info.why ? info.why : h2e_str(rv));
         return rv;
     }
+    xfer_resume_init(x);
     if (cu->output && strcmp(cu->output, "-") && (rv = existing_output(x)) != 0)
         return rv;
     if (cfg->req.body == CLI_BODY_UPLOAD)
@@ -146,6 +147,7 @@ void xfer_reset_response(struct xfer *x)
     x->resp.decoded_bytes = 0;
     xfer_coding_drop(x);
     x->resp.got_rst = false;
+    x->resp.discard = false;
     /* after xfer_rewind_upload(): what was read and not yet sent is still buffered and
      * goes out again; once some was sent, the body is read again from its start */
     if (x->up.sent)
@@ -173,15 +175,32 @@ static int open_sink(struct xfer *x)
     const struct config *cfg = x->cl->cfg;
     const char *path = x->out.path ? x->out.path : x->cu->output;
 
+    int rv;
+
     if (x->out.sink_open)
         return 0;
-    if (!to_stdout(x) && out_open_file(x->out.sink = xcalloc(1, sizeof(*x->out.sink)), path,
-                                       cfg->out.create_dirs, cfg->out.no_buffer) != 0) {
+    if (!to_stdout(x)) {
+        free(x->out.sink);
+        x->out.sink = xcalloc(1, sizeof(*x->out.sink));
+        rv = x->out.append
+                 ? out_open_append(x->out.sink, path, cfg->out.no_buffer)
+                 : out_open_file(x->out.sink, path, cfg->out.create_dirs, cfg->out.no_buffer);
+    } else {
+        rv = 0;
+    }
+    if (rv != 0) {
         xfer_fail(x, H2E_WRITE, "%s", x->out.sink->detail);
         return H2E_WRITE;
     }
     x->out.sink_open = true;
     return 0;
+}
+
+/* Whether this response is output: not one to retry (--retry), not one -C keeps out of the
+ * file it resumes. */
+static bool writes(const struct xfer *x)
+{
+    return x->resp.state != XFER_RESP_RETRYING && !x->resp.discard;
 }
 
 /* Keep "name\0value\0" copies of the fields for -w, when its format asks for them. */
@@ -262,16 +281,17 @@ int xfer_on_headers(struct xfer *x, int status, const struct msg_field *f, size_
     } else if (cfg->out.fail && status >= 400) {
         xfer_fail(x, H2E_HTTP_ERROR, "the requested URL returned error: %d", status);
         return H2E_HTTP_ERROR;
+    } else if (!cfg->req.head && (rv = xfer_resume_check(x, status, f, n)) != 0) {
+        return rv; /* -C, -r, -J */
     }
     if ((rv = xfer_coding_start(x, f, n)) != 0)
         return rv;
     buf_init(&hb, &xalloc_mem, SIZE_MAX); /* bounded by the header list limit */
     out_header_block(&hb, status, proto, f, n);
     dump_headers(x, &hb);
-    if (x->resp.state != XFER_RESP_RETRYING &&
-        (cfg->out.include || (x->resp.state == XFER_RESP_HEADERS && !cfg->req.head)))
+    if (writes(x) && (cfg->out.include || (x->resp.state == XFER_RESP_HEADERS && !cfg->req.head)))
         rv = open_sink(x);
-    if (rv == 0 && cfg->out.include && x->resp.state != XFER_RESP_RETRYING)
+    if (rv == 0 && cfg->out.include && writes(x))
         rv = sink_write(x, hb.p, hb.len);
     buf_release(&hb);
     return rv;
@@ -281,7 +301,7 @@ int xfer_on_data(struct xfer *x, const uint8_t *p, size_t n)
 {
     if (xfer_over(x))
         return H2E_WRITE;
-    if (x->resp.state == XFER_RESP_REDIRECTING || x->resp.state == XFER_RESP_RETRYING || !n)
+    if (x->resp.state == XFER_RESP_REDIRECTING || !writes(x) || !n)
         return 0;
     if (!x->resp.body_bytes) {
         x->t.firstdata = clock_us();
@@ -337,7 +357,7 @@ void xfer_complete(struct xfer *x)
         return; /* a truncated coded body fails like a truncated body (61) */
     if (cfg->out.fail_with_body && x->resp.status >= 400)
         result = H2E_HTTP_ERROR;
-    if (!x->out.sink_open && !cfg->req.head && open_sink(x) != 0)
+    if (!x->out.sink_open && !cfg->req.head && !x->resp.discard && open_sink(x) != 0)
         return; /* an empty body still creates the file */
     end_attempt(x, result, TRACE_STREAM_DONE);
     if (x->out.sink_open && !to_stdout(x)) {
@@ -520,6 +540,10 @@ void xfer_retry_later(struct xfer *x)
     x->out.sink_open = false;
     order_drop(x);
     trace_stream(x->cl->trace, x->conn_id, x->stream_id, x->index, TRACE_STREAM_RETRIED, "--retry");
+    if (x->out.append) { /* what reached the file is kept: resume after it */
+        x->req.resume_from += (int64_t)x->resp.body_bytes;
+        x->out.append = false;
+    }
     x->req.tries++;
     x->req.attempts = 0; /* a new request: its own budget of replays after GOAWAY */
     x->req.retry_at = clock_ms() + x->req.retry_delay;

@@ -66,6 +66,7 @@ struct xfer_request {
     unsigned orphaned; /* connections that ended with it queued, having sent nothing */
     unsigned retries;
     bool retry_fresh;      /* XFER_RETRY: only on a connection opened after `conn_id` */
+    int64_t resume_from;   /* -C: the body starts at this byte (-1: no -C) */
     unsigned tries;        /* --retry: retries made (retry.c) */
     uint64_t retry_delay;  /* ... the wait in ms decided for the next one */
     uint64_t retry_at;     /* XFER_NEW: waiting until this clock_ms() to be routed again */
@@ -91,6 +92,7 @@ struct xfer_response {
     uint64_t body_bytes; /* body bytes received (not the -i head) */
     uint64_t expect_len; /* the content-length, 0 if unknown */
     bool got_rst;        /* the server reset the stream: `rst_wire` */
+    bool discard;        /* the body is not written (-C: the file is already complete) */
     uint32_t rst_wire;
     struct coding *dec;     /* --compressed and a content-encoding: the decoder; owned */
     uint64_t decoded_bytes; /* body bytes after decoding (= body_bytes without a decoder) */
@@ -102,6 +104,7 @@ struct xfer_response {
 struct xfer_output {
     char *path; /* --no-clobber: the FILE.N used instead of the -o name; owned */
     bool sink_open;
+    bool append;           /* -C: the body is appended to the existing file (xfer_resume.c) */
     struct out_sink *sink; /* the -o file, while open; owned */
     /* ordered stdout (order.c): what is held until the URLs before it are written */
     struct buf hold;
@@ -213,6 +216,21 @@ int xfer_coding_write(struct xfer *x, const uint8_t *p, size_t n,
 int xfer_coding_end(struct xfer *x);
 /* xfer_coding_drop - forget the decoder (retry, release). */
 void xfer_coding_drop(struct xfer *x);
+
+/* xfer_resume.c: -r, -C and -J */
+
+/* xfer_resume_init - at xfer_init: the byte -C resumes at (-C -: the size of the output
+ * file, 0 when there is none). */
+void xfer_resume_init(struct xfer *x);
+/* xfer_range_value - the range field to send ("bytes=..."), in `buf`, or NULL for none. */
+const char *xfer_range_value(const struct xfer *x, char *buf, size_t cap);
+/*
+ * xfer_resume_check - the final response head: what -C, -r and -J make of it (append to
+ * the file, discard a body when the file is already complete, name the file after
+ * content-disposition). Returns 0, or the H2E_* `x` failed with (33: the server ignored
+ * or refused the range; 23: -J would overwrite a file).
+ */
+int xfer_resume_check(struct xfer *x, int status, const struct msg_field *f, size_t n);
 
 /* xfer_req.c */
 

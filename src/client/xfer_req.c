@@ -119,12 +119,13 @@ static void own(struct fl *l, const struct config *cfg, const char *name, const 
 static void regular_fields(struct xfer *x, struct fl *l)
 {
     const struct config *cfg = x->cl->cfg;
-    char len[32];
+    char len[32], range[64];
     size_t i;
 
     own(l, cfg, "user-agent", *cfg->req.user_agent ? cfg->req.user_agent : NULL);
     own(l, cfg, "accept", cfg->req.body == CLI_BODY_JSON ? "application/json" : "*/*");
     own(l, cfg, "referer", cfg->req.referer);
+    own(l, cfg, "range", xfer_range_value(x, range, sizeof(range)));
     own(l, cfg, "accept-encoding", cfg->req.compressed ? CODING_ACCEPT : NULL);
     if (cfg->req.user && !x->req.drop_auth) {
         char *auth = basic_auth(cfg->req.user);

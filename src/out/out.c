@@ -118,6 +118,23 @@ int out_open_file(struct out_sink *o, const char *path, bool create_dirs, bool n
     return 0;
 }
 
+int out_open_append(struct out_sink *o, const char *path, bool no_buffer)
+{
+    memset(o, 0, sizeof(*o));
+    o->no_buffer = no_buffer;
+    o->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+    if (o->fd < 0) {
+        snprintf(o->detail, sizeof(o->detail), "cannot open '%.*s': %s", PATH_MAX, path,
+                 strerror(errno));
+        return H2E_WRITE;
+    }
+    o->path = xstrdup(path);
+    o->special = o->append = true; /* in place: never renamed, never removed */
+    o->opened = true;
+    o->buf = xmalloc(OUT_BUFFER);
+    return 0;
+}
+
 static int write_all(struct out_sink *o, const uint8_t *p, size_t n)
 {
     while (n) {
@@ -204,7 +221,9 @@ void out_abort(struct out_sink *o, bool keep_partial)
     if (o->is_stdout) {
         out_flush(o);
     } else if (o->special) {
-        close(o->fd); /* a device or FIFO: nothing to remove */
+        if (o->append)
+            out_flush(o); /* the bytes that arrived continue the file */
+        close(o->fd);     /* a device or FIFO: nothing to remove */
     } else {
         if (keep_partial)
             out_flush(o);

@@ -30,6 +30,7 @@ struct out_sink {
     bool no_buffer; /* -N: write through on every call */
     bool opened;
     bool special; /* an existing non-regular target, written in place */
+    bool append;  /* -C: appended to in place (out_open_append) */
     char *path;   /* final path; NULL for stdout */
     char *tmp;    /* temporary path while writing */
     uint8_t *buf;
@@ -48,6 +49,14 @@ void out_init_stdout(struct out_sink *o, bool no_buffer);
  * before any system call). Takes a copy of `path`.
  */
 int out_open_file(struct out_sink *o, const char *path, bool create_dirs, bool no_buffer);
+
+/*
+ * out_open_append - a sink that appends to the regular file `path` in place (-C resumes
+ * it; created when missing, never renamed). out_commit closes it; out_abort writes out
+ * what it buffered and closes it, keeping every byte written: they continue the file.
+ * Returns 0, or H2E_WRITE with `detail`.
+ */
+int out_open_append(struct out_sink *o, const char *path, bool no_buffer);
 
 /* out_write - append `n` bytes (borrowed for the call). Returns 0 or H2E_WRITE. */
 int out_write(struct out_sink *o, const void *p, size_t n);
