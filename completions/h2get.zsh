@@ -24,6 +24,7 @@ _arguments -s -S \
   '*'{-d+,--data=}'[POST DATA; @FILE reads a file minus CR/LF; joined by &]:DATA: ' \
   '*--data-binary=[POST DATA; @FILE reads a file byte for byte]:DATA: ' \
   '*--data-raw=[POST DATA as it is, a leading @ included]:DATA: ' \
+  '--duplex[Stream the body (-T, --data-binary @-) while the response streams]' \
   '(-I --head)'{-I,--head}'[Send a HEAD request and show the headers]' \
   '*'{-H+,--header=}'[Add '\''Name: value'\'' to the request; @FILE reads one header per line]:HEADER: ' \
   '*--json=[POST DATA (or @FILE) as JSON, with JSON content-type and accept]:DATA: ' \
@@ -31,6 +32,7 @@ _arguments -s -S \
   '--raw-headers[Send -H headers unchecked and with their case kept]' \
   '(-e --referer)'{-e+,--referer=}'[Send URL as the referer header]:URL: ' \
   '(-X --request)'{-X+,--request=}'[Use METHOD instead of GET, HEAD, POST or PUT]:METHOD: ' \
+  '*--trailer=[Send '\''Name: value'\'' as a trailer after the request body]:HEADER: ' \
   '(-T --upload-file)'{-T+,--upload-file=}'[PUT the contents of FILE ('\''-'\'' for stdin)]:FILE:_files' \
   '*--url=[Fetch URL; @FILE reads one URL per line]:URL: ' \
   '(-u --user)'{-u+,--user=}'[Send basic authentication]:USER\:PASSWORD: ' \

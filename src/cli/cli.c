@@ -284,6 +284,13 @@ static int check(struct config *cfg)
         return cli_fail(cfg, H2E_USAGE, "'--fail' cannot be used with '--fail-with-body'");
     if (cfg->proto.http2_only && cfg->proto.http == CLI_HTTP_1_1)
         return cli_fail(cfg, H2E_USAGE, "'--http2-only' cannot be used with '--http1.1'");
+    if (cfg->req.ntrailers && cfg->req.body == CLI_BODY_NONE && !cfg->req.stdin_at)
+        return cli_fail(cfg, H2E_USAGE, "'--trailer' needs a request body");
+    if (cfg->req.duplex && (cfg->nurls != 1 || cfg->multi.repeat > 1))
+        return cli_fail(cfg, H2E_USAGE, "'--duplex' takes one URL");
+    if (cfg->req.duplex && cfg->req.body != CLI_BODY_UPLOAD && !cfg->req.stdin_at)
+        return cli_fail(cfg, H2E_USAGE,
+                        "'--duplex' needs '--upload-file FILE', '-T -' or '--data-binary @-'");
     if ((r = cli_check_parity(cfg)) != 0)
         return r;
     return cli_finish_data(cfg);
@@ -314,7 +321,7 @@ const char *cli_method(const struct config *cfg)
         return cfg->req.method;
     if (cfg->req.head)
         return "HEAD";
-    if (cfg->req.upload_file)
+    if (cfg->req.upload_file && !cfg->req.stream_post)
         return "PUT";
     return cfg->req.body != CLI_BODY_NONE ? "POST" : "GET";
 }
@@ -323,7 +330,7 @@ const char *cli_content_type(const struct config *cfg)
 {
     if (cfg->req.body == CLI_BODY_JSON)
         return "application/json";
-    if (cfg->req.body == CLI_BODY_FORM)
+    if (cfg->req.body == CLI_BODY_FORM || cfg->req.stream_post) /* curl's --data-binary */
         return "application/x-www-form-urlencoded";
     return NULL;
 }

@@ -196,13 +196,18 @@ struct cli_request {
     enum cli_body body;
     uint8_t *data; /* the joined -d/--json pieces (owned), `data_len` bytes */
     size_t data_len;
-    const char *upload_file; /* -T FILE, "-" for stdin */
-    const char *user_agent;  /* -A; default "h2get/VERSION"; "" sends none */
-    const char *referer;     /* -e, or NULL */
-    const char *user;        /* -u "user:password" (no colon: empty password), or NULL */
-    bool location;           /* -L */
-    bool compressed;         /* --compressed: ask for and decode content codings */
-    long max_redirs;         /* --max-redirs, -1 for no limit */
+    const char *upload_file;     /* -T FILE, "-" for stdin */
+    bool duplex;                 /* --duplex: stream the body while the response streams */
+    size_t stdin_at;             /* --data-binary @-: where stdin joins `data` (+1; 0: none) */
+    bool stream_post;            /* --duplex --data-binary @-: stdin streamed as a POST body */
+    struct cli_header *trailers; /* --trailer in command-line order; owned */
+    size_t ntrailers;
+    const char *user_agent; /* -A; default "h2get/VERSION"; "" sends none */
+    const char *referer;    /* -e, or NULL */
+    const char *user;       /* -u "user:password" (no colon: empty password), or NULL */
+    bool location;          /* -L */
+    bool compressed;        /* --compressed: ask for and decode content codings */
+    long max_redirs;        /* --max-redirs, -1 for no limit */
 };
 
 struct cli_net {

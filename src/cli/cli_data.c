@@ -77,6 +77,10 @@ int cli_set_data(struct config *cfg, const struct cli_opt *o, const struct cli_v
 
     if (raw || v->str[0] != '@') {
         append_body(&cfg->req, v->str, strlen(v->str), !json);
+    } else if (!strcmp(o->name, "data-binary") && !strcmp(v->str, "@-") && !cfg->req.stdin_at) {
+        /* read once the whole command line is known: --duplex streams it instead */
+        append_body(&cfg->req, "", 0, true);
+        cfg->req.stdin_at = cfg->req.data_len + 1;
     } else {
         r = read_all(cfg, v->str + 1, &file, &n);
         if (r)
@@ -96,11 +100,16 @@ int cli_set_data(struct config *cfg, const struct cli_opt *o, const struct cli_v
  * "Name: value" (curl): value without leading blanks; "Name:" alone removes h2get's own
  * header; "Name;" sends an empty value. A leading ':' belongs to the name (pseudo-header).
  */
-/* -H goes to the request, --proxy-header (option value 1) to the proxy. */
+/* -H goes to the request, --proxy-header (option value 1) to the proxy, --trailer (2) to
+ * the request's trailers. */
 static int add_header(struct config *cfg, int to_proxy, const char *s, size_t len)
 {
-    struct cli_header **list = to_proxy ? &cfg->proxy.headers : &cfg->req.headers;
-    size_t *n = to_proxy ? &cfg->proxy.nheaders : &cfg->req.nheaders;
+    struct cli_header **list = to_proxy == 1   ? &cfg->proxy.headers
+                               : to_proxy == 2 ? &cfg->req.trailers
+                                               : &cfg->req.headers;
+    size_t *n = to_proxy == 1   ? &cfg->proxy.nheaders
+                : to_proxy == 2 ? &cfg->req.ntrailers
+                                : &cfg->req.nheaders;
     struct cli_header *h;
     const char *colon = len > 1 ? memchr(s + 1, ':', len - 1) : NULL;
     char *line;
@@ -236,10 +245,58 @@ static int lint_header(struct config *cfg, struct cli_header *h)
                     (int)h->name.len, h->line, info.why ? info.why : "invalid");
 }
 
+/* --trailer: a regular field that may be a trailer (RFC 9110 §6.5.1), sent lower-case. */
+static int lint_trailer(struct config *cfg, struct cli_header *h)
+{
+    const char *why = msg_trailer_forbidden(h->name);
+
+    if (h->remove || (h->name.len && h->name.p[0] == ':'))
+        return cli_fail(cfg, H2E_USAGE, "refusing trailer '%s': %s", h->line,
+                        h->remove ? "no value" : "no pseudo-headers in trailers (RFC 9113 §8.1)");
+    if (why)
+        return cli_fail(cfg, H2E_USAGE, "refusing trailer '%.*s': %s", (int)h->name.len, h->line,
+                        why);
+    return lint_header(cfg, h);
+}
+
+/* --data-binary @-: stdin joins the body where it was given, or is streamed (--duplex). */
+static int finish_stdin_data(struct config *cfg)
+{
+    struct cli_request *r = &cfg->req;
+    size_t at = r->stdin_at - 1, n;
+    char *in;
+    int rv;
+
+    if (r->duplex) {
+        if (r->data_len)
+            return cli_fail(cfg, H2E_USAGE,
+                            "'--duplex' streams '--data-binary @-' alone: no other data");
+        r->stream_post = true;
+        r->upload_file = "-";
+        r->body = CLI_BODY_UPLOAD;
+        return 0;
+    }
+    if ((rv = read_all(cfg, "-", &in, &n)) != 0)
+        return rv;
+    r->data = xrealloc(r->data, r->data_len + n + 1);
+    memmove(r->data + at + n, r->data + at, r->data_len - at);
+    if (n)
+        memcpy(r->data + at, in, n);
+    r->data_len += n;
+    free(in);
+    return 0;
+}
+
 int cli_finish_data(struct config *cfg)
 {
     size_t i;
     int r;
+
+    if (cfg->req.stdin_at && (r = finish_stdin_data(cfg)) < 0)
+        return r;
+    for (i = 0; i < cfg->req.ntrailers; i++)
+        if ((r = lint_trailer(cfg, &cfg->req.trailers[i])) < 0)
+            return r;
 
     for (i = 0; i < cfg->req.nheaders && !cfg->req.raw_headers; i++)
         if ((r = lint_header(cfg, &cfg->req.headers[i])) < 0)
@@ -265,6 +322,9 @@ void cli_release_data(struct config *cfg)
     for (i = 0; i < cfg->req.nheaders; i++)
         free(cfg->req.headers[i].line);
     free(cfg->req.headers);
+    for (i = 0; i < cfg->req.ntrailers; i++)
+        free(cfg->req.trailers[i].line);
+    free(cfg->req.trailers);
     for (i = 0; i < cfg->proxy.nheaders; i++)
         free(cfg->proxy.headers[i].line);
     free(cfg->proxy.headers);

@@ -16,6 +16,7 @@
 
 #include "cconn.h"
 #include "client_trace.h"
+#include "duplex.h"
 #include "order.h"
 #include "pipe.h"
 #include "progress.h"
@@ -229,6 +230,8 @@ int client_finish(struct client *cl, int result)
     for (cc = cl->conns; cc; cc = cc->next)
         if (cc->state == CC_H2)
             sess_h2_goodbye(cc);
+    if (duplex_finish(cl) != 0 && !result)
+        result = H2E_WRITE;
     if (out_flush(&cl->out) != 0) { /* said even when an earlier failure decides the exit */
         diag_error(H2E_WRITE, "%s", cl->out.detail);
         if (!result)
@@ -277,6 +280,7 @@ int client_init(struct client *cl, const struct config *cfg)
     }
     out_init_stdout(&cl->out, cfg->out.no_buffer);
     progress_init(cl);
+    duplex_init(cl);
     cl->nxfers = cfg->nurls * (size_t)cfg->multi.repeat;
     for (i = 0; i < cfg->nurls && cl->nxfers > 1; i++)
         cl->ordered = cl->ordered || !cfg->urls[i].output;

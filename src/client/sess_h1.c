@@ -50,6 +50,8 @@ static void start(struct cconn *cc, struct xfer *x)
     buf_init(&h->out, &xalloc_mem, 1u << 26);
     h->x = x;
     h->chunked_upload = x->req.has_body && x->up.len < 0;
+    if (x->req.has_body && cc->cl->cfg->req.ntrailers)
+        diag_warn("--trailer is sent over HTTP/2 only: the HTTP/1.1 request goes without");
     x->conn_id = cc->id;
     x->last_conn = cc;
     x->t.sent = clock_us();

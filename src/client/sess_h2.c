@@ -12,6 +12,7 @@
 
 #include "base/h2.h"
 #include "cconn.h"
+#include "duplex.h"
 #include "order.h"
 #include "pconn.h"
 #include "route.h"
@@ -133,10 +134,30 @@ static void submit_pending(struct cconn *cc)
     }
 }
 
+/* --trailer: the request body ends with a HEADERS block of them (RFC 9113 §8.1). */
+static int send_trailers(struct cconn *cc, struct xfer *x)
+{
+    const struct cli_request *r = &cc->cl->cfg->req;
+    struct hpack_field *f = xcalloc(r->ntrailers, sizeof(*f));
+    size_t i;
+    int rv;
+
+    for (i = 0; i < r->ntrailers; i++) {
+        f[i].name = r->trailers[i].name;
+        f[i].value = r->trailers[i].value;
+    }
+    rv = h2c_send_trailers(cc->h2, x->stream_id, f, r->ntrailers);
+    free(f);
+    if (rv)
+        xfer_fail(x, rv, "cannot send the request trailers: %s", h2e_str(rv));
+    return rv;
+}
+
 /* Queue request body bytes within the windows and the output bound; returns how many. */
 static size_t pump_bodies(struct cconn *cc)
 {
     size_t i, queued = 0;
+    bool trailers = cc->cl->cfg->req.ntrailers > 0;
 
     for (i = 0; i < cc->nact; i++) {
         struct xfer *x = cc->act[i];
@@ -147,9 +168,11 @@ static size_t pump_bodies(struct cconn *cc)
             int64_t took;
             if (xfer_body_next(x, &p, &n, &last) != 0)
                 break; /* it failed: the router cancels its stream */
-            took = h2c_send_data(cc->h2, x->stream_id, p, n, last);
+            took = h2c_send_data(cc->h2, x->stream_id, p, n, last && !trailers);
             if (took < 0 || (took == 0 && !(n == 0 && last)))
                 break; /* blocked by a window or the output queue */
+            if (last && trailers && (size_t)took == n && send_trailers(cc, x) != 0)
+                break;
             xfer_body_advance(x, (size_t)took, last && (size_t)took == n);
             x->t.last_progress_ms = cc->cl->now;
             queued += (size_t)took + 1;
@@ -181,6 +204,9 @@ static void on_headers(struct cconn *cc, struct xfer *x, const struct h2c_event 
     size_t i;
 
     fields_of(ev->fields, &f);
+    if (ev->type == H2C_EV_TRAILERS)
+        vlog(cc->cl, "trailers of stream %u after %llu body bytes:", ev->stream_id,
+             (unsigned long long)x->resp.body_bytes);
     for (i = 0; i < ev->fields->count; i++)
         vlog_field(cc->cl, '<', f[i].name, f[i].value);
     if (ev->type == H2C_EV_INFORMATIONAL) {
@@ -265,12 +291,24 @@ static void on_data(struct cconn *cc, struct xfer *x, const struct h2c_event *ev
 {
     if (x)
         xfer_on_data(x, ev->data.p, ev->data.len); /* a failure reports it: RST then */
-    if (x && order_holds(x))
+    if (x && duplex_to_stdout(x))
+        duplex_on_data(cc, x, ev->data.len); /* credit as stdout takes it */
+    else if (x && order_holds(x))
         h2c_consume_conn(cc->h2, ev->data.len); /* held: the stream waits its turn */
     else
         h2c_consume(cc->h2, ev->stream_id, ev->data.len);
     if (x && cc->cl->ordered && x->index == cc->cl->fin && x->resp.state == XFER_RESP_HEADERS)
         order_boost(x);
+}
+
+/* --duplex: what stdout took since the last step is credited back to its stream. */
+static void step_duplex(struct cconn *cc)
+{
+    size_t i;
+
+    for (i = 0; i < cc->nact; i++)
+        if (duplex_to_stdout(cc->act[i]))
+            duplex_step(cc, cc->act[i]);
 }
 
 static void handle_event(struct cconn *cc, const struct h2c_event *ev)
@@ -298,8 +336,13 @@ static void handle_event(struct cconn *cc, const struct h2c_event *ev)
         on_data(cc, x, ev);
         break;
     case H2C_EV_END_STREAM:
-        if (x && x->req.has_body && !x->up.done) /* the response came first: stop sending */
+        if (x && x->req.has_body && !x->up.done) { /* the response came first: stop sending */
             h2c_reset_stream(cc->h2, ev->stream_id, H2_CANCEL);
+            if (x->cl->cfg->req.duplex)
+                diag_warn("the response ended before the input: %llu input bytes were sent, "
+                          "the rest was not read",
+                          (unsigned long long)x->up.sent);
+        }
         if (x)
             xfer_complete(x);
         break;
@@ -468,6 +511,8 @@ void sess_h2_step(struct cconn *cc, short revents)
     submit_pending(cc);
     if (cc->ntuns)
         pconn_h2_submit(cc);
+    if (cc->cl->stdout_pipe)
+        step_duplex(cc);
     if (!send_some(cc))
         return;
     if (cconn_count(cc) == 0 && !cc->cl->nwaiting) /* a --retry that waits may reuse it */

@@ -17,6 +17,7 @@
 
 #include "base/h2.h"
 #include "base/limits.h"
+#include "duplex.h"
 #include "order.h"
 #include "retry.h"
 #include "route.h"
@@ -161,6 +162,8 @@ void xfer_reset_response(struct xfer *x)
 
 static int sink_write(struct xfer *x, const void *p, size_t n)
 {
+    if (duplex_to_stdout(x))
+        return duplex_write(x, p, n);
     if (to_stdout(x))
         return order_write(x, p, n);
     if (out_write(x->out.sink, p, n) != 0) {
@@ -394,6 +397,8 @@ static void vfail(struct xfer *x, int code, const char *fmt, va_list ap)
     const struct config *cfg = x->cl->cfg;
 
     vset_detail(x, fmt, ap);
+    if (*duplex_input_note(x)) /* nothing read from stdin goes unaccounted for */
+        set_detail(x, "%s%s", x->detail, duplex_input_note(x));
     end_attempt(x, code, TRACE_STREAM_FAILED);
     if (x->out.sink_open && !to_stdout(x))
         out_abort(x->out.sink, cfg->out.keep_partial);

@@ -96,6 +96,7 @@ struct xfer_response {
     uint32_t rst_wire;
     struct coding *dec;     /* --compressed and a content-encoding: the decoder; owned */
     uint64_t decoded_bytes; /* body bytes after decoding (= body_bytes without a decoder) */
+    uint64_t uncredited;    /* --duplex: body bytes received, not credited back yet */
     struct buf fields;      /* final fields, "name\0value\0...", when -w needs them */
     struct buf trailers;    /* likewise */
 };

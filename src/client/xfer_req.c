@@ -135,6 +135,8 @@ static void regular_fields(struct xfer *x, struct fl *l)
             l->err = H2E_NOMEM;
         free(auth);
     }
+    if (x->req.has_body && cfg->req.ntrailers)
+        own(l, cfg, "te", "trailers"); /* RFC 9113 §8.2.2: the one value allowed */
     if (x->req.has_body) {
         own(l, cfg, "content-type", cli_content_type(cfg));
         if (x->up.len >= 0) {

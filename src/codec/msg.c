@@ -74,6 +74,38 @@ static const char *connection_specific(struct span name)
     return NULL;
 }
 
+/* RFC 9110 §6.5.1: fields that must not be sent in trailers (framing, routing, request
+ * modifiers, authentication, content handling), since a recipient would act on them. */
+static const char *const trailer_forbidden[] = {
+    "authorization",
+    "cache-control",
+    "content-encoding",
+    "content-length",
+    "content-range",
+    "content-type",
+    "cookie",
+    "expect",
+    "host",
+    "max-forwards",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "range",
+    "set-cookie",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "www-authenticate",
+};
+
+const char *msg_trailer_forbidden(struct span name)
+{
+    size_t i;
+    for (i = 0; i < sizeof(trailer_forbidden) / sizeof(trailer_forbidden[0]); i++)
+        if (span_ieq_str(name, trailer_forbidden[i]))
+            return "a field not allowed in trailers (RFC 9110 §6.5.1)";
+    return NULL;
+}
+
 static bool is_request_pseudo(struct span name)
 {
     size_t i;
@@ -211,6 +243,8 @@ static int regular_field(struct msg_resp *v, struct span name, struct span value
     /* RFC 9113 §8.2.2: te is only for requests. */
     if (span_eq_str(name, "te"))
         return fail(v, "te-in-response", "'te' in a response (RFC 9113 §8.2.2)", info);
+    if (v->trailers && (why = msg_trailer_forbidden(name)) != NULL)
+        return fail(v, "trailer-forbidden", why, info);
     if (!v->trailers && span_eq_str(name, "content-length"))
         return content_length_field(v, value, info);
     return 0;

@@ -41,6 +41,11 @@ enum msg_lint_flags {
  */
 int msg_lint_request_header(struct span name, struct span value, struct h2e_info *info);
 
+/* msg_trailer_forbidden - why field `name` (any case; borrowed for the call) must not be
+ * in trailers (RFC 9110 §6.5.1: content-length, host, authorization, content-type...), or
+ * NULL when it may be. The response validator refuses them with rule "trailer-forbidden". */
+const char *msg_trailer_forbidden(struct span name);
+
 /* msg_lowercase_name - lower-case the ASCII letters of `name` in place (RFC 9113 §8.2). */
 void msg_lowercase_name(char *name, size_t len);
 

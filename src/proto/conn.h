@@ -148,6 +148,14 @@ int64_t h2c_submit(struct h2c_conn *c, const struct h2c_request *req);
  */
 int64_t h2c_send_data(struct h2c_conn *c, uint32_t sid, const uint8_t *p, size_t len, bool end);
 
+/*
+ * h2c_send_trailers - end the request body of stream `sid` with the `n` trailer fields `f`
+ * (borrowed for the call; regular fields only): a HEADERS block with END_STREAM (RFC 9113
+ * §8.1). Returns 0, H2E_STREAM_CLOSED when the stream cannot send, or H2E_LIMIT_BUFFER /
+ * H2E_NOMEM / HPACK encoding errors.
+ */
+int h2c_send_trailers(struct h2c_conn *c, uint32_t sid, const struct hpack_field *f, size_t n);
+
 /* h2c_consume - `n` body bytes of stream `sid` were written out: return the credit. */
 void h2c_consume(struct h2c_conn *c, uint32_t sid, size_t n);
 

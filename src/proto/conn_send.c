@@ -359,6 +359,26 @@ int64_t h2c_send_data(struct h2c_conn *c, uint32_t sid, const uint8_t *p, size_t
     return (int64_t)off;
 }
 
+int h2c_send_trailers(struct h2c_conn *c, uint32_t sid, const struct hpack_field *f, size_t n)
+{
+    struct h2c_stream *s = stream_find(&c->streams, sid);
+    int rv;
+
+    if (!s || s->state == STREAM_HALF_CLOSED_LOCAL || c->failed)
+        return H2E_STREAM_CLOSED;
+    buf_reset(&c->scratch);
+    rv = hpack_encode_block(&c->enc, f, n, &c->scratch, NULL);
+    if (rv == 0)
+        rv = queue_block(c, sid, buf_span(&c->scratch), true);
+    if (rv)
+        return rv;
+    if (s->state == STREAM_HALF_CLOSED_REMOTE)
+        conn_close_stream(c, s, CLOSED_END_STREAM);
+    else
+        s->state = STREAM_HALF_CLOSED_LOCAL;
+    return 0;
+}
+
 int h2c_ping(struct h2c_conn *c, const uint8_t opaque[8])
 {
     struct h2f_frame f;

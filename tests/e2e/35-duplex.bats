@@ -92,3 +92,179 @@ frame_ms() {
                  exit !(da < 0.3 && da > -0.3 && db < 0.3 && db > -0.3 && b - a >= 700) }' ||
         fail "trace: HEADERS +${h}ms DATA +${d1}ms +${d2}ms; peer: DATA at $(data_at 1) $(data_at 2) s"
 }
+
+# --- --duplex ------------------------------------------------------------------------
+
+# run_h2get_time ARGS...: as run_h2get, under GNU time (peak RSS in KiB to ./rss), with the
+# caller's stdin and stdout.
+run_h2get_time() {
+    STDERR="$BATS_TEST_TMPDIR/stderr"
+    printf 'h2get' >"$BATS_TEST_TMPDIR/cmd"
+    printf ' %q' "$@" >>"$BATS_TEST_TMPDIR/cmd"
+    status=0
+    timeout -k 5 "$E2E_TIMEOUT" /usr/bin/time -f %M -o rss "$H2GET" "$@" 2>"$STDERR" 3>&- ||
+        status=$?
+    stderr=$(cat "$STDERR")
+}
+
+# handshake: the server speaks first ("hello"); a coproc answers each line only after it
+# has read the previous one from h2get's stdout; three round trips, then stdin closes.
+# A client that sends its whole body before it reads the response never gets "hello".
+handshake() {
+    local line i
+    start_peer greeting
+    printf 'h2get --duplex -T - %s\n' "$PEER_URL/tunnel" >"$BATS_TEST_TMPDIR/cmd"
+    STDERR="$BATS_TEST_TMPDIR/stderr"
+    coproc H2 { timeout -k 5 "$E2E_TIMEOUT" "$H2GET" "${PEER_ARGS[@]}" --duplex -T - \
+        "$PEER_URL/tunnel" 2>"$STDERR"; }
+    local pid=$H2_PID out in
+    track "$pid"
+    # our own copies: bash closes the coproc's descriptors as soon as it exits
+    exec {out}<&"${H2[0]}" {in}>&"${H2[1]}"
+    eval "exec ${H2[1]}>&-"
+    read -r -t 10 line <&"$out" || fail "no greeting from the server" "$(cat "$STDERR")"
+    [ "$line" = hello ] || fail "greeting: '$line'"
+    for i in 1 2 3; do
+        printf 'line %d\n' "$i" >&"$in"
+        read -r -t 10 line <&"$out" || fail "no answer to line $i" "$(cat "$STDERR")"
+        [ "$line" = "echo: line $i" ] || fail "round $i: '$line'"
+    done
+    eval "exec $in>&-"
+    read -r -t 10 line <&"$out" || fail "no goodbye" "$(cat "$STDERR")"
+    [ "$line" = bye ] || fail "goodbye: '$line'"
+    eval "exec $out<&-"
+    status=0
+    wait "$pid" || status=$?
+    assert_status 0
+    [ ! -s "$STDERR" ] || fail "stderr is not empty" "$(cat "$STDERR")"
+    assert_peer_log '^c1 note round 3 line=line 3$'
+    assert_peer_log '^c1 recv DATA stream=1 flags=END_STREAM len=0$'
+}
+
+@test "--duplex: the server speaks first, three round trips through a coproc, then close (TLS)" {
+    PEER_MODE=tls handshake
+}
+
+@test "--duplex: the server speaks first, three round trips through a coproc, then close (h2c)" {
+    PEER_MODE=h2c handshake
+}
+
+@test "--duplex: 64 MiB of random bytes echoed back byte-exact, memory bounded (TLS)" {
+    need_cmd time
+    head -c $((64 << 20)) /dev/urandom >in
+    start_peer echo
+    local t0=$SECONDS
+    run_h2get_time --duplex -T - "${PEER_ARGS[@]}" "$PEER_URL/echo" < <(cat in) >out
+    assert_status 0
+    cmp -s in out || fail "echo differs: $(stat -c %s out) bytes back"
+    assert_peer_log '^c1 note echoed 67108864 bytes$'
+    # peak RSS stays near a window (1 MiB) and buffers, not the 64 MiB
+    [ "$(cat rss)" -lt 40000 ] || fail "peak RSS $(cat rss) KiB"
+    echo "# 64 MiB echo: $((SECONDS - t0)) s, peak RSS $(cat rss) KiB" >&3
+}
+
+@test "--duplex: a slow reader on stdout holds the server back; memory stays flat" {
+    need_cmd time
+    head -c $((16 << 20)) /dev/urandom >in
+    start_peer echo
+    mkfifo slow
+    { sleep 3; cat; } <slow >out &
+    local reader=$!
+    run_h2get_time --duplex -T - "${PEER_ARGS[@]}" "$PEER_URL/echo" < <(cat in) >slow
+    wait "$reader"
+    assert_status 0
+    cmp -s in out || fail "echo differs: $(stat -c %s out) bytes back"
+    [ "$(cat rss)" -lt 40000 ] || fail "peak RSS $(cat rss) KiB"
+    # stdout blocked: no credit beyond the window, so the peer saw its send window close
+    assert_peer_log '^c1 note send window closed after [0-9]+ bytes$'
+    assert_peer_log '^c1 note echoed 16777216 bytes$'
+}
+
+@test "--duplex: the server resets the stream mid-way: 92, and how much input was sent" {
+    start_peer rst_mid
+    run_h2get "${PEER_ARGS[@]}" --duplex -T - "$PEER_URL/rst" < <(printf 'abcdefghijkl'; sleep 8)
+    assert_status 92
+    assert_error_line 92 'server sent RST_STREAM\(CANCEL\) on stream 1; 12 input bytes were sent, without END_STREAM$'
+    assert_stdout_is $'ready\n'
+}
+
+@test "--duplex: the response ends before the input: exit 0, the input left unread is said" {
+    start_peer early_end
+    run_h2get "${PEER_ARGS[@]}" --duplex -T - "$PEER_URL/early" < <(printf 'abcdefg'; sleep 8)
+    assert_status 0
+    assert_stdout_is $'done early\n'
+    assert_stderr 'warning: the response ended before the input: 7 input bytes were sent, the rest was not read'
+    assert_peer_log '^c1 recv RST_STREAM stream=1 flags=- code=CANCEL$'
+}
+
+@test "--duplex --data-binary @-: a streamed POST, each read its own DATA frame" {
+    start_peer upload_times
+    run_h2get "${PEER_ARGS[@]}" --duplex --data-binary @- "$PEER_URL/post" < <(slow_input)
+    assert_status 0
+    assert_peer_log '^c1 request stream=1 method=POST path=/post '
+    assert_peer_log '^c1 recv field stream=1 content-type: application/x-www-form-urlencoded$'
+    [ "$(grep -c '^c1 note data at=.* len=37$' "$PEER_LOG")" = 2 ] ||
+        fail "expected two 37-byte DATA frames" "$(grep 'note data' "$PEER_LOG")"
+}
+
+@test "--duplex: usage errors (no streamed body, several URLs, other data)" {
+    run_h2get --duplex https://localhost:1/
+    assert_status 2
+    assert_stderr "'--duplex' needs '--upload-file FILE', '-T -' or '--data-binary @-'"
+    run_h2get --duplex -T - https://localhost:1/a https://localhost:1/b </dev/null
+    assert_status 2
+    assert_stderr "'--duplex' takes one URL"
+    run_h2get --duplex -d x --data-binary @- https://localhost:1/ </dev/null
+    assert_status 2
+    assert_stderr "'--duplex' streams '--data-binary @-' alone: no other data"
+}
+
+# --- trailers --------------------------------------------------------------------------
+
+@test "--trailer: request trailers as a final HEADERS with END_STREAM, te: trailers" {
+    start_peer trailers_echo
+    run_h2get "${PEER_ARGS[@]}" --trailer 'X-Check: 42' --trailer 'x-other: b' -T - \
+        "$PEER_URL/t" < <(printf hello)
+    assert_status 0
+    assert_peer_log '^c1 recv field stream=1 te: trailers$'
+    assert_peer_log '^c1 recv HEADERS stream=1 flags=END_HEADERS\|END_STREAM len=[0-9]+$'
+    assert_peer_log '^c1 recv field stream=1 x-check: 42$'
+    assert_peer_log '^c1 recv field stream=1 x-other: b$'
+    assert_peer_log '^c1 recv trailers stream=1$'
+    assert_peer_log '^c1 request-end stream=1 bytes=5 '
+    refute_peer_log 'recv DATA stream=1 flags=END_STREAM'
+}
+
+@test "response trailers: after the body with -i, in -D, with -v, as %{trailer{name}} and %{trailer_json}" {
+    start_peer trailers_echo
+    run_h2get "${PEER_ARGS[@]}" -i -v -D hdrs -T - -w '[%{trailer{grpc-status}}] %{trailer_json}\n' \
+        "$PEER_URL/t" < <(printf hello)
+    assert_status 0
+    assert_stdout_is $'HTTP/2 200\r\ncontent-type: text/plain\r\n\r\n5\ngrpc-status: 0\r\nx-sum: 2cf24dba5fb0a30e\r\n\r\n[0] {"grpc-status":["0"],"x-sum":["2cf24dba5fb0a30e"]}\n'
+    [ "$(cat hdrs)" = $'HTTP/2 200\r\ncontent-type: text/plain\r\n\r\ngrpc-status: 0\r\nx-sum: 2cf24dba5fb0a30e\r\n\r' ] ||
+        fail "-D file: $(od -c hdrs | head)"
+    assert_stderr '^\* trailers of stream 1 after 2 body bytes:$'
+    [ "$(grep -A2 '^\* trailers of stream 1' "$STDERR" | tail -2)" = $'< grpc-status: 0\n< x-sum: 2cf24dba5fb0a30e' ] ||
+        fail "-v trailers" "$(cat "$STDERR")"
+}
+
+@test "--trailer: refused when it is a pseudo-header, a forbidden field, or there is no body" {
+    run_h2get --trailer ':path: /x' -T - https://localhost:1/ </dev/null
+    assert_status 2
+    assert_stderr "refusing trailer ':path: /x': no pseudo-headers in trailers \\(RFC 9113 §8.1\\)"
+    run_h2get --trailer 'Content-Length: 5' -T - https://localhost:1/ </dev/null
+    assert_status 2
+    assert_stderr "refusing trailer 'Content-Length': a field not allowed in trailers \\(RFC 9110 §6.5.1\\)"
+    run_h2get --trailer 'x: 1' https://localhost:1/
+    assert_status 2
+    assert_stderr "'--trailer' needs a request body"
+}
+
+@test "response trailers with a forbidden field: 92, the field named, RST_STREAM(PROTOCOL_ERROR)" {
+    start_peer trailers_forbidden
+    run_h2get "${PEER_ARGS[@]}" "$PEER_URL/t"
+    assert_status 92
+    assert_error_line 92 "a field not allowed in trailers \(RFC 9110 §6.5.1\): field 'content-length' on stream 1; we sent RST_STREAM\(PROTOCOL_ERROR\)"
+    peer_wait_end
+    assert_peer_log '^c1 recv RST_STREAM stream=1 flags=- code=PROTOCOL_ERROR$'
+}

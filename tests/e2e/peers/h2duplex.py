@@ -19,6 +19,8 @@ DOC = {
     "echo": "echoes the request body as it arrives, within the client's windows",
     "rst_mid": "echoes 'ready', reads some input, then RST_STREAM(CANCEL)",
     "trailers_echo": "reads the request with its trailers, answers with response trailers",
+    "early_end": "the whole response at once, without waiting for the request body",
+    "trailers_forbidden": "DATA, then trailers with content-length (RFC 9110 §6.5.1)",
 }
 
 
@@ -83,6 +85,9 @@ def sc_echo(c, s):
         while pending:
             room = min(c.max_frame(), s.send_window, c.send_conn, len(pending))
             if room <= 0:
+                if not state.get("closed"):
+                    state["closed"] = True
+                    c.say("note send window closed after %d bytes" % state["sent"])
                 return
             chunk = bytes(pending[:room])
             del pending[:room]
@@ -114,6 +119,13 @@ def sc_rst_mid(c, s):
     c.linger(1)
 
 
+def sc_early_end(c, s):
+    pump_data(c, s, lambda: s.nbytes >= 5 or s.ended or s.reset, 20)
+    c.send(*c.headers(s.sid, [(":status", "200"), ("content-type", "text/plain")]))
+    c.send(data(s.sid, b"done early\n", end=True))
+    c.linger(1)
+
+
 def sc_trailers_echo(c, s):
     pump_data(c, s, lambda: s.ended or s.reset, 20)
     if not s.ended:
@@ -123,3 +135,11 @@ def sc_trailers_echo(c, s):
     c.send(data(s.sid, body))
     c.send(*c.headers(s.sid, [("grpc-status", "0"), ("x-sum", s.sha.hexdigest()[:16])],
                       end_stream=True))
+
+
+def sc_trailers_forbidden(c, s):
+    c.wait_end(s)
+    c.send(*c.headers(s.sid, [(":status", "200"), ("content-type", "text/plain")]))
+    c.send(data(s.sid, b"body\n"))
+    c.send(*c.headers(s.sid, [("content-length", "5")], end_stream=True))
+    c.linger(1)
