@@ -402,9 +402,10 @@ static void vfail(struct xfer *x, int code, const char *fmt, va_list ap)
     end_attempt(x, code, TRACE_STREAM_FAILED);
     if (x->out.sink_open && !to_stdout(x))
         out_abort(x->out.sink, cfg->out.keep_partial);
-    else if (x->out.sink_open && x->index == x->cl->fin && x->resp.body_bytes && code != H2E_WRITE)
+    else if (x->out.sink_open && x->index == x->cl->fin && x->resp.decoded_bytes &&
+             code != H2E_WRITE) /* decoded: what went out, not what came in */
         diag_warn("%llu bytes of the body were already written to stdout",
-                  (unsigned long long)x->resp.body_bytes);
+                  (unsigned long long)x->resp.decoded_bytes);
     x->out.sink_open = false;
     order_drop(x);
     if (x->cl->nxfers > 1)

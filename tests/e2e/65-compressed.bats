@@ -119,6 +119,13 @@ coded_size() {
     run_h2get "${ORIGIN_ARGS[@]}" --compressed "$(origin_url 'coded/text.gz.br.zst?ce=gzip,identity,br,zstd')"
     assert_status 0
     assert_stdout_sha "$(text_sha)"
+    # the list may come in several fields (RFC 9110 §5.3): one list in field order
+    run_h2get "${ORIGIN_ARGS[@]}" --compressed -i "$(origin_url 'coded/text.gz.br.zst?ce=gzip&ce2=br,zstd')"
+    assert_status 0
+    split_head "$STDOUT" "$BATS_TEST_TMPDIR/head" "$BATS_TEST_TMPDIR/body"
+    assert_field "$BATS_TEST_TMPDIR/head" content-encoding gzip
+    assert_field "$BATS_TEST_TMPDIR/head" content-encoding br,zstd
+    assert_file_sha "$BATS_TEST_TMPDIR/body" "$(text_sha)"
     # the same layers in the wrong order cannot decode: 61
     run_h2get "${ORIGIN_ARGS[@]}" --compressed -o out "$(origin_url 'coded/text.gz.br.zst?ce=zstd,br,gzip')"
     assert_status 61
@@ -195,6 +202,15 @@ coded_size() {
         -o out "$(origin_url 'coded/bomb.zst?ce=zstd')"
     assert_status 63
     assert_dir_entries . 0
+}
+
+@test "corrupt data on stdout: exit 61 and a warning of what was already written" {
+    run_h2get "${ORIGIN_ARGS[@]}" --compressed "$(origin_url 'coded/truncated.gz?ce=gzip')"
+    assert_status 61
+    assert_error_line 61 'truncated gzip data'
+    assert_stderr "^h2get: warning: $(wc -c <"$STDOUT" | tr -d ' ') bytes of the body were already written to stdout$"
+    cmp -s "$STDOUT" <(head -c "$(wc -c <"$STDOUT")" "$E2E_DOCROOT/coded/text") ||
+        fail "stdout is not the start of the decoded text"
 }
 
 @test "HEAD and 304 with a content-encoding decode nothing and succeed" {
