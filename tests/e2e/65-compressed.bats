@@ -213,6 +213,19 @@ coded_size() {
         fail "stdout is not the start of the decoded text"
 }
 
+@test "scripted peer: two gzip members one byte per DATA frame decode as one body" {
+    start_peer coded_bytewise
+    run_h2get "${PEER_ARGS[@]}" --compressed -w '%{size_download} %{size_decoded}\n' \
+        "$PEER_URL/coded"
+    assert_status 0
+    "$E2E_PY" -c 'import sys; sys.stdout.write("a coded body, one byte per DATA frame\n" * 40)' \
+        >"$BATS_TEST_TMPDIR/want"
+    printf '%s %s\n' "$(grep -c '^c1 send DATA' "$PEER_LOG" | awk '{ print $1 - 1 }')" \
+        "$(wc -c <"$BATS_TEST_TMPDIR/want" | tr -d ' ')" >>"$BATS_TEST_TMPDIR/want"
+    cmp -s "$BATS_TEST_TMPDIR/want" "$STDOUT" ||
+        fail "stdout differs" "$(tail -2 "$STDOUT")" "$(tail -1 "$BATS_TEST_TMPDIR/want")"
+}
+
 @test "HEAD and 304 with a content-encoding decode nothing and succeed" {
     run_h2get "${ORIGIN_ARGS[@]}" --compressed -I "$(origin_url 'coded/truncated.gz?ce=gzip')"
     assert_status 0

@@ -234,6 +234,20 @@ class Scenario:
         self.multi = multi
 
 
+CODED_TEXT = b"a coded body, one byte per DATA frame\n" * 20
+
+
+def sc_coded_bytewise(c, s):
+    """content-encoding: gzip; two gzip members (RFC 1952 §2.2), one byte per DATA frame."""
+    import gzip
+    body = gzip.compress(CODED_TEXT) + gzip.compress(CODED_TEXT)
+    c.wait_end(s)
+    c.send(*c.headers(s.sid, [(":status", "200"), ("content-encoding", "gzip")]))
+    for i in range(len(body)):
+        c.send(hf.DataFrame(s.sid, data=body[i:i + 1]))
+    c.send(hf.DataFrame(s.sid, data=b"", flags=["END_STREAM"]))
+
+
 SCENARIOS = {
     "ok": Scenario(sc_ok, "200 and a short body, for every request", multi=True),
     "rst_stream": Scenario(sc_rst_stream, "response HEADERS, then RST_STREAM(INTERNAL_ERROR)"),
@@ -266,6 +280,7 @@ SCENARIOS = {
     "http_1_1_required": Scenario(sc_http_1_1_required, "RST_STREAM(HTTP_1_1_REQUIRED); "
                                   "HTTP/1.1 on the next connection"),
     "empty_reply": Scenario(None, "accept (and TLS handshake), then close"),
+    "coded_bytewise": Scenario(sc_coded_bytewise, "gzip, two members, one byte per DATA frame"),
     "many": Scenario(h2many.sc_many, h2many.DOC["many"]),
     "many_mcs1": Scenario(h2many.sc_many_mcs1, h2many.DOC["many_mcs1"],
                           settings={S_MAX_CONCURRENT_STREAMS: 1,
