@@ -75,6 +75,7 @@ struct cconn *cconn_new_proxy(struct client *cl, const struct via *v)
 
     cc->via = v;
     cc->is_proxy = true;
+    trace_conn(cl->trace, cc->id, TRACE_CONN_PROXY, v->name);
     return cc;
 }
 
@@ -423,6 +424,10 @@ static void connected(struct cconn *cc, int fd)
 
 void cconn_over(struct cconn *cc, const struct io *lower)
 {
+    char desc[IO_DETAIL_MAX];
+
+    io_describe(lower, desc, sizeof(desc));
+    trace_conn(cc->cl->trace, cc->id, TRACE_CONN_TUNNEL, desc);
     cc->facts.t_connected = clock_us();
     if (!cc->tls) {
         cc->io = *lower;

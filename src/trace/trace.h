@@ -49,6 +49,8 @@ enum trace_conn_event {
     TRACE_CONN_H2,        /* the HTTP/2 session starts (preface sent) */
     TRACE_CONN_H1,        /* HTTP/1.1 is used */
     TRACE_CONN_CLOSED,
+    TRACE_CONN_PROXY,  /* a connection to a proxy (its frames: CONNECT streams); detail: which */
+    TRACE_CONN_TUNNEL, /* a connection inside a proxy's tunnel; detail: the tunnel */
 };
 
 /* Stream (or HTTP/1.1 request) milestones. */

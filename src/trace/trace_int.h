@@ -23,6 +23,7 @@
 struct trace_frame_view {
     double ms;
     unsigned conn;
+    const char *hop; /* the connection's label: "proxy", "tunnel" or NULL */
     bool sent;
     const struct h2f_frame *f;
     const struct hpack_list *block;
@@ -32,8 +33,8 @@ struct trace_frame_view {
 
 /* trace_text.c */
 void trace_text_frame(FILE *out, const struct trace_frame_view *v);
-void trace_text_bad_frame(FILE *out, double ms, unsigned conn, const struct h2f_header *hdr,
-                          const char *why);
+void trace_text_bad_frame(FILE *out, double ms, unsigned conn, const char *hop,
+                          const struct h2f_header *hdr, const char *why);
 void trace_text_hexdump(FILE *out, const uint8_t *p, size_t len);
 void trace_text_windows(FILE *out, uint32_t sid, const struct h2c_windows *w);
 /* trace_text_flags - `flags` of a frame of `type` by name, space-separated ("" if none),
@@ -102,6 +103,7 @@ struct trace_crec {
     unsigned id;
     bool h2;
     const struct h2c_conn *h2c;
+    const char *hop; /* "proxy", "tunnel" (TRACE_CONN_PROXY, _TUNNEL) or NULL; static */
     /* what we announced (trace_h2_conn), for --check */
     bool push_allowed;       /* --settings ENABLE_PUSH=1 */
     uint32_t max_frame_size; /* our SETTINGS_MAX_FRAME_SIZE */

@@ -252,6 +252,8 @@ void trace_json_frame(FILE *out, const struct trace_frame_view *v)
     char tb[16];
 
     trace_jl_begin(&j, v->ms, v->conn, "frame");
+    if (v->hop)
+        trace_jl_str(&j, "hop", span_str(v->hop));
     trace_jl_str(&j, "dir", span_str(v->sent ? "send" : "recv"));
     trace_jl_str(&j, "type", span_str(trace_text_type(tb, sizeof(tb), f->hdr.type)));
     trace_jl_u64(&j, "type_id", f->hdr.type);

@@ -156,6 +156,7 @@ static void on_frame(void *ud, bool sent, const struct h2f_frame *f, const struc
     if (t->check)
         (sent ? trace_check_sent : trace_check_frame)(t, cr->id, f);
     v.conn = cr->id;
+    v.hop = cr->hop;
     v.sent = sent;
     v.f = f;
     v.block = block;
@@ -179,7 +180,7 @@ static void on_bad_frame(void *ud, const struct h2f_header *hdr, const struct h2
     if (t->check)
         trace_check_bad_frame(t, cr->id, hdr, info);
     if (t->text && t->frames)
-        trace_text_bad_frame(t->text, ms, cr->id, hdr, info->why);
+        trace_text_bad_frame(t->text, ms, cr->id, cr->hop, hdr, info->why);
     if (t->json) {
         struct trace_jl j;
         char tb[16];
@@ -348,7 +349,8 @@ void trace_h2_event(struct trace *t, unsigned conn_id, const struct h2c_event *e
 
 void trace_conn(struct trace *t, unsigned conn_id, enum trace_conn_event ev, const char *detail)
 {
-    static const char *const names[] = {"resolved", "connected", "tls", "h2", "h1", "closed"};
+    static const char *const names[] = {"resolved", "connected", "tls",   "h2",
+                                        "h1",       "closed",    "proxy", "tunnel"};
     struct trace_crec *cr;
     double ms;
 
@@ -367,6 +369,8 @@ void trace_conn(struct trace *t, unsigned conn_id, enum trace_conn_event ev, con
         cr->proto = ms;
     if (ev == TRACE_CONN_H1)
         cr->h2 = false;
+    if (ev == TRACE_CONN_PROXY || ev == TRACE_CONN_TUNNEL)
+        cr->hop = ev == TRACE_CONN_PROXY ? "proxy" : "tunnel";
     if (t->json) {
         struct trace_jl j;
         trace_jl_begin(&j, ms, conn_id, "conn");

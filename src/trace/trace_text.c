@@ -190,9 +190,13 @@ static void payload_lines(FILE *out, const struct trace_frame_view *v)
         block_lines(out, v->block, v->hpack);
 }
 
-static void conn_tag(FILE *out, unsigned conn)
+/* "#N " for every connection but the first; "#N proxy " and "#N tunnel " for a connection
+ * to a proxy and one inside its tunnel, so that their frames never look alike. */
+static void conn_tag(FILE *out, unsigned conn, const char *hop)
 {
-    if (conn)
+    if (hop)
+        fprintf(out, "#%u %s ", conn, hop);
+    else if (conn)
         fprintf(out, "#%u ", conn);
 }
 
@@ -203,21 +207,21 @@ void trace_text_frame(FILE *out, const struct trace_frame_view *v)
     const char *flags = trace_text_flags(fb, sizeof(fb), f->hdr.type, f->hdr.flags);
 
     fprintf(out, "+%.3fms ", v->ms);
-    conn_tag(out, v->conn);
+    conn_tag(out, v->conn, v->hop);
     fprintf(out, "%s%c %s%s s=%u len=%u%s%s\n", v->color ? (v->sent ? COLOR_SENT : COLOR_RECV) : "",
             v->sent ? '>' : '<', trace_text_type(tb, sizeof(tb), f->hdr.type),
             v->color ? COLOR_OFF : "", f->hdr.stream_id, f->hdr.length, *flags ? " " : "", flags);
     payload_lines(out, v);
 }
 
-void trace_text_bad_frame(FILE *out, double ms, unsigned conn, const struct h2f_header *hdr,
-                          const char *why)
+void trace_text_bad_frame(FILE *out, double ms, unsigned conn, const char *hop,
+                          const struct h2f_header *hdr, const char *why)
 {
     char tb[16], fb[80];
     const char *flags = trace_text_flags(fb, sizeof(fb), hdr->type, hdr->flags);
 
     fprintf(out, "+%.3fms ", ms);
-    conn_tag(out, conn);
+    conn_tag(out, conn, hop);
     fprintf(out, "< %s s=%u len=%u%s%s\n    rejected: %s\n",
             trace_text_type(tb, sizeof(tb), hdr->type), hdr->stream_id, hdr->length,
             *flags ? " " : "", flags, why ? why : "invalid frame");

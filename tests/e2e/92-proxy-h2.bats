@@ -192,3 +192,22 @@ https://127.0.0.1:$NGINX_H2/size-16384 200 alpn=h2 proxy_alpn=http/1.1 connect=2
     assert_stdout_is "h2 200
 "
 }
+
+@test "--frames and --trace-json label the proxy connection's frames apart from the origin's" {
+    run_h2get --frames --trace-json trace.jsonl --cacert "$CA" --proxy-cacert "$CA" \
+        -x "https://localhost:$NGHTTPX" -o out "https://localhost:$NGINX_H2/size-16385"
+    assert_status 0
+    assert_file_sha out "$(doc_sha size-16385)"
+    # the origin's connection (#0) runs inside CONNECT stream 1 of the proxy's (#1)
+    assert_stderr '^\+[0-9.]+ms #1 proxy > HEADERS s=1 len=[0-9]+ END_HEADERS$'
+    assert_stderr '^    :method: CONNECT$'
+    assert_stderr '^\+[0-9.]+ms #1 proxy < HEADERS s=1 '
+    assert_stderr '^\+[0-9.]+ms #0 tunnel > HEADERS s=1 len=[0-9]+ END_STREAM END_HEADERS$'
+    assert_stderr '^\+[0-9.]+ms #0 tunnel < DATA s=1 '
+    assert_stderr '^\+[0-9.]+ms #1 proxy < DATA s=1 '
+    refute_stderr '^\+[0-9.]+ms [<>] '
+    grep -q '"conn":1,"ev":"conn","what":"proxy","detail":"https://localhost:'"$NGHTTPX"'"}' trace.jsonl
+    grep -q '"conn":0,"ev":"conn","what":"tunnel","detail":"tunnel to localhost:'"$NGINX_H2"' via https://localhost:'"$NGHTTPX"' (HTTP/2 stream 1)"}' trace.jsonl
+    grep -q '"conn":1,"ev":"frame","hop":"proxy","dir":"send","type":"HEADERS"' trace.jsonl
+    grep -q '"conn":0,"ev":"frame","hop":"tunnel","dir":"recv","type":"DATA"' trace.jsonl
+}
