@@ -261,12 +261,28 @@ static int url_argument(struct config *cfg, const char *arg)
     return cli_set_url(cfg, cli_find("url", 3), &v);
 }
 
+/* --tunnel-to: no transfer; at most one URL, which names the proxy (unless -x does). */
+static int check_tunnel_to(struct config *cfg)
+{
+    if (cfg->nurls > 1 || (cfg->nurls == 1 && (!cfg->urls[0].url || cfg->urls[0].output)))
+        return cli_fail(cfg, H2E_USAGE,
+                        "'--tunnel-to' takes one URL at most (the proxy's) and no output file");
+    if (cfg->nurls == 1 && cfg->proxy.url && *cfg->proxy.url)
+        return cli_fail(cfg, H2E_USAGE,
+                        "'--tunnel-to' goes through -x or through the URL's server, not both");
+    if (cfg->req.body != CLI_BODY_NONE || cfg->req.upload_file)
+        return cli_fail(cfg, H2E_USAGE, "'--tunnel-to' sends stdin as it is: no request body");
+    return cli_finish_data(cfg);
+}
+
 /* What only the whole command line can tell. */
 static int check(struct config *cfg)
 {
     static const char *const body_opt[] = {NULL, "--data", "--json", "--upload-file"};
     int r;
 
+    if (cfg->proxy.tunnel_to)
+        return check_tunnel_to(cfg);
     /* URLs fill the list from the front, so only the last entry can lack one */
     if (cfg->nurls == 0 || !cfg->urls[0].url)
         return cli_fail(cfg, H2E_USAGE, "no URL specified");

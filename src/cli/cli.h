@@ -283,9 +283,10 @@ struct cli_proxy {
     bool tunnel;                /* -p: CONNECT even for http:// URLs */
     struct cli_header *headers; /* --proxy-header, in order; owned */
     size_t nheaders;
-    const char *noproxy; /* --noproxy LIST (checked); "" overrides no_proxy too; or NULL */
-    bool insecure;       /* --proxy-insecure */
-    const char *cacert;  /* --proxy-cacert FILE, or NULL for the system store */
+    const char *noproxy;   /* --noproxy LIST (checked); "" overrides no_proxy too; or NULL */
+    bool insecure;         /* --proxy-insecure */
+    const char *cacert;    /* --proxy-cacert FILE, or NULL for the system store */
+    const char *tunnel_to; /* --tunnel-to HOST:PORT (checked), or NULL */
 };
 
 /*

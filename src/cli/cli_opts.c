@@ -6,12 +6,14 @@
  * receives the argument already parsed by kind. Spellings and meanings: ../shared/CLI.md.
  */
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "cli_int.h"
 #include "codec/proxy.h"
+#include "codec/url.h"
 
 #define FIELD(f) offsetof(struct config, f)
 
@@ -165,6 +167,24 @@ static int set_noproxy(struct config *cfg, const struct cli_opt *o, const struct
         return cli_fail(cfg, H2E_USAGE, "bad entry '%.*s' in '--%s': %s", (int)bad.len,
                         (const char *)bad.p, o->name, info.why ? info.why : "bad syntax");
     cfg->proxy.noproxy = v->str;
+    return 0;
+}
+
+/* --tunnel-to HOST:PORT: a host as in a URL (IPv6 in brackets) and an explicit port. */
+static int set_tunnel_to(struct config *cfg, const struct cli_opt *o, const struct cli_val *v)
+{
+    struct h2e_info info = H2E_INFO_INIT;
+    char s[URL_HOST_MAX + 32];
+    struct url u;
+
+    if (strlen(v->str) > URL_HOST_MAX + 8 || strpbrk(v->str, "/?#@ ") ||
+        snprintf(s, sizeof(s), "https://%s/", v->str) < 0 || url_parse(s, &u, &info) != 0)
+        return cli_fail(cfg, H2E_USAGE, "bad '--%s %s': not HOST:PORT%s%s", o->name, v->str,
+                        info.why ? ": " : "", info.why ? info.why : "");
+    if (!u.port_explicit || u.port == 0)
+        return cli_fail(cfg, H2E_USAGE, "bad '--%s %s': HOST:PORT needs a port (1-65535)", o->name,
+                        v->str);
+    cfg->proxy.tunnel_to = v->str;
     return 0;
 }
 
@@ -385,6 +405,8 @@ const struct cli_opt cli_opts[] = {
         trace.trace_json),
     {"trailer", 0, CLI_ARG_STRING, O_REQ, true, "HEADER",
      "Send 'Name: value' as a trailer after the request body", cli_set_header, 0, 2},
+    {"tunnel-to", 0, CLI_ARG_STRING, O_NET, false, "HOST:PORT",
+     "Pipe stdin/stdout through a tunnel to HOST:PORT (-x)", set_tunnel_to, 0},
     {"upload-file", 'T', CLI_ARG_STRING, O_REQ, false, "FILE",
      "PUT the contents of FILE ('-' for stdin)", set_upload, 0},
     {"url", 0, CLI_ARG_STRING, O_REQ, true, "URL", "Fetch URL; @FILE reads one URL per line",

@@ -19,6 +19,7 @@
 #include "run.h"
 #include "sys/clock.h"
 #include "sys/xalloc.h"
+#include "tunto.h"
 #include "via.h"
 #include "vlog.h"
 #include "xfer.h"
@@ -76,6 +77,14 @@ struct cconn *cconn_new_proxy(struct client *cl, const struct via *v)
     cc->via = v;
     cc->is_proxy = true;
     trace_conn(cl->trace, cc->id, TRACE_CONN_PROXY, v->name);
+    return cc;
+}
+
+struct cconn *cconn_new_raw(struct client *cl, const char *host, uint16_t port, const struct via *v)
+{
+    struct cconn *cc = new_conn(cl, host, port, false, CC_KIND_RAW);
+
+    cc->via = v;
     return cc;
 }
 
@@ -211,6 +220,8 @@ void cconn_fail_all(struct cconn *cc, int code, const char *fmt, ...)
             xfer_fail(cc->q[i], code, "%s", detail);
     if (cc->ntuns)
         pconn_fail_tunnels(cc, code, detail);
+    if (cc->kind == CC_KIND_RAW)
+        tunto_failed(cc, code, detail);
     free(detail);
     cconn_close(cc);
 }
@@ -338,6 +349,11 @@ static void enter_session(struct cconn *cc, bool h2)
         pconn_ready(cc, h2);
         return;
     }
+    if (cc->kind == CC_KIND_RAW) {
+        cc->state = CC_RAW;
+        tunto_ready(cc);
+        return;
+    }
     if (!h2) {
         cc->state = CC_H1;
         vlog(cc->cl, "Using HTTP/1.1");
@@ -459,7 +475,8 @@ void cconn_step(struct cconn *cc, const struct pollfd *pfd, size_t npfd)
     switch (cc->state) {
     case CC_IDLE: /* connect only for a request that may start now; connections to several
                    * origins may still all connect for the one slot or --rate token */
-        if ((cc->npending && route_could_start(cc->cl, cc)) || (cc->is_proxy && cc->ntuns))
+        if ((cc->npending && route_could_start(cc->cl, cc)) || (cc->is_proxy && cc->ntuns) ||
+            cc->kind == CC_KIND_RAW)
             start(cc);
         break;
     case CC_CONNECTING:
@@ -486,10 +503,15 @@ void cconn_step(struct cconn *cc, const struct pollfd *pfd, size_t npfd)
     case CC_H1:
         sess_h1_step(cc, rev);
         break;
+    case CC_RAW:
+        tunto_step(cc, pfd, npfd);
+        break;
     case CC_CLOSED:
         break;
     }
-    if (cc->state != CC_CLOSED && cconn_count(cc) == 0 && cc->state != CC_H2)
+    /* a raw connection has no transfers: tunto.c closes it */
+    if (cc->state != CC_CLOSED && cconn_count(cc) == 0 && cc->state != CC_H2 &&
+        cc->kind != CC_KIND_RAW)
         cconn_close(cc);
 }
 
@@ -521,8 +543,11 @@ size_t cconn_pollfds(struct cconn *cc, struct pollfd *pfd, size_t max, int *time
     case CC_H1:
         ev = sess_h1_events(cc);
         break;
+    case CC_RAW:
+        return tunto_pollfds(cc, pfd, max, timeout);
     case CC_IDLE: /* it connects on the next step */
-        if ((cc->npending && route_could_start(cc->cl, cc)) || (cc->is_proxy && cc->ntuns))
+        if ((cc->npending && route_could_start(cc->cl, cc)) || (cc->is_proxy && cc->ntuns) ||
+            cc->kind == CC_KIND_RAW)
             *timeout = 0;
         return 0;
     default:

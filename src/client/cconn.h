@@ -38,6 +38,7 @@ enum cconn_state {
     CC_H2,         /* an HTTP/2 session */
     CC_H1,         /* an HTTP/1.1 session */
     CC_PIPE,       /* a proxy connection that is now its one tunnel (the origin drives it) */
+    CC_RAW,        /* --tunnel-to: bytes between stdin/stdout and the connection (tunto.c) */
     CC_CLOSED,
 };
 
@@ -46,6 +47,7 @@ enum cconn_kind {
     CC_KIND_ALPN, /* TLS, ALPN h2 then http/1.1 */
     CC_KIND_H1,   /* HTTP/1.1 only (TLS offers http/1.1 alone, or cleartext) */
     CC_KIND_H2C,  /* cleartext HTTP/2 with prior knowledge */
+    CC_KIND_RAW,  /* --tunnel-to: no HTTP, the bytes of stdin and stdout (tunto.c) */
 };
 
 /* HTTP/1.1 session state on a connection: one request at a time. */
@@ -138,6 +140,10 @@ struct cconn *cconn_new(struct client *cl, const struct xfer *x, enum cconn_kind
 /* cconn_new_proxy - a connection to proxy `v`, for tunnels (pconn.c), appended to the
  * run's list. */
 struct cconn *cconn_new_proxy(struct client *cl, const struct via *v);
+/* cconn_new_raw - a connection of no HTTP to `host`:`port`, through proxy `v` (or NULL
+ * for none): --tunnel-to (tunto.c) pipes stdin and stdout through it once it is set up. */
+struct cconn *cconn_new_raw(struct client *cl, const char *host, uint16_t port,
+                            const struct via *v);
 /* cconn_over - the tunnel of `cc` is open: TLS to the origin (or the session) over
  * `lower`, which `cc` owns from now on. */
 void cconn_over(struct cconn *cc, const struct io *lower);

@@ -25,6 +25,7 @@
 #include "run.h"
 #include "sys/clock.h"
 #include "sys/xalloc.h"
+#include "tunto.h"
 #include "via.h"
 #include "vlog.h"
 #include "xfer.h"
@@ -291,8 +292,11 @@ int client_init(struct client *cl, const struct config *cfg)
 int client_run(const struct config *cfg)
 {
     struct client cl;
-    int err = client_init(&cl, cfg);
+    int err;
 
+    if (cfg->proxy.tunnel_to)
+        return tunto_run(cfg);
+    err = client_init(&cl, cfg);
     if (err)
         return err;
     dispatch(&cl);

@@ -22,6 +22,7 @@ struct cconn;
 struct vias;
 struct pipe_in;
 struct pipe_out;
+struct tunto;
 
 /* Initial stream window when bodies go to stdout in order: what a stream that is not first
  * in line can send before it is, so what is held stays small (64 KiB x streams). */
@@ -73,6 +74,7 @@ struct client {
      * for this turn (reset each turn), and the output being written through a pipe */
     struct pipe_in *wait_in;
     struct pipe_out *stdout_pipe;
+    struct tunto *tunto; /* --tunnel-to: the pipe between stdin/stdout and the tunnel */
 };
 
 /* client_init - the run of `cfg` before its first URL is made: -w format, trace views,

@@ -667,3 +667,29 @@ TEST(test_cli_config_file)
     cli_release(&c);
     unlink(path);
 }
+
+TEST(test_cli_tunnel_to)
+{
+    struct config c;
+
+    CHECK_INT(parse(&c, "--tunnel-to", "host.example:22", NULL), 0);
+    CHECK_STR(c.proxy.tunnel_to, "host.example:22");
+    CHECK_INT((int)c.nurls, 0);
+    cli_release(&c);
+    CHECK_INT(parse(&c, "--tunnel-to", "[::1]:2222", "https://proxy.example/", NULL), 0);
+    CHECK_INT((int)c.nurls, 1);
+    cli_release(&c);
+    CHECK_USAGE("bad '--tunnel-to host': HOST:PORT needs a port (1-65535)", "--tunnel-to", "host");
+    CHECK_USAGE("bad '--tunnel-to h:0': not HOST:PORT: port out of range (1-65535)", "--tunnel-to",
+                "h:0");
+    CHECK_USAGE("bad '--tunnel-to u@h:22': not HOST:PORT", "--tunnel-to", "u@h:22");
+    CHECK_USAGE("bad '--tunnel-to h:22/x': not HOST:PORT", "--tunnel-to", "h:22/x");
+    CHECK_USAGE("'--tunnel-to' takes one URL at most (the proxy's) and no output file",
+                "--tunnel-to", "h:22", "a", "b");
+    CHECK_USAGE("'--tunnel-to' takes one URL at most (the proxy's) and no output file",
+                "--tunnel-to", "h:22", "-o", "f", "a");
+    CHECK_USAGE("'--tunnel-to' goes through -x or through the URL's server, not both",
+                "--tunnel-to", "h:22", "-x", "http://p:1", "https://q/");
+    CHECK_USAGE("'--tunnel-to' sends stdin as it is: no request body", "--tunnel-to", "h:22", "-d",
+                "x");
+}

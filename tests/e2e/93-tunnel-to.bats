@@ -1,0 +1,260 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
+# --tunnel-to HOST:PORT (issue 13): stdin and stdout piped through a tunnel, as ssh's
+# ProxyCommand uses it. An ssh-like peer (peers/sshlike.py: a banner first, then line
+# commands, binary echo, uploads and downloads) talks with a bash coproc through every
+# kind of proxy: none, Squid (HTTP CONNECT, with Basic auth), microsocks (SOCKS5, with
+# user/password), the scripted proxy (SOCKS4a), nghttpx (a CONNECT stream over HTTP/2, by
+# -x or as the URL's server; and an https:// proxy that selects http/1.1). Each exchange
+# is interactive (every answer read before stdin ends), binary-safe and byte-exact, and
+# the run ends with exit 0 when the peer closes.
+
+load helpers
+load proxy
+
+setup_file() {
+    e2e_setup_file
+    make_certs
+    [ -s "${CA:-}" ] || return 0
+    start_squid SQUID
+    start_squid SQUID_AUTH auth
+    start_microsocks SOCKS
+    start_microsocks SOCKS_AUTH "$PROXY_USER" "$PROXY_PASS"
+    if [ -n "${SQUID:-}" ]; then
+        start_nghttpx NGHTTPX "$SQUID"
+        start_nghttpx NGHTTPX_H1 "$SQUID" server http/1.1
+    fi
+    start_sshlike
+}
+
+teardown_file() {
+    e2e_teardown_file
+    proxy_teardown_file
+}
+
+setup() {
+    e2e_setup
+    need_h2get
+    need_python_h2
+    [ -n "${SSH_PORT:-}" ] || fail "the ssh-like peer did not start"
+    unset http_proxy https_proxy HTTPS_PROXY HTTP_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
+    squid_mark SQUID
+}
+
+teardown() {
+    e2e_teardown
+}
+
+# start_sshlike: the ssh-like peer for the whole file, its port in SSH_PORT.
+start_sshlike() {
+    local pf="$BATS_FILE_TMPDIR/ssh.port" pid
+    export SSH_LOG="$BATS_FILE_TMPDIR/ssh.log"
+    "$E2E_PY" -B "$E2E_DIR/peers/sshlike.py" --port-file "$pf" --log "$SSH_LOG" \
+        --lifetime 600 >"$BATS_FILE_TMPDIR/ssh.out" 2>&1 3>&- &
+    pid=$!
+    track "$pid"
+    for _ in $(seq 100); do
+        [ -s "$pf" ] && break
+        sleep 0.1
+    done
+    [ -s "$pf" ] && export SSH_PORT=$(cat "$pf")
+}
+
+# tun_fds: the coproc's pipes as TIN and TOUT, which subshells (dd, head) can use and
+# which stay open after the coproc ended (bash closes its own then); its pid, TPID, is
+# tracked.
+tun_fds() {
+    exec {TIN}<&"${TUN[0]}" {TOUT}>&"${TUN[1]}"
+    TPID=$TUN_PID
+    track "$TPID"
+}
+
+# read_line VAR: one line from the tunnel (10 s at most), CR kept.
+read_line() {
+    IFS= read -r -t 10 "$1" <&"$TIN" || fail "no line from the tunnel" "$(cat "$TUN_ERR")"
+}
+
+# expect_line TEXT: the next line from the tunnel is TEXT.
+expect_line() {
+    local got
+    read_line got
+    [ "$got" = "$1" ] || fail "from the tunnel: '$got', expected '$1'" "$(cat "$TUN_ERR")"
+}
+
+# tunnel_exchange H2GET-ARGS...: h2get --tunnel-to 127.0.0.1:$SSH_PORT ARGS as a coproc,
+# then an ssh-like session: the banner, pings answered one at a time (interactive), bytes
+# of every value echoed, 1 MiB up (its hash comes back) and 1 MiB down, then quit; h2get
+# must end with 0 once the peer closes. Its stderr is left in $TUN_ERR.
+tunnel_exchange() {
+    local got i rc
+    TUN_ERR="$BATS_TEST_TMPDIR/tun.err"
+    head -c 1048576 /dev/urandom >"$BATS_TEST_TMPDIR/up.bin"
+    "$E2E_PY" -c 'import random, sys; sys.stdout.buffer.write(random.Random(1048576).randbytes(1048576) + b"end\n")' \
+        >"$BATS_TEST_TMPDIR/down.expected"
+    coproc TUN { exec "$H2GET" --tunnel-to "127.0.0.1:$SSH_PORT" "$@" 2>"$TUN_ERR" 3>&-; }
+    tun_fds
+    expect_line $'SSH-2.0-h2get-e2e\r'
+    for i in 1 2 3; do
+        printf 'ping %s\n' "$i" >&"$TOUT"
+        expect_line "pong $i"
+    done
+    # every byte value, NUL, CR and LF among them, comes back as sent
+    "$E2E_PY" -c 'import sys; sys.stdout.buffer.write(b"bin 256\n" + bytes(range(256)))' >&"$TOUT"
+    got=$(dd bs=1 count=256 status=none <&"$TIN" | od -An -v -tx1 | tr -d ' \n')
+    [ "$got" = "$("$E2E_PY" -c 'print(bytes(range(256)).hex())')" ] || fail "binary echo: $got"
+    { printf 'sum 1048576\n'; cat "$BATS_TEST_TMPDIR/up.bin"; } >&"$TOUT"
+    expect_line "sha256 $(file_sha "$BATS_TEST_TMPDIR/up.bin")"
+    printf 'send 1048576\n' >&"$TOUT"
+    head -c $((1048576 + 4)) <&"$TIN" >"$BATS_TEST_TMPDIR/down.bin"
+    cmp "$BATS_TEST_TMPDIR/down.bin" "$BATS_TEST_TMPDIR/down.expected" || fail "download differs"
+    printf 'quit\n' >&"$TOUT"
+    expect_line "bye"
+    rc=0
+    wait "$TPID" || rc=$?
+    exec {TIN}<&- {TOUT}>&-
+    [ "$rc" = 0 ] || fail "h2get --tunnel-to ended with $rc" "$(cat "$TUN_ERR")"
+}
+
+# The peer logged a whole session for its latest connection.
+assert_session_logged() {
+    local n
+    n=$(grep -c ' open$' "$SSH_LOG")
+    grep -q "^c$n quit $" "$SSH_LOG" || fail "no quit in the peer's log" "$(cat "$SSH_LOG")"
+}
+
+@test "no proxy: a direct connection; nothing on stderr (no meter)" {
+    tunnel_exchange
+    assert_session_logged
+    [ ! -s "$TUN_ERR" ] || fail "stderr: $(cat "$TUN_ERR")"
+    https_proxy=http://127.0.0.1:1 tunnel_exchange -x ''
+}
+
+@test "through Squid (HTTP CONNECT)" {
+    need_server SQUID
+    tunnel_exchange -x "http://127.0.0.1:$SQUID" -v
+    assert_session_logged
+    grep -q "^\* CONNECT to 127\.0\.0\.1:$SSH_PORT answered 200: tunnel open$" "$TUN_ERR"
+    [ "$(squid_log_count SQUID "TCP_TUNNEL/200 .* CONNECT 127\.0\.0\.1:$SSH_PORT ")" = 1 ]
+}
+
+@test "through Squid with Basic auth (-U); credentials absent from -v" {
+    need_server SQUID_AUTH
+    tunnel_exchange -x "http://127.0.0.1:$SQUID_AUTH" -U "$PROXY_USER:$PROXY_PASS" -v
+    ! grep -Eq "$PROXY_PASS|$PROXY_B64" "$TUN_ERR" || fail "credentials in -v"
+    grep -q '^> Proxy-Authorization: \[masked\]$' "$TUN_ERR"
+}
+
+@test "through microsocks: socks5, socks5h, and socks5h with user/password" {
+    need_server SOCKS
+    need_server SOCKS_AUTH
+    tunnel_exchange -x "socks5://127.0.0.1:$SOCKS"
+    tunnel_exchange -x "socks5h://127.0.0.1:$SOCKS" -v
+    grep -q "^\* socks5h tunnel to 127\.0\.0\.1:$SSH_PORT open$" "$TUN_ERR"
+    tunnel_exchange -x "socks5h://$PROXY_USER:$PROXY_PASS@127.0.0.1:$SOCKS_AUTH" -v
+    ! grep -q "$PROXY_PASS" "$TUN_ERR" || fail "credentials in -v"
+}
+
+@test "through the scripted proxy: socks4a, a name it resolves" {
+    start_proxypeer ok --hosts ssh-only.test=127.0.0.1
+    TUN_ERR="$BATS_TEST_TMPDIR/tun.err"
+    coproc TUN { exec "$H2GET" --tunnel-to "ssh-only.test:$SSH_PORT" -x "socks4a://127.0.0.1:$PROXY_PORT" \
+        2>"$TUN_ERR" 3>&-; }
+    tun_fds
+    expect_line $'SSH-2.0-h2get-e2e\r'
+    printf 'ping a\n' >&"$TOUT"
+    expect_line "pong a"
+    printf 'quit\n' >&"$TOUT"
+    expect_line "bye"
+    wait "$TPID"
+    exec {TIN}<&- {TOUT}>&-
+    proxy_log_wait "^c1 connect ssh-only\.test:$SSH_PORT$"
+}
+
+@test "through an HTTP/2 proxy: a CONNECT stream, by -x or as the URL's server" {
+    need_server NGHTTPX
+    nghttpx_mark NGHTTPX
+    tunnel_exchange -x "https://localhost:$NGHTTPX" --proxy-cacert "$CA" -v
+    grep -q "^\* CONNECT 127\.0\.0\.1:$SSH_PORT on stream 1 of proxy https://localhost:$NGHTTPX$" "$TUN_ERR"
+    grep -q '^\* proxy ALPN: proxy accepted h2$' "$TUN_ERR"
+    [ "$(nghttpx_lines NGHTTPX | grep -c " h2 CONNECT 127\.0\.0\.1:$SSH_PORT 200$")" = 1 ]
+    # the URL's server is the proxy; --cacert checks it as it would an origin
+    tunnel_exchange --cacert "$CA" "https://localhost:$NGHTTPX/" -v
+    grep -q '^\* proxy ALPN: proxy accepted h2$' "$TUN_ERR"
+    grep -q "tunnel open on stream 1$" "$TUN_ERR"
+}
+
+@test "through an https:// proxy that selects http/1.1" {
+    need_server NGHTTPX_H1
+    tunnel_exchange -x "https://localhost:$NGHTTPX_H1" --proxy-cacert "$CA" -v
+    grep -q '^\* Proxy https://localhost:'"$NGHTTPX_H1"' speaks HTTP/1\.1: a connection per tunnel$' "$TUN_ERR"
+}
+
+@test "the environment names the proxy as for an https:// URL; no_proxy sends it direct" {
+    need_server SQUID
+    https_proxy="http://127.0.0.1:$SQUID" tunnel_exchange
+    [ "$(squid_log_count SQUID "CONNECT 127\.0\.0\.1:$SSH_PORT ")" = 1 ]
+    all_proxy=http://127.0.0.1:1 no_proxy=127.0.0.1 tunnel_exchange
+}
+
+@test "the end of stdin does not end the tunnel; the peer's close does" {
+    # stdin is empty at once: the banner still arrives, and h2get waits for the peer
+    # (closed here by --max-time, as nothing else will close it)
+    run_h2get --tunnel-to "127.0.0.1:$SSH_PORT" -m 1 </dev/null
+    assert_status 28
+    assert_stdout_is $'SSH-2.0-h2get-e2e\r
+'
+    # a whole session from a file, as a script would send it
+    printf 'ping x\nquit\n' >"$BATS_TEST_TMPDIR/in"
+    run_h2get --tunnel-to "127.0.0.1:$SSH_PORT" <"$BATS_TEST_TMPDIR/in"
+    assert_status 0
+    assert_stdout_is $'SSH-2.0-h2get-e2e\r
+pong x
+bye
+'
+}
+
+@test "tunnel failures: each one line naming the hop, with curl's codes" {
+    need_server SQUID
+    need_server SOCKS
+    run_h2get --tunnel-to 127.0.0.1:1 </dev/null
+    assert_status 7
+    assert_error_line 7 "failed to connect to 127\.0\.0\.1:1"
+    run_h2get --tunnel-to 127.0.0.1:1 -x "http://127.0.0.1:$SQUID" </dev/null
+    assert_status 56
+    assert_error_line 56 "proxy http://127\.0\.0\.1:$SQUID: CONNECT to '127\.0\.0\.1:1' answered 503"
+    run_h2get --tunnel-to 127.0.0.1:1 -x "socks5h://127.0.0.1:$SOCKS" </dev/null
+    assert_status 97
+    assert_error_line 97 "could not connect to '127\.0\.0\.1:1': connection refused \(reply 5\)$"
+    run_h2get --tunnel-to "127.0.0.1:$SSH_PORT" -x "https://localhost:${NGHTTPX:-1}" </dev/null
+    if [ -n "${NGHTTPX:-}" ]; then
+        assert_status 60
+        assert_error_line 60 "proxy https://localhost:$NGHTTPX: certificate for 'localhost' not accepted"
+    fi
+}
+
+@test "--tunnel-to usage errors (exit 2)" {
+    local bad
+    for bad in host host:0 host:65536 '[::1:22' 'user@host:22' 'host:22/path'; do
+        run_h2get --tunnel-to "$bad"
+        assert_status 2
+        assert_error_line 2 "bad '--tunnel-to "
+    done
+    run_h2get --tunnel-to host:22 -x http://127.0.0.1:1 https://proxy.example/
+    assert_status 2
+    assert_error_line 2 "'--tunnel-to' goes through -x or through the URL's server, not both$"
+    run_h2get --tunnel-to host:22 https://a.example/ https://b.example/
+    assert_status 2
+    assert_error_line 2 "'--tunnel-to' takes one URL at most"
+    run_h2get --tunnel-to host:22 -d x
+    assert_status 2
+    assert_error_line 2 "no request body$"
+}
+
+@test "stdout closing early is a write error (23)" {
+    local rc=0
+    printf 'send 4194304\n' | "$H2GET" --tunnel-to "127.0.0.1:$SSH_PORT" \
+        2>"$BATS_TEST_TMPDIR/err" | head -c 10 >/dev/null || true
+    rc=${PIPESTATUS[1]}
+    [ "$rc" = 23 ] || fail "exit $rc" "$(cat "$BATS_TEST_TMPDIR/err")"
+    grep -q "^h2get: (23) write error: cannot write to stdout: Broken pipe$" "$BATS_TEST_TMPDIR/err"
+}
