@@ -31,6 +31,11 @@ struct trace_frame_view {
     bool color;
 };
 
+/* trace_field_value - what the views show of a field's value: "[masked]" for
+ * proxy-authorization (the credentials for a proxy, sent on its CONNECT streams, never
+ * appear in a trace, as in -v), else the value. */
+struct span trace_field_value(const struct hpack_field *fl);
+
 /* trace_text.c */
 void trace_text_frame(FILE *out, const struct trace_frame_view *v);
 void trace_text_bad_frame(FILE *out, double ms, unsigned conn, const char *hop,

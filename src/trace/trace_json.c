@@ -166,7 +166,7 @@ static void json_field(struct trace_jl *j, const struct hpack_field *fl)
     trace_jl_bool(j, "name_huffman", (fl->flags & HPACK_FIELD_NAME_HUFFMAN) != 0);
     trace_jl_bool(j, "value_huffman", (fl->flags & HPACK_FIELD_VALUE_HUFFMAN) != 0);
     trace_jl_str(j, "name", fl->name);
-    trace_jl_str(j, "value", fl->value);
+    trace_jl_str(j, "value", trace_field_value(fl));
     close_obj(j);
 }
 

@@ -105,6 +105,11 @@ static void priority_line(FILE *out, const struct h2f_priority *p)
 }
 
 /* One field, with its HPACK representation first when asked: "[inc-index name=31 huff=v]". */
+struct span trace_field_value(const struct hpack_field *fl)
+{
+    return span_ieq_str(fl->name, "proxy-authorization") ? span_str("[masked]") : fl->value;
+}
+
 static void field_line(FILE *out, const struct hpack_field *fl, bool hpack)
 {
     char n[DIAG_ESCAPE_CAP], v[DIAG_ESCAPE_CAP];
@@ -119,7 +124,7 @@ static void field_line(FILE *out, const struct hpack_field *fl, bool hpack)
         fprintf(out, "[%s name=%u huff=%s] ", trace_text_repr(fl->repr), fl->index, h);
     }
     fprintf(out, "%s: %s\n", diag_escape(n, sizeof(n), fl->name),
-            diag_escape(v, sizeof(v), fl->value));
+            diag_escape(v, sizeof(v), trace_field_value(fl)));
 }
 
 static void block_lines(FILE *out, const struct hpack_list *l, bool hpack)

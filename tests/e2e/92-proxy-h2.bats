@@ -211,3 +211,16 @@ https://127.0.0.1:$NGINX_H2/size-16384 200 alpn=h2 proxy_alpn=http/1.1 connect=2
     grep -q '"conn":1,"ev":"frame","hop":"proxy","dir":"send","type":"HEADERS"' trace.jsonl
     grep -q '"conn":0,"ev":"frame","hop":"tunnel","dir":"recv","type":"DATA"' trace.jsonl
 }
+
+@test "-U on CONNECT streams: masked in -v, --frames --hpack and --trace-json" {
+    run_h2get -v --frames --hpack --trace-json trace.jsonl -U "$PROXY_USER:$PROXY_PASS" \
+        --cacert "$CA" --proxy-cacert "$CA" -x "https://localhost:$NGHTTPX" -o out \
+        "https://localhost:$NGINX_H2/size-1"
+    assert_status 0
+    assert_file_sha out "$(doc_sha size-1)"
+    assert_stderr '^> proxy-authorization: \[masked\]$'
+    assert_stderr '^    \[never-index name=[0-9]+ huff=[-nv]+\] proxy-authorization: \[masked\]$'
+    refute_secret
+    grep -q '"name":"proxy-authorization","value":"\[masked\]"' trace.jsonl
+    ! grep -Eq "$PROXY_PASS|$PROXY_B64" trace.jsonl || fail "credentials in the JSON trace"
+}
