@@ -113,7 +113,7 @@ static int up(struct tunto *t)
         if (d.len == 0)
             break;
         r = io_write(io, d.p, d.len);
-        if (r == H2E_INCOMPLETE)
+        if (r == H2E_INCOMPLETE || r == 0)
             return 0;
         if (r < 0) {
             finish(t, r, io->detail);
