@@ -10,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "client/client.h"
+#include "client/ws_run.h"
 #include "sys/diag.h"
 #include "base/err.h"
 
@@ -44,7 +45,7 @@ int main(int argc, char **argv)
         code = h2e_exit(r);
     } else {
         /* client_run prints its own error lines through diag */
-        code = h2e_exit(client_run(&cfg));
+        code = h2e_exit(ws_run_wanted(&cfg) ? ws_run(&cfg) : client_run(&cfg));
     }
     cli_release(&cfg);
     return code;

@@ -35,6 +35,8 @@ const char *h2_setting_name(uint16_t id)
         "INITIAL_WINDOW_SIZE",
         "MAX_FRAME_SIZE",
         "MAX_HEADER_LIST_SIZE",
+        NULL,
+        "ENABLE_CONNECT_PROTOCOL",
     };
     return id < sizeof(names) / sizeof(names[0]) ? names[id] : NULL;
 }

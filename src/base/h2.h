@@ -42,6 +42,7 @@ enum h2_setting {
     H2_SETTINGS_INITIAL_WINDOW_SIZE = 0x4,
     H2_SETTINGS_MAX_FRAME_SIZE = 0x5,
     H2_SETTINGS_MAX_HEADER_LIST_SIZE = 0x6,
+    H2_SETTINGS_ENABLE_CONNECT_PROTOCOL = 0x8, /* RFC 8441 §3 */
 };
 
 /* RFC 9113 §6.5.2 and §6.9.1: protocol bounds and defaults. */
@@ -59,7 +60,8 @@ const char *h2_wire_error_name(uint32_t code);
 
 /*
  * h2_setting_name - the RFC name of SETTINGS identifier `id` without the "SETTINGS_" prefix
- * ("MAX_FRAME_SIZE"), or NULL for an identifier RFC 9113 does not define. Static string.
+ * ("MAX_FRAME_SIZE"), or NULL for an identifier neither RFC 9113 nor RFC 8441 defines.
+ * Static string.
  */
 const char *h2_setting_name(uint16_t id);
 

@@ -208,6 +208,7 @@ struct cli_request {
     bool location;          /* -L */
     bool compressed;        /* --compressed: ask for and decode content codings */
     long max_redirs;        /* --max-redirs, -1 for no limit */
+    bool ws_binary;         /* --ws-binary: stdin chunks are binary WebSocket messages */
 };
 
 struct cli_net {

@@ -426,6 +426,8 @@ const struct cli_opt cli_opts[] = {
     FLAG("windows", 0, O_DEBUG, "Show flow-control windows after each change", trace.windows),
     STR("write-out", 'w', O_OUT, "FORMAT", "Print FORMAT after each URL (%{variable})",
         multi.write_out),
+    FLAG("ws-binary", 0, O_REQ, "WebSocket: send stdin chunks as binary messages, not lines",
+         req.ws_binary),
 };
 
 const size_t cli_nopts = sizeof(cli_opts) / sizeof(cli_opts[0]);

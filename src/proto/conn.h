@@ -59,6 +59,7 @@ struct h2c_peer_settings {
     uint32_t initial_window_size;
     uint32_t max_frame_size;
     uint32_t max_header_list_size;
+    bool enable_connect_protocol; /* RFC 8441 §3: extended CONNECT allowed */
 };
 
 enum h2c_event_type {

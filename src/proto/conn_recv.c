@@ -331,6 +331,15 @@ static int apply_setting(struct h2c_conn *c, struct h2f_setting st, struct h2e_i
     case H2_SETTINGS_MAX_HEADER_LIST_SIZE:
         c->peer.max_header_list_size = st.value;
         return 0;
+    case H2_SETTINGS_ENABLE_CONNECT_PROTOCOL:
+        /* RFC 8441 §3: only 0 or 1, and once 1 never back to 0 */
+        if (st.value > 1 || (st.value == 0 && c->peer.enable_connect_protocol))
+            return h2e_set(info, H2E_PROTOCOL, 0,
+                           st.value > 1
+                               ? "SETTINGS_ENABLE_CONNECT_PROTOCOL above 1 (RFC 8441 §3)"
+                               : "SETTINGS_ENABLE_CONNECT_PROTOCOL withdrawn (RFC 8441 §3)");
+        c->peer.enable_connect_protocol = st.value == 1;
+        return 0;
     default:
         return 0; /* §6.5.2: unknown settings are ignored */
     }

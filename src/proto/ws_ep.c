@@ -121,11 +121,13 @@ static int start_data(struct ws_ep *ep, struct h2e_info *info)
     const struct ws_head *h = &ep->cur;
 
     if (h->opcode == WS_OP_CONT && ep->msg_op == 0)
-        return fail(ep, H2E_WS_PROTOCOL, info, "continuation frame without a message (§5.4)");
+        return fail(ep, H2E_WS_PROTOCOL, info,
+                    "continuation frame without a message (RFC 6455 §5.4)");
     if (h->opcode != WS_OP_CONT && ep->msg_op != 0)
-        return fail(ep, H2E_WS_PROTOCOL, info, "new message inside a fragmented one (§5.4)");
+        return fail(ep, H2E_WS_PROTOCOL, info,
+                    "new message inside a fragmented one (RFC 6455 §5.4)");
     if (h->len > ep->cfg.max_message - ep->msg.len)
-        return fail(ep, H2E_WS_TOO_BIG, info, "message larger than 16 MiB (§7.4.1 1009)");
+        return fail(ep, H2E_WS_TOO_BIG, info, "message over the 16 MiB limit (RFC 6455 §7.4.1)");
     if (h->opcode != WS_OP_CONT) {
         ep->msg_op = h->opcode;
         ws_utf8_init(&ep->utf8);
@@ -151,14 +153,15 @@ static int take_data(struct ws_ep *ep, struct ws_event *ev, struct h2e_info *inf
     buf_consume(&ep->in, n);
     ep->got += n;
     if (ep->msg_op == WS_OP_TEXT && !ws_utf8_feed(&ep->utf8, dst, n))
-        return fail(ep, H2E_WS_UTF8, info, "text message is not UTF-8 (§8.1)");
+        return fail(ep, H2E_WS_UTF8, info, "invalid UTF-8 in a text message (RFC 6455 §8.1)");
     if (ep->got < ep->cur.len)
         return 0;
     ep->in_frame = false;
     if (!ep->cur.fin)
         return 0;
     if (ep->msg_op == WS_OP_TEXT && !ws_utf8_done(&ep->utf8))
-        return fail(ep, H2E_WS_UTF8, info, "text message ends inside a character (§8.1)");
+        return fail(ep, H2E_WS_UTF8, info,
+                    "text message ends inside a UTF-8 character (RFC 6455 §8.1)");
     ev->type = WS_EV_MESSAGE;
     ev->opcode = ep->msg_op;
     ev->data = buf_span(&ep->msg);

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "codec/ws.h"
 #include "proto/conn.h"
 #include "net/tls.h"
 
@@ -99,5 +100,11 @@ void trace_conn(struct trace *t, unsigned conn_id, enum trace_conn_event ev, con
 void trace_tls(struct trace *t, unsigned conn_id, const struct tls_facts *f);
 void trace_stream(struct trace *t, unsigned conn_id, uint32_t sid, size_t urlnum,
                   enum trace_stream_event ev, const char *detail);
+
+/* trace_ws_frame - with --frames, WebSocket frame `h` of connection `conn`, inside stream
+ * `sid`'s DATA (0 over HTTP/1.1), `sent` or received; `p`/`n` its unmasked payload or the
+ * part of it received so far. */
+void trace_ws_frame(struct trace *t, unsigned conn, uint32_t sid, bool sent,
+                    const struct ws_head *h, const uint8_t *p, size_t n);
 
 #endif

@@ -144,20 +144,20 @@ TEST(test_ws_ep_errors)
     check_error(BYTES(0x81, 0x81, 1, 2, 3, 4, 'x'), 0, H2E_WS_PROTOCOL,
                 "masked frame from the server (RFC 6455 §5.1)", 1002);
     check_error(BYTES(0x80, 0x01, 'x'), 0, H2E_WS_PROTOCOL,
-                "continuation frame without a message (§5.4)", 1002);
+                "continuation frame without a message (RFC 6455 §5.4)", 1002);
     check_error(BYTES(0x01, 0x01, 'x', 0x82, 0x01, 'y'), 0, H2E_WS_PROTOCOL,
-                "new message inside a fragmented one (§5.4)", 1002);
+                "new message inside a fragmented one (RFC 6455 §5.4)", 1002);
     /* bad UTF-8 split across two fragments: 0xed 0xa0 is a surrogate */
     check_error(BYTES(0x01, 0x01, 0xed, 0x80, 0x02, 0xa0, 0x80), 0, H2E_WS_UTF8,
-                "text message is not UTF-8 (§8.1)", 1007);
+                "invalid UTF-8 in a text message (RFC 6455 §8.1)", 1007);
     check_error(BYTES(0x81, 0x01, 0xce), 0, H2E_WS_UTF8,
-                "text message ends inside a character (§8.1)", 1007);
+                "text message ends inside a UTF-8 character (RFC 6455 §8.1)", 1007);
     check_error(BYTES(0x82, 0x05, 1, 2, 3, 4, 5), 4, H2E_WS_TOO_BIG,
-                "message larger than 16 MiB (§7.4.1 1009)", 1009);
+                "message over the 16 MiB limit (RFC 6455 §7.4.1)", 1009);
     check_error(BYTES(0x02, 0x03, 1, 2, 3, 0x80, 0x02, 4, 5), 4, H2E_WS_TOO_BIG,
-                "message larger than 16 MiB (§7.4.1 1009)", 1009);
+                "message over the 16 MiB limit (RFC 6455 §7.4.1)", 1009);
     check_error(BYTES(0x82, 0x7f, 0x10, 0, 0, 0, 0, 0, 0, 0), 0, H2E_WS_TOO_BIG,
-                "message larger than 16 MiB (§7.4.1 1009)", 1009);
+                "message over the 16 MiB limit (RFC 6455 §7.4.1)", 1009);
     check_error(BYTES(0x88, 0x02, 0x03, 0xee), 0, H2E_WS_PROTOCOL,
                 "invalid close code (RFC 6455 §7.4)", 1002);
     check_error(BYTES(0xa1, 0x00), 0, H2E_WS_PROTOCOL,

@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A WebSocket session's connection: --resolve/--connect-to, Happy Eyeballs, TLS with the
+ * ALPN list asked for, each step waiting in poll() bounded by --connect-timeout and -m.
+ * One connection per session; proxies are not used for WebSocket (yet).
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "net/net.h"
+#include "sys/clock.h"
+#include "sys/diag.h"
+#include "sys/xalloc.h"
+#include "vlog.h"
+#include "ws_int.h"
+
+int ws_fail(struct ws_sess *s, int code, const char *fmt, ...)
+{
+    va_list ap;
+    char *d;
+
+    if (s->said)
+        return s->result;
+    va_start(ap, fmt);
+    d = xvasprintf(fmt, ap);
+    va_end(ap);
+    diag_error(code, "%s", d);
+    free(d);
+    s->said = true;
+    s->result = code;
+    return code;
+}
+
+/* Milliseconds poll may wait before `until` (0: no bound), capped at 1 s. */
+static int wait_ms(uint64_t until)
+{
+    uint64_t now = clock_ms();
+
+    if (!until)
+        return 1000;
+    if (until <= now)
+        return 0;
+    return until - now > 1000 ? 1000 : (int)(until - now);
+}
+
+int ws_wait(struct ws_sess *s, short events)
+{
+    struct pollfd p = {s->io.fd, (short)(events | io_poll_events(&s->io)), 0};
+
+    if (io_pending(&s->io))
+        return 0;
+    for (;;) {
+        if (s->deadline && clock_ms() >= s->deadline)
+            return ws_fail(s, H2E_TIMEOUT, "operation timed out after %llu ms (--max-time)",
+                           (unsigned long long)s->cfg->net.max_time_ms);
+        if (poll(&p, 1, wait_ms(s->deadline)) > 0)
+            return 0;
+    }
+}
+
+static int connect_fd(struct ws_sess *s, uint64_t until)
+{
+    struct net_overrides ov = cli_net_overrides(s->cfg);
+    struct h2e_info info = H2E_INFO_INIT;
+    struct net_connector nc;
+    struct net_addrs addrs;
+    const char *host = s->url.host;
+    uint16_t port = s->url.port;
+    int rv;
+
+    net_route(&ov, &host, &port);
+    rv = net_resolve_with(&ov, host, port, s->cfg->net.family, &addrs, &info);
+    if (rv)
+        return ws_fail(s, rv, "'%s': %s", host, addrs.detail);
+    vlog(&s->cl, "Host %s:%u resolved (%zu address%s)", host, port, addrs.n,
+         addrs.n == 1 ? "" : "es");
+    net_connector_init(&nc);
+    rv = net_connector_start(&nc, &addrs, clock_ms(), until);
+    while (rv == H2E_INCOMPLETE) {
+        struct pollfd pfd[LIMIT_RESOLVE_ADDRS];
+        size_t n = net_connector_pollfds(&nc, pfd, LIMIT_RESOLVE_ADDRS);
+        int t = net_connector_next_timeout(&nc, clock_ms());
+        poll(pfd, (nfds_t)n, t < 0 || t > 1000 ? 1000 : t);
+        rv = net_connector_step(&nc, pfd, n, clock_ms());
+    }
+    if (rv >= 0) {
+        char addr[NET_ADDR_STRLEN] = "";
+        if (net_connector_peer(&nc))
+            net_addr_str(net_connector_peer(&nc), addr, sizeof(addr));
+        vlog(&s->cl, "Connected to %s", addr);
+    } else {
+        ws_fail(s, rv, "%s", nc.detail);
+    }
+    net_connector_release(&nc);
+    return rv;
+}
+
+static int tls_setup(struct ws_sess *s, const char *alpn)
+{
+    const struct config *cfg = s->cfg;
+    struct h2e_info info = H2E_INFO_INIT;
+    struct tls_opts o;
+    int rv;
+
+    memset(&o, 0, sizeof(o));
+    o.cacert = cfg->tls.cacert;
+    o.capath = cfg->tls.capath;
+    o.insecure = cfg->tls.insecure;
+    o.min_version = cfg->tls.min == CLI_TLS_1_3 ? TLS_VERSION_1_3 : TLS_VERSION_1_2;
+    o.max_version = cfg->tls.max == CLI_TLS_1_2 ? TLS_VERSION_1_2 : TLS_VERSION_1_3;
+    o.alpn = alpn;
+    o.keylog = cfg->tls.keylog;
+    if (s->tls_ready)
+        tls_ctx_release(&s->tls);
+    rv = tls_ctx_init(&s->tls, &o, &info);
+    s->tls_ready = rv == 0;
+    if (rv)
+        return ws_fail(s, rv, "%s", s->tls.detail);
+    if (cfg->tls.insecure)
+        diag_warn("certificate verification is off (-k): the server is not authenticated");
+    return 0;
+}
+
+static int tls_handshake(struct ws_sess *s, int fd, uint64_t until)
+{
+    struct tls_conn *c = xcalloc(1, sizeof(*c));
+    int rv = tls_conn_start(c, &s->tls, fd, s->url.host);
+
+    while (rv == 0 && (rv = tls_conn_handshake(c)) == H2E_INCOMPLETE) {
+        struct pollfd p = {c->fd, tls_conn_events(c), 0};
+        if (until && clock_ms() >= until) {
+            rv = H2E_TIMEOUT;
+            break;
+        }
+        poll(&p, 1, wait_ms(until));
+    }
+    if (rv == H2E_TIMEOUT)
+        ws_fail(s, rv, "TLS handshake with '%s' not done in time", s->url.host);
+    else if (rv)
+        ws_fail(s, c->info.code ? c->info.code : rv, "%s", c->detail);
+    if (rv) {
+        tls_conn_release(c);
+        free(c);
+        return rv;
+    }
+    vlog_tls(&s->cl, &c->facts, "server");
+    io_tls_init(&s->io, c); /* the io owns the session from here; `c` must stay in place */
+    s->tlsc = c;
+    s->io_open = true;
+    return 0;
+}
+
+int ws_dial(struct ws_sess *s, const char *alpn)
+{
+    uint64_t until = clock_ms() + s->cfg->net.connect_timeout_ms;
+    int fd;
+
+    if (s->deadline && s->deadline < until)
+        until = s->deadline;
+    if (s->url.tls && tls_setup(s, alpn) != 0)
+        return s->result;
+    fd = connect_fd(s, until);
+    if (fd < 0)
+        return fd;
+    if (!s->url.tls) {
+        io_tcp_init(&s->io, fd);
+        s->io_open = true;
+        return 0;
+    }
+    return tls_handshake(s, fd, until);
+}

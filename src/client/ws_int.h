@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Shared by the WebSocket client files: the session (one URL, one connection), the key
+ * helpers (ws_key.c), dialing (ws_dial.c), the HTTP/1.1 Upgrade (ws_h1.c) and RFC 8441
+ * extended CONNECT (ws_h2.c). Not for other modules: ws_run.h is the interface.
+ */
+#ifndef H2GET_WS_INT_H
+#define H2GET_WS_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+#include "codec/url.h"
+#include "net/io.h"
+#include "net/tls.h"
+#include "proto/conn.h"
+#include "proto/ws_ep.h"
+#include "run.h"
+
+/* The one connection's id in traces. */
+#define WS_CONN_ID 1u
+
+/* base64 of 16 bytes, and its NUL. */
+#define WS_KEY_SIZE 25
+
+struct ws_sess {
+    struct client cl; /* for -v, the trace and stdout */
+    const struct config *cfg;
+    char *url_str; /* the URL as http(s):// (RFC 6455 §3 reuses their syntax); owned */
+    struct url url;
+    struct io io;
+    bool io_open;
+    struct tls_conn *tlsc; /* wss: the session `io` runs over (freed after io_close) */
+    struct tls_ctx tls;
+    bool tls_ready;
+    bool h2;              /* RFC 8441 over HTTP/2 */
+    struct h2c_conn *h2c; /* ... the connection and the stream */
+    uint32_t sid;
+    bool h2_settings;      /* ... the server's first SETTINGS arrived */
+    bool h2_ok;            /* ... 2xx received */
+    bool h2_ended;         /* ... END_STREAM sent */
+    struct buf rbuf;       /* ... bytes read, not yet a whole frame */
+    bool peer_ended;       /* END_STREAM from the server, or its EOF */
+    char key[WS_KEY_SIZE]; /* Sec-WebSocket-Key (HTTP/1.1) */
+    struct ws_ep ep;
+    bool ep_ready;
+    struct buf line; /* stdin bytes not yet a whole line */
+    bool stdin_open;
+    int result;              /* the first failure, said */
+    uint64_t deadline;       /* -m */
+    uint64_t close_deadline; /* our Close was sent: the peer's must come by then */
+    bool said;               /* the failure is printed */
+};
+
+/* ws_run.c */
+/* ws_drain - write out every message `s->ep` has whole; 0 or the failure said. */
+int ws_drain(struct ws_sess *s);
+
+/* ws_key.c */
+/* ws_key_new - a fresh Sec-WebSocket-Key (§4.1: 16 random bytes, base64). 0 or H2E_NOMEM. */
+int ws_key_new(char key[WS_KEY_SIZE]);
+/* ws_key_accept_ok - whether `accept` is the Sec-WebSocket-Accept for `key` (§4.2.2). */
+bool ws_key_accept_ok(const char *key, struct span accept);
+/* ws_key_mask - four random bytes for a frame's masking key (§5.3); ws_ep's callback. */
+void ws_key_mask(void *ctx, uint8_t key[4]);
+
+/* ws_dial.c */
+/* ws_dial - resolve, connect and (wss) TLS with ALPN `alpn`, waiting in poll, bounded by
+ * --connect-timeout and -m. Fills `s->io`. Returns 0 or the H2E_* said. */
+int ws_dial(struct ws_sess *s, const char *alpn);
+/* ws_fail - say the failure once (the first one decides the exit code); returns `code`. */
+int ws_fail(struct ws_sess *s, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* ws_wait - poll `s->io` for `events` until -m: 0 ready, or H2E_TIMEOUT said. */
+int ws_wait(struct ws_sess *s, short events);
+
+/* ws_h1.c */
+/* ws_h1_handshake - the RFC 6455 §4 opening handshake over `s->io`. 0 or the H2E_* said;
+ * bytes after the 101 head are fed to `s->ep`. */
+int ws_h1_handshake(struct ws_sess *s);
+
+/* ws_h2.c */
+/* ws_h2_start - the HTTP/2 session and, when the server allows it (SETTINGS 0x8 = 1), the
+ * extended CONNECT (RFC 8441 §4). 0 with `s->h2_ok`; 1 when the server does not allow it
+ * (the caller falls back to HTTP/1.1); or the H2E_* said. */
+int ws_h2_start(struct ws_sess *s);
+/* ws_h2_pump - move what `s->ep` has to send into DATA, read and write the connection,
+ * feed DATA of our stream to `s->ep`. `rev` from poll. 0 or the H2E_* said. */
+int ws_h2_pump(struct ws_sess *s, short rev);
+/* ws_h2_events - poll events the HTTP/2 session waits for. */
+short ws_h2_events(struct ws_sess *s);
+/* ws_h2_release - free the HTTP/2 session. */
+void ws_h2_release(struct ws_sess *s);
+
+#endif

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * --frames for WebSocket (RFC 6455 §5.2): one line per frame inside a connection's bytes
+ * (HTTP/1.1 after the Upgrade) or a stream's DATA (RFC 8441), in the style of the HTTP/2
+ * frame lines, then the Close code and reason, or the start of a text, Ping or Pong
+ * payload, escaped. Binary payloads are not shown. Observes only.
+ */
+#include <inttypes.h>
+
+#include "sys/diag.h"
+#include "trace_int.h"
+
+/* Payload bytes shown after a frame line: enough to recognise a message. */
+#define TRACE_WS_PREVIEW 64u
+
+void trace_ws_frame(struct trace *t, unsigned conn, uint32_t sid, bool sent,
+                    const struct ws_head *h, const uint8_t *p, size_t n)
+{
+    char esc[DIAG_ESCAPE_CAP];
+    FILE *out = t->text;
+
+    if (!t->frames || !out)
+        return;
+    fprintf(out, "+%.3fms ", trace_now(t));
+    if (conn)
+        fprintf(out, "#%u ", conn);
+    fprintf(out, "%s%c WS %s%s s=%" PRIu32 " len=%" PRIu64 "%s%s\n",
+            t->color ? (sent ? "\033[36m" : "\033[35m") : "", sent ? '>' : '<',
+            ws_op_name(h->opcode), t->color ? "\033[0m" : "", sid, h->len, h->fin ? " fin" : "",
+            h->masked ? " masked" : "");
+    if (h->opcode == WS_OP_CLOSE && n >= 2) {
+        fprintf(out, "    code=%u reason='%s'\n", (unsigned)p[0] << 8 | p[1],
+                diag_escape(esc, sizeof(esc), span_of(p + 2, n - 2)));
+        return;
+    }
+    if (h->opcode == WS_OP_BINARY || (h->opcode == WS_OP_CONT && !p) || n == 0)
+        return;
+    fprintf(out, "    data='%s'%s\n",
+            diag_escape(esc, sizeof(esc), span_of(p, n < TRACE_WS_PREVIEW ? n : TRACE_WS_PREVIEW)),
+            n > TRACE_WS_PREVIEW || n < h->len ? "..." : "");
+}
