@@ -37,6 +37,7 @@ _arguments -s -S \
   '*--url=[Fetch URL; @FILE reads one URL per line]:URL: ' \
   '(-u --user)'{-u+,--user=}'[Send basic authentication]:USER\:PASSWORD: ' \
   '(-A --user-agent)'{-A+,--user-agent=}'[Send NAME as user-agent (default h2get/VERSION)]:NAME: ' \
+  '--ws-binary[WebSocket: send stdin chunks as binary messages, not lines]' \
   '(-f --fail)'{-f,--fail}'[Exit 22 without writing the body when the status is 400 or more]' \
   '--fail-with-body[Exit 22 when the status is 400 or more, body written]' \
   '(-L --location)'{-L,--location}'[Follow redirects]' \

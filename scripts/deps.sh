@@ -12,12 +12,14 @@ set -eu
 # basic_ncsa_auth helper, openssl for its htpasswd file, microsocks, nghttpx from
 # nghttp2-proxy) and util-linux's unshare (a private /etc/hosts for one proxy); the
 # content decoders (zlib, libbrotli, libzstd) and, for the compression tests, the brotli,
-# zstd and gzip tools that make fixtures, and time (peak memory of a decompression bomb).
+# zstd and gzip tools that make fixtures, and time (peak memory of a decompression bomb);
+# Apache httpd (2.4.58+: mod_http2's H2WebSockets, WebSocket over HTTP/2 in front of a
+# backend).
 PKGS="gcc make pkg-config libgnutls28-dev gnutls-bin bats clang libclang-rt-14-dev
       zlib1g-dev libbrotli-dev libzstd-dev brotli zstd gzip time
       mandoc nghttp2-client nghttp2-server libnghttp2-dev nginx-light
       python3 python3-h2 python3-hpack python3-hyperframe hyperfine curl valgrind
-      clang-format pmccabe zsh fish squid openssl microsocks nghttp2-proxy util-linux"
+      clang-format pmccabe zsh fish squid openssl microsocks nghttp2-proxy util-linux apache2"
 
 missing=""
 for p in $PKGS; do

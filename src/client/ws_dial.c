@@ -130,13 +130,16 @@ static int tls_handshake(struct ws_sess *s, int fd, uint64_t until)
     struct tls_conn *c = xcalloc(1, sizeof(*c));
     int rv = tls_conn_start(c, &s->tls, fd, s->url.host);
 
-    while (rv == 0 && (rv = tls_conn_handshake(c)) == H2E_INCOMPLETE) {
+    if (rv == 0)
+        rv = tls_conn_handshake(c);
+    while (rv == H2E_INCOMPLETE) {
         struct pollfd p = {c->fd, tls_conn_events(c), 0};
         if (until && clock_ms() >= until) {
             rv = H2E_TIMEOUT;
             break;
         }
         poll(&p, 1, wait_ms(until));
+        rv = tls_conn_handshake(c);
     }
     if (rv == H2E_TIMEOUT)
         ws_fail(s, rv, "TLS handshake with '%s' not done in time", s->url.host);

@@ -46,6 +46,19 @@ static int status_of(const struct hpack_list *l)
     return 0;
 }
 
+static int on_headers(struct ws_sess *s, const struct hpack_list *l)
+{
+    size_t i;
+
+    for (i = 0; l && i < l->count; i++)
+        vlog_field(&s->cl, '<', l->fields[i].name, l->fields[i].value);
+    if (status_of(l) / 100 != 2) /* RFC 8441 §5: 2xx opens the WebSocket */
+        return ws_fail(s, H2E_WS_HANDSHAKE, "the server answered %d to the extended CONNECT",
+                       status_of(l));
+    s->h2_ok = true;
+    return 0;
+}
+
 static int on_event(struct ws_sess *s, const struct h2c_event *ev)
 {
     trace_h2_event(s->cl.trace, WS_CONN_ID, ev);
@@ -57,13 +70,7 @@ static int on_event(struct ws_sess *s, const struct h2c_event *ev)
         return 0;
     switch (ev->type) {
     case H2C_EV_HEADERS:
-        for (size_t i = 0; ev->fields && i < ev->fields->count; i++)
-            vlog_field(&s->cl, '<', ev->fields->fields[i].name, ev->fields->fields[i].value);
-        if (status_of(ev->fields) / 100 != 2) /* RFC 8441 §5: 2xx opens the WebSocket */
-            return ws_fail(s, H2E_WS_HANDSHAKE, "the server answered %d to the extended CONNECT",
-                           status_of(ev->fields));
-        s->h2_ok = true;
-        return 0;
+        return on_headers(s, ev->fields);
     case H2C_EV_DATA:
         h2c_consume(s->h2c, s->sid, ev->data.len);
         if (ws_ep_feed(&s->ep, ev->data.p, ev->data.len) != 0)

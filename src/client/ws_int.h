@@ -18,8 +18,8 @@
 #include "proto/ws_ep.h"
 #include "run.h"
 
-/* The one connection's id in traces. */
-#define WS_CONN_ID 1u
+/* The one connection's id in traces (the first, shown without a #tag). */
+#define WS_CONN_ID 0u
 
 /* base64 of 16 bytes, and its NUL. */
 #define WS_KEY_SIZE 25

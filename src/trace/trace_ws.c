@@ -13,29 +13,35 @@
 /* Payload bytes shown after a frame line: enough to recognise a message. */
 #define TRACE_WS_PREVIEW 64u
 
-void trace_ws_frame(struct trace *t, unsigned conn, uint32_t sid, bool sent,
-                    const struct ws_head *h, const uint8_t *p, size_t n)
+/* The line under a frame: a Close's code and reason, or the start of a text, Ping or Pong. */
+static void payload_line(FILE *out, const struct ws_head *h, const uint8_t *p, size_t n)
 {
     char esc[DIAG_ESCAPE_CAP];
-    FILE *out = t->text;
+    size_t k = n < TRACE_WS_PREVIEW ? n : TRACE_WS_PREVIEW;
 
-    if (!t->frames || !out)
-        return;
-    fprintf(out, "+%.3fms ", trace_now(t));
-    if (conn)
-        fprintf(out, "#%u ", conn);
-    fprintf(out, "%s%c WS %s%s s=%" PRIu32 " len=%" PRIu64 "%s%s\n",
-            t->color ? (sent ? "\033[36m" : "\033[35m") : "", sent ? '>' : '<',
-            ws_op_name(h->opcode), t->color ? "\033[0m" : "", sid, h->len, h->fin ? " fin" : "",
-            h->masked ? " masked" : "");
     if (h->opcode == WS_OP_CLOSE && n >= 2) {
         fprintf(out, "    code=%u reason='%s'\n", (unsigned)p[0] << 8 | p[1],
                 diag_escape(esc, sizeof(esc), span_of(p + 2, n - 2)));
         return;
     }
-    if (h->opcode == WS_OP_BINARY || (h->opcode == WS_OP_CONT && !p) || n == 0)
+    if (h->opcode == WS_OP_BINARY || h->opcode == WS_OP_CLOSE || !p || n == 0)
         return;
-    fprintf(out, "    data='%s'%s\n",
-            diag_escape(esc, sizeof(esc), span_of(p, n < TRACE_WS_PREVIEW ? n : TRACE_WS_PREVIEW)),
-            n > TRACE_WS_PREVIEW || n < h->len ? "..." : "");
+    fprintf(out, "    data='%s'%s\n", diag_escape(esc, sizeof(esc), span_of(p, k)),
+            n > k || n < h->len ? "..." : "");
+}
+
+void trace_ws_frame(struct trace *t, unsigned conn, uint32_t sid, bool sent,
+                    const struct ws_head *h, const uint8_t *p, size_t n)
+{
+    const char *on = !t->color ? "" : sent ? "\033[36m" : "\033[35m";
+
+    if (!t->frames || !t->text)
+        return;
+    fprintf(t->text, "+%.3fms ", trace_now(t));
+    if (conn)
+        fprintf(t->text, "#%u ", conn);
+    fprintf(t->text, "%s%c WS %s%s s=%" PRIu32 " len=%" PRIu64 "%s%s\n", on, sent ? '>' : '<',
+            ws_op_name(h->opcode), t->color ? "\033[0m" : "", sid, h->len, h->fin ? " fin" : "",
+            h->masked ? " masked" : "");
+    payload_line(t->text, h, p, n);
 }

@@ -649,6 +649,72 @@ TEST(test_conn_enable_push_from_server_rejected)
     srv_free(s);
 }
 
+/* RFC 8441 §3: ENABLE_CONNECT_PROTOCOL is 0 or 1 and, once 1, is never withdrawn. */
+TEST(test_conn_enable_connect_protocol)
+{
+    struct h2f_setting on = {H2_SETTINGS_ENABLE_CONNECT_PROTOCOL, 1};
+    struct h2f_setting off = {H2_SETTINGS_ENABLE_CONNECT_PROTOCOL, 0};
+    struct h2f_setting two = {H2_SETTINGS_ENABLE_CONNECT_PROTOCOL, 2};
+    struct h2f_frame fr[8];
+    struct srv *s = srv_new();
+
+    client_frames(s, fr, 8, outcopy);
+    srv_settings(s, &off, 1);
+    srv_flush(s);
+    CHECK_INT(s->err, 0);
+    CHECK(!h2c_peer(s->c)->enable_connect_protocol);
+    srv_settings(s, &on, 1);
+    srv_settings(s, &on, 1);
+    srv_flush(s);
+    CHECK_INT(s->err, 0);
+    CHECK(h2c_peer(s->c)->enable_connect_protocol);
+    srv_settings(s, &off, 1);
+    srv_flush(s);
+    CHECK_INT(s->err, H2E_PROTOCOL);
+    CHECK_STR(s->info.why, "SETTINGS_ENABLE_CONNECT_PROTOCOL withdrawn (RFC 8441 §3)");
+    srv_free(s);
+
+    s = srv_new();
+    client_frames(s, fr, 8, outcopy);
+    srv_settings(s, &two, 1);
+    srv_flush(s);
+    CHECK_INT(s->err, H2E_PROTOCOL);
+    CHECK_STR(s->info.why, "SETTINGS_ENABLE_CONNECT_PROTOCOL above 1 (RFC 8441 §3)");
+    srv_free(s);
+    CHECK_STR(h2_setting_name(H2_SETTINGS_ENABLE_CONNECT_PROTOCOL), "ENABLE_CONNECT_PROTOCOL");
+}
+
+/* RFC 8441 §4: an extended CONNECT opens a stream whose 200 is followed by DATA both ways. */
+TEST(test_conn_extended_connect_stream)
+{
+    static const struct hpack_field f[] = {
+        {{(const uint8_t *)":method", 7}, {(const uint8_t *)"CONNECT", 7}, 0, 0, 0},
+        {{(const uint8_t *)":protocol", 9}, {(const uint8_t *)"websocket", 9}, 0, 0, 0},
+        {{(const uint8_t *)":scheme", 7}, {(const uint8_t *)"https", 5}, 0, 0, 0},
+        {{(const uint8_t *)":path", 5}, {(const uint8_t *)"/chat", 5}, 0, 0, 0},
+        {{(const uint8_t *)":authority", 10}, {(const uint8_t *)"example.com", 11}, 0, 0, 0},
+    };
+    static const char *const ok[] = {":status", "200", "content-length", "0", NULL};
+    struct h2c_request req = {f, 5, false, NULL};
+    struct srv *s = srv_ready();
+    int64_t sid = h2c_submit(s->c, &req);
+
+    CHECK_INT(sid, 1);
+    CHECK(h2c_send_data(s->c, 1,
+                        (const uint8_t *)"\x81\x80"
+                                         "abcd",
+                        6, false) == 6);
+    srv_headers(s, 1, 0, ok);
+    srv_data(s, 1, 0, "\x81\x02hi");
+    srv_flush(s);
+    CHECK_INT(s->err, 0);
+    CHECK_INT(s->nev, 2);
+    CHECK_INT(s->ev[0].type, H2C_EV_HEADERS);
+    CHECK_INT(s->ev[1].type, H2C_EV_DATA); /* content-length is not the tunnel's length */
+    CHECK_INT(s->ev[1].data.len, 4);
+    srv_free(s);
+}
+
 TEST(test_conn_header_block_split_by_peer_frame_size)
 {
     struct srv *s = srv_ready();

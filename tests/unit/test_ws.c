@@ -5,6 +5,7 @@
 
 #include "base/buf.h"
 #include "base/err.h"
+#include "client/ws_int.h"
 #include "codec/ws.h"
 #include "tap.h"
 
@@ -276,4 +277,24 @@ TEST(test_ws_accept_input)
     CHECK_INT(ws_accept_input("short", in), H2E_USAGE);
     CHECK_STR(ws_op_name(WS_OP_PONG), "pong");
     CHECK_STR(ws_op_name(5), "reserved");
+}
+
+/* RFC 6455 §1.3 and §4.2.2: the example key and its accept value, through GnuTLS. */
+TEST(test_ws_accept_key_rfc_example)
+{
+    CHECK(ws_key_accept_ok("dGhlIHNhbXBsZSBub25jZQ==", span_str("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=")));
+    CHECK(!ws_key_accept_ok("dGhlIHNhbXBsZSBub25jZQ==", span_str("s3pPLMBiTxaQ9kYGzzhZRbK+xOo")));
+    CHECK(!ws_key_accept_ok("dGhlIHNhbXBsZSBub25jZQ==", span_str("S3pPLMBiTxaQ9kYGzzhZRbK+xOo=")));
+    CHECK(!ws_key_accept_ok("short", span_str("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=")));
+}
+
+TEST(test_ws_key_new_is_16_random_bytes)
+{
+    char a[WS_KEY_SIZE], b[WS_KEY_SIZE];
+
+    CHECK_INT(ws_key_new(a), 0);
+    CHECK_INT(ws_key_new(b), 0);
+    CHECK_INT(strlen(a), 24);
+    CHECK(a[22] == '=' && a[23] == '=');
+    CHECK(strcmp(a, b) != 0);
 }

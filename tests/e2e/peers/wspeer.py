@@ -112,7 +112,9 @@ def ws_session(sock, scenario, tag):
         if op == 8:
             code, reason = close_payload(data)
             log("%s close %d %r" % (tag, code, reason.decode("utf-8", "replace")))
-            if scenario != "silent":
+            if scenario == "silent":
+                time.sleep(10)  # never answers: the client's wait must be bounded
+            else:
                 sock.sendall(frame(8, data[:2]))
             return
         msg += data

@@ -1,0 +1,295 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
+# WebSocket (issue 11): ws:// over the HTTP/1.1 Upgrade and RFC 8441 extended CONNECT over
+# HTTP/2 (h2c and TLS), against Apache httpd's mod_http2 (H2WebSockets) in front of an echo
+# backend, and against the scripted server tests/e2e/peers/wspeer.py: echo,
+# fragments with a Ping in between, close codes, each bad frame with the Close h2get sends
+# for it, handshake failures, the fallback to HTTP/1.1 when the server does not allow
+# extended CONNECT, and the --frames lines.
+
+load helpers
+
+setup_file() {
+    e2e_setup_file
+    make_certs
+    [ -s "${CA:-}" ] || return 0
+    start_apache_ws
+}
+
+# start_apache_ws: an echo backend (wspeer.py over HTTP/1.1) behind Apache httpd with
+# H2WebSockets (servers/apache-ws.conf.in); exports APACHE_WS (its TLS port).
+start_apache_ws() {
+    local bin dir="$BATS_FILE_TMPDIR/apache" pf port pid
+    bin=$(find_bin apache2) || { missing APACHE_WS "apache2 is not installed (make deps)"; return 0; }
+    mkdir -p "$dir"
+    chmod 755 "$dir"
+    pf="$dir/backend.port"
+    "$E2E_PY" -B "$E2E_DIR/peers/wspeer.py" echo --port-file "$pf" --log "$dir/backend.log" \
+        --lifetime 3600 >"$dir/backend.out" 2>&1 3>&- &
+    track $!
+    for _ in $(seq 100); do
+        [ -s "$pf" ] && break
+        sleep 0.1
+    done
+    for _ in 1 2 3; do
+        port=$(free_port)
+        sed -e "s|@DIR@|$dir|g; s|@PORT@|$port|; s|@BACKEND@|$(cat "$pf")|" \
+            -e "s|@CERT@|$E2E_CERTS/server.pem|; s|@KEY@|$E2E_CERTS/server.key|" \
+            "$E2E_DIR/servers/apache-ws.conf.in" >"$dir/httpd.conf"
+        "$bin" -f "$dir/httpd.conf" -DFOREGROUND >"$dir/stdout.log" 2>&1 3>&- &
+        pid=$!
+        track "$pid"
+        if wait_port "$port" "$pid"; then
+            export APACHE_WS=$port APACHE_WS_LOG="$dir/backend.log"
+            return 0
+        fi
+        stop_pid "$pid"
+    done
+    missing APACHE_WS "apache2 did not start: $(tail -3 "$dir/error.log" "$dir/stdout.log")"
+}
+
+teardown_file() {
+    e2e_teardown_file
+}
+
+setup() {
+    e2e_setup
+    need_h2get
+}
+
+teardown() {
+    e2e_teardown
+}
+
+# start_ws SCENARIO [wspeer options]: the scripted WebSocket server; sets WS_PORT, WS_LOG.
+start_ws() {
+    local scenario=$1 pf="$BATS_TEST_TMPDIR/ws.port" pid
+    shift
+    WS_LOG="$BATS_TEST_TMPDIR/ws.log"
+    rm -f "$pf"
+    "$E2E_PY" -B "$E2E_DIR/peers/wspeer.py" "$scenario" --port-file "$pf" --log "$WS_LOG" \
+        --lifetime $((E2E_TIMEOUT + 15)) "$@" >"$BATS_TEST_TMPDIR/ws.out" 2>&1 3>&- &
+    pid=$!
+    track "$pid"
+    for _ in $(seq 100); do
+        [ -s "$pf" ] && break
+        sleep 0.1
+    done
+    [ -s "$pf" ] || fail "wspeer did not start:" "$(cat "$BATS_TEST_TMPDIR/ws.out")"
+    WS_PORT=$(cat "$pf")
+}
+
+need_h2_lib() {
+    "$E2E_PY" -c 'import h2.settings' 2>/dev/null || skip_or_die "$E2E_PY lacks python3-h2"
+}
+
+# ws_log_wait REGEX: the peer logged a matching line (within 5 s).
+ws_log_wait() {
+    for _ in $(seq 50); do
+        grep -Eq -- "$1" "$WS_LOG" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    fail "wspeer log has no line matching: $1" "--- log:" "$(cat "$WS_LOG" 2>/dev/null)"
+}
+
+# assert_stdout_bytes FORMAT: stdout is exactly what printf FORMAT makes (NUL bytes too).
+assert_stdout_bytes() {
+    printf "$1" >"$BATS_TEST_TMPDIR/want"
+    cmp -s "$BATS_TEST_TMPDIR/want" "$STDOUT" || fail "stdout differs" \
+        "--- expected: $(od -c "$BATS_TEST_TMPDIR/want" | head -5)" "--- got: $(od -c "$STDOUT" | head -5)"
+}
+
+# Stdin that stays open for a while after its lines, so the server speaks first.
+slow_lines() {
+    printf "$@"
+    sleep 1
+}
+
+@test "ws:// over HTTP/1.1: lines echoed one per line, Close 1000 on EOF, exit 0" {
+    start_ws echo
+    printf 'hello\nw\xc3\xb6rld\n\nlast without newline' >"$BATS_TEST_TMPDIR/in"
+    run_h2get -v "ws://127.0.0.1:$WS_PORT/chat?room=1" <"$BATS_TEST_TMPDIR/in"
+    assert_status 0
+    assert_stdout_is $'hello\nw\xc3\xb6rld\n\nlast without newline\n'
+    assert_stderr '^\* WebSocket open over HTTP/1\.1$'
+    ws_log_wait "^c1 close 1000 ''$"
+    ws_log_wait '^c1 request GET /chat\?room=1 HTTP/1\.1$'
+    ws_log_wait '^c1 field sec-websocket-version: 13$'
+    ws_log_wait '^c1 field upgrade: websocket$'
+    ws_log_wait "^c1 msg text 0 ''$"
+    [ "$(grep -c ' msg text ' "$WS_LOG")" = 4 ] || fail "expected 4 messages" "$(cat "$WS_LOG")"
+}
+
+@test "--ws-binary: stdin goes as binary messages and binary comes back as it is" {
+    start_ws echo
+    printf '\x00\x01\xff\xfe\n' >"$BATS_TEST_TMPDIR/in"
+    run_h2get --ws-binary "ws://127.0.0.1:$WS_PORT/" <"$BATS_TEST_TMPDIR/in"
+    assert_status 0
+    assert_stdout_bytes '\000\001\377\376\n'
+    ws_log_wait '^c1 msg binary 5 '
+}
+
+@test "fragments with a Ping in between: reassembled, the Ping answered with its payload" {
+    start_ws fragments
+    run_h2get "ws://127.0.0.1:$WS_PORT/" < <(slow_lines 'hi\n')
+    assert_status 0
+    # "Hel" + Ping + "lo" as text, then a binary message in two fragments, then the echo
+    assert_stdout_bytes 'Hello\n\000\001\002\nhi\n'
+    ws_log_wait "^c1 pong 'p1'$"
+}
+
+@test "the server closes with 4000: its code and reason in the error, exit 126, code echoed" {
+    start_ws close4000
+    run_h2get "ws://127.0.0.1:$WS_PORT/" < <(slow_lines 'x\n')
+    assert_status 126
+    assert_error_line 126 "^h2get: \(126\) WebSocket closed abnormally: the server closed the WebSocket with 4000 'bye now'$"
+    ws_log_wait "^c1 close 4000 ''$"
+}
+
+@test "a masked frame from the server: exit 124, Close 1002 naming RFC 6455 §5.1" {
+    start_ws masked
+    run_h2get "ws://127.0.0.1:$WS_PORT/" < <(slow_lines '')
+    assert_status 124
+    assert_error_line 124 'masked frame from the server \(RFC 6455 §5\.1\); sent Close 1002$'
+    ws_log_wait "^c1 close 1002 'masked frame from the server \(RFC 6455 §5\.1\)'$"
+}
+
+@test "bad UTF-8 split across fragments: exit 124, Close 1007" {
+    start_ws badutf8
+    run_h2get "ws://127.0.0.1:$WS_PORT/" < <(slow_lines '')
+    assert_status 124
+    assert_error_line 124 'WebSocket text is not UTF-8: invalid UTF-8 in a text message \(RFC 6455 §8\.1\); sent Close 1007$'
+    ws_log_wait '^c1 close 1007 '
+    [ ! -s "$STDOUT" ] || fail "nothing of the bad message may be written" "$(od -c "$STDOUT")"
+}
+
+@test "an oversized frame (2^40 bytes): exit 124 at once, Close 1009" {
+    start_ws oversized
+    run_h2get "ws://127.0.0.1:$WS_PORT/" < <(slow_lines '')
+    assert_status 124
+    assert_error_line 124 'WebSocket message too big: message over the 16 MiB limit'
+    ws_log_wait '^c1 close 1009 '
+}
+
+@test "a RSV bit without an extension: exit 124, Close 1002" {
+    start_ws rsv
+    run_h2get "ws://127.0.0.1:$WS_PORT/" < <(slow_lines 'a\n')
+    assert_status 124
+    assert_error_line 124 'RSV bit set without an extension \(RFC 6455 §5\.2\)'
+    ws_log_wait '^c1 close 1002 '
+}
+
+@test "the connection ends without a Close: exit 126 (1006)" {
+    start_ws noclose
+    run_h2get "ws://127.0.0.1:$WS_PORT/" < <(slow_lines 'a\n')
+    assert_status 126
+    assert_error_line 126 'the connection ended without a WebSocket Close \(1006\)$'
+    assert_stdout_is ''
+}
+
+@test "no Close in reply to ours: bounded by --stall-timeout, exit 126" {
+    start_ws silent
+    SECONDS=0
+    run_h2get --stall-timeout 1 "ws://127.0.0.1:$WS_PORT/" < <(printf 'a\n')
+    assert_status 126
+    assert_error_line 126 'no Close from the server in reply to ours \(1006\)$'
+    [ "$SECONDS" -lt 5 ] || fail "took ${SECONDS}s"
+}
+
+@test "426 Upgrade Required: exit 125 with a clear message" {
+    start_ws 426
+    run_h2get "ws://127.0.0.1:$WS_PORT/" </dev/null
+    assert_status 125
+    assert_error_line 125 'WebSocket handshake failed: the server answered 426 Upgrade Required'
+}
+
+@test "a 101 with the wrong Sec-WebSocket-Accept: exit 125" {
+    start_ws badkey
+    run_h2get "ws://127.0.0.1:$WS_PORT/" </dev/null
+    assert_status 125
+    assert_error_line 125 "wrong Sec-WebSocket-Accept 'MDEyMzQ1Njc4OWFiY2RlZmdoaWo=' for our key"
+}
+
+@test "a stdin line that is not UTF-8 is refused (use --ws-binary), exit 26" {
+    start_ws echo
+    run_h2get "ws://127.0.0.1:$WS_PORT/" < <(printf 'ok\n\xff\n')
+    assert_status 26
+    assert_error_line 26 'a stdin line is not UTF-8 text \(use --ws-binary\)$'
+}
+
+@test "two WebSocket URLs in one run: usage error" {
+    run_h2get "ws://127.0.0.1:1/a" "ws://127.0.0.1:1/b" </dev/null
+    assert_status 2
+    assert_stderr 'a WebSocket run takes exactly one ws:// or wss:// URL'
+}
+
+@test "RFC 8441 over h2c: extended CONNECT with :protocol websocket, echo, END_STREAM" {
+    need_h2_lib
+    start_ws fragments --h2
+    run_h2get --http2-prior-knowledge -v "ws://127.0.0.1:$WS_PORT/chat" < <(slow_lines 'one\ntwo\n')
+    assert_status 0
+    assert_stdout_bytes 'Hello\n\000\001\002\none\ntwo\n'
+    assert_stderr '^\* WebSocket open over HTTP/2 \(RFC 8441\)$'
+    assert_stderr '^> :protocol: websocket$'
+    ws_log_wait '^c1 h2 CONNECT protocol=websocket path=/chat version=13$'
+    ws_log_wait "^c1 s1 pong 'p1'$"
+    ws_log_wait "^c1 s1 close 1000 ''$"
+    ws_log_wait '^c1 s1 end_stream$'
+}
+
+@test "wss:// over TLS with ALPN h2 and RFC 8441; --frames shows the WebSocket frames" {
+    need_h2_lib
+    need_certs
+    start_ws echo --h2 --tls "$E2E_CERTS/server.pem" "$E2E_CERTS/server.key"
+    run_h2get --cacert "$CA" --frames "wss://localhost:$WS_PORT/echo" <<<"ping me"
+    assert_status 0
+    assert_stdout_is $'ping me\n'
+    assert_stderr '^\+[0-9.]+ms > WS text s=1 len=7 fin masked$'
+    assert_stderr "^    data='ping me'$"
+    assert_stderr '^\+[0-9.]+ms < WS text s=1 len=7 fin$'
+    assert_stderr '^\+[0-9.]+ms < WS close s=1 len=2 fin$'
+    assert_stderr "^    code=1000 reason=''$"
+    ws_log_wait '^c1 h2 CONNECT protocol=websocket path=/echo version=13$'
+}
+
+@test "no SETTINGS_ENABLE_CONNECT_PROTOCOL: falls back to HTTP/1.1 Upgrade on a new connection" {
+    need_h2_lib
+    need_certs
+    start_ws echo --h2 --no-connect-protocol --tls "$E2E_CERTS/server.pem" "$E2E_CERTS/server.key"
+    run_h2get --cacert "$CA" -v "wss://localhost:$WS_PORT/x" <<<"over h1"
+    assert_status 0
+    assert_stdout_is $'over h1\n'
+    assert_stderr '^\* The server does not allow extended CONNECT: WebSocket over HTTP/1\.1$'
+    ws_log_wait '^c2 request GET /x HTTP/1\.1$'
+    ws_log_wait "^c2 msg text 7 'over h1'$"
+    ! grep -q '^c1 h2 ' "$WS_LOG" || fail "no extended CONNECT may be sent" "$(cat "$WS_LOG")"
+}
+
+@test "RFC 8441: a non-2xx answer to the extended CONNECT is exit 125" {
+    need_h2_lib
+    start_ws 426 --h2
+    run_h2get --http2-prior-knowledge "ws://127.0.0.1:$WS_PORT/" </dev/null
+    assert_status 125
+    assert_error_line 125 'the server answered 426 to the extended CONNECT$'
+}
+
+@test "Apache httpd (H2WebSockets): wss:// over HTTP/2 with RFC 8441, echoed by the backend" {
+    need_server APACHE_WS
+    run_h2get --cacert "$CA" -v "wss://localhost:$APACHE_WS/ws/h2" <<<$'one\ntwo'
+    assert_status 0
+    assert_stdout_is $'one\ntwo\n'
+    assert_stderr '^\* ALPN: server accepted h2$'
+    assert_stderr '^< :status: 200$'
+    assert_stderr '^\* WebSocket open over HTTP/2 \(RFC 8441\)$'
+    grep -q "^c[0-9]* request GET /h2 HTTP/1.1$" "$APACHE_WS_LOG" ||
+        fail "the backend saw no upgrade for /h2" "$(cat "$APACHE_WS_LOG")"
+}
+
+@test "Apache httpd: wss:// over the HTTP/1.1 Upgrade (--http1.1), same backend" {
+    need_server APACHE_WS
+    run_h2get --http1.1 --cacert "$CA" -v "wss://localhost:$APACHE_WS/ws/h1" <<<'over http/1.1'
+    assert_status 0
+    assert_stdout_is $'over http/1.1\n'
+    assert_stderr '^\* < HTTP/1\.1 101 Switching Protocols$'
+    assert_stderr '^\* WebSocket open over HTTP/1\.1$'
+}
