@@ -16,6 +16,7 @@
 #include "net/tls.h"
 #include "proto/conn.h"
 #include "proto/ws_ep.h"
+#include "pipe.h"
 #include "run.h"
 
 /* The one connection's id in traces (the first, shown without a #tag). */
@@ -45,7 +46,8 @@ struct ws_sess {
     char key[WS_KEY_SIZE]; /* Sec-WebSocket-Key (HTTP/1.1) */
     struct ws_ep ep;
     bool ep_ready;
-    struct buf line; /* stdin bytes not yet a whole line */
+    struct pipe_in in; /* stdin */
+    struct buf line;   /* stdin bytes not yet a whole line */
     bool stdin_open;
     int result;              /* the first failure, said */
     uint64_t deadline;       /* -m */

@@ -8,13 +8,11 @@
  */
 #include "ws_run.h"
 
-#include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include "client_trace.h"
 #include "sys/clock.h"
@@ -23,7 +21,6 @@
 #include "vlog.h"
 #include "ws_int.h"
 
-#define WS_STDIN_CHUNK (64u * 1024u)
 /* Stop reading stdin while this much waits to be sent: memory follows the peer's pace. */
 #define WS_OUT_HIGH (1u << 20)
 
@@ -141,26 +138,30 @@ static void start_close(struct ws_sess *s)
     s->close_deadline = clock_ms() + wait;
 }
 
+/* What stdin has now (pipe.c): whole lines, or each read as one binary message. */
 static int read_stdin(struct ws_sess *s)
 {
-    uint8_t tmp[WS_STDIN_CHUNK];
-    ssize_t k = read(0, tmp, sizeof(tmp));
+    struct span d;
 
-    if (k < 0 && (errno == EINTR || errno == EAGAIN))
-        return 0;
-    if (k < 0)
-        return ws_fail(s, H2E_READ, "cannot read stdin: %s", strerror(errno));
-    if (k == 0) {
-        if (!s->cfg->req.ws_binary && send_lines(s, true) != 0)
+    pipe_in_fill(&s->in);
+    d = pipe_in_data(&s->in);
+    if (d.len && s->cfg->req.ws_binary && send_msg(s, WS_OP_BINARY, d.p, d.len) != 0)
+        return s->result;
+    if (d.len && !s->cfg->req.ws_binary) {
+        if (buf_append(&s->line, d.p, d.len) != 0)
+            return ws_fail(s, H2E_READ, "a stdin line is longer than 16 MiB");
+        if (send_lines(s, false) != 0)
             return s->result;
-        start_close(s);
-        return 0;
     }
-    if (s->cfg->req.ws_binary)
-        return send_msg(s, WS_OP_BINARY, tmp, (size_t)k);
-    if (buf_append(&s->line, tmp, (size_t)k) != 0)
-        return ws_fail(s, H2E_READ, "a stdin line is longer than 16 MiB");
-    return send_lines(s, false);
+    pipe_in_consume(&s->in, d.len);
+    if (s->in.err)
+        return ws_fail(s, H2E_READ, "cannot read stdin: %s", strerror(s->in.err));
+    if (!pipe_in_done(&s->in))
+        return 0;
+    if (!s->cfg->req.ws_binary && send_lines(s, true) != 0)
+        return s->result;
+    start_close(s);
+    return 0;
 }
 
 /* HTTP/1.1: read what the connection has and feed it, write what is queued. */
@@ -222,13 +223,14 @@ static int timers(struct ws_sess *s)
 /* One turn: poll, then stdin, then the connection. 1 when the session is over. */
 static int turn(struct ws_sess *s)
 {
-    struct pollfd p[2] = {{s->io.fd, link_events(s), 0}, {0, POLLIN, 0}};
-    bool want_in = s->stdin_open && !s->ep.close_sent && ws_ep_out(&s->ep)->len < WS_OUT_HIGH;
+    struct pollfd p[2] = {{s->io.fd, link_events(s), 0}, {-1, 0, 0}};
+    bool want = s->stdin_open && !s->ep.close_sent && ws_ep_out(&s->ep)->len < WS_OUT_HIGH;
+    size_t n = 1 + pipe_in_pollfd(&s->in, want, &p[1]);
     int rv;
 
     if (!io_pending(&s->io))
-        poll(p, want_in ? 2 : 1, 200);
-    if (want_in && (p[1].revents & (POLLIN | POLLHUP | POLLERR)) && read_stdin(s) != 0)
+        poll(p, (nfds_t)n, 200);
+    if (n == 2 && (p[1].revents & (POLLIN | POLLHUP | POLLERR)) && read_stdin(s) != 0)
         return -1;
     rv = s->h2 ? ws_h2_pump(s, p[0].revents) : h1_pump(s);
     if (rv != 0 || timers(s) != 0)
@@ -294,6 +296,7 @@ static void release(struct ws_sess *s)
         tls_ctx_release(&s->tls);
     ws_ep_release(&s->ep);
     buf_release(&s->line);
+    pipe_in_release(&s->in);
     free(s->url_str);
 }
 
@@ -325,6 +328,7 @@ int ws_run(const struct config *cfg)
     ec.ctx = s;
     ws_ep_init(&s->ep, &ec, &xalloc_mem);
     buf_init(&s->line, &xalloc_mem, LIMIT_WS_MESSAGE);
+    pipe_in_init(&s->in, 0, 0);
     if (parse_url(s, cfg->urls[0].url) == 0 && open_ws(s) == 0 && ws_drain(s) == 0) {
         vlog(&s->cl, "WebSocket open over %s", s->h2 ? "HTTP/2 (RFC 8441)" : "HTTP/1.1");
         while ((rv = turn(s)) == 0)
