@@ -181,7 +181,9 @@ TEST(test_ws_close_payload)
     CHECK_INT(ws_parse_close(NULL, 0, &code, &r, NULL), 0);
     CHECK_INT(code, 1005);
     CHECK_INT(r.len, 0);
-    CHECK_INT(ws_parse_close(BYTES(0x03, 0xe8, 'b', 'y', 'e'), &code, &r, NULL), 0);
+    /* a named array: `r` points into it after the CHECK block ends */
+    static const uint8_t bye[] = {0x03, 0xe8, 'b', 'y', 'e'};
+    CHECK_INT(ws_parse_close(bye, sizeof(bye), &code, &r, NULL), 0);
     CHECK_INT(code, 1000);
     CHECK_MEM(r.p, r.len, "bye", 3);
     CHECK_INT(ws_parse_close(BYTES(0x03), &code, &r, &info), H2E_WS_PROTOCOL);
