@@ -68,8 +68,8 @@ static int connect_fd(struct ws_sess *s, uint64_t until)
     struct h2e_info info = H2E_INFO_INIT;
     struct net_connector nc;
     struct net_addrs addrs;
-    const char *host = s->url.host;
-    uint16_t port = s->url.port;
+    const char *host = s->url->host;
+    uint16_t port = s->url->port;
     int rv;
 
     net_route(&ov, &host, &port);
@@ -128,7 +128,7 @@ static int tls_setup(struct ws_sess *s, const char *alpn)
 static int tls_handshake(struct ws_sess *s, int fd, uint64_t until)
 {
     struct tls_conn *c = xcalloc(1, sizeof(*c));
-    int rv = tls_conn_start(c, &s->tls, fd, s->url.host);
+    int rv = tls_conn_start(c, &s->tls, fd, s->url->host);
 
     if (rv == 0)
         rv = tls_conn_handshake(c);
@@ -142,7 +142,7 @@ static int tls_handshake(struct ws_sess *s, int fd, uint64_t until)
         rv = tls_conn_handshake(c);
     }
     if (rv == H2E_TIMEOUT)
-        ws_fail(s, rv, "TLS handshake with '%s' not done in time", s->url.host);
+        ws_fail(s, rv, "TLS handshake with '%s' not done in time", s->url->host);
     else if (rv)
         ws_fail(s, c->info.code ? c->info.code : rv, "%s", c->detail);
     if (rv) {
@@ -164,12 +164,12 @@ int ws_dial(struct ws_sess *s, const char *alpn)
 
     if (s->deadline && s->deadline < until)
         until = s->deadline;
-    if (s->url.tls && tls_setup(s, alpn) != 0)
+    if (s->url->tls && tls_setup(s, alpn) != 0)
         return s->result;
     fd = connect_fd(s, until);
     if (fd < 0)
         return fd;
-    if (!s->url.tls) {
+    if (!s->url->tls) {
         io_tcp_init(&s->io, fd);
         s->io_open = true;
         return 0;

@@ -63,8 +63,8 @@ static int send_request(struct ws_sess *s)
     buf_init(&out, &xalloc_mem, 1u << 20);
     buf_init(&target, &xalloc_mem, SIZE_MAX);
     buf_init(&host, &xalloc_mem, SIZE_MAX);
-    url_request_target(&s->url, &target);
-    url_authority(&s->url, &host);
+    url_request_target(s->url, &target);
+    url_authority(s->url, &host);
     memset(&req, 0, sizeof(req));
     req.method = span_str("GET");
     req.target = buf_span(&target);
@@ -170,7 +170,7 @@ static int parse_head(struct ws_sess *s, struct buf *rb)
     rv = check_head(s, &r, h, n);
     free(h);
     if (rv == 0) /* what follows the head is already WebSocket frames */
-        rv = ws_ep_feed(&s->ep, rb->p + used, rb->len - (size_t)used);
+        rv = ws_ep_feed(&s->ch[0].ep, rb->p + used, rb->len - (size_t)used);
     return rv;
 }
 

@@ -46,49 +46,80 @@ static int status_of(const struct hpack_list *l)
     return 0;
 }
 
-static int on_headers(struct ws_sess *s, const struct hpack_list *l)
+static int on_headers(struct ws_chan *ch, const struct hpack_list *l)
 {
     size_t i;
 
     for (i = 0; l && i < l->count; i++)
-        vlog_field(&s->cl, '<', l->fields[i].name, l->fields[i].value);
+        vlog_field(&ch->s->cl, '<', l->fields[i].name, l->fields[i].value);
     if (status_of(l) / 100 != 2) /* RFC 8441 §5: 2xx opens the WebSocket */
-        return ws_fail(s, H2E_WS_HANDSHAKE, "the server answered %d to the extended CONNECT",
-                       status_of(l));
-    s->h2_ok = true;
+        return ws_chan_fail(ch, H2E_WS_HANDSHAKE, "the server answered %d to the extended CONNECT",
+                            status_of(l));
+    ch->h2_ok = true;
     return 0;
 }
 
-static int on_event(struct ws_sess *s, const struct h2c_event *ev)
+static struct ws_chan *by_stream(struct ws_sess *s, uint32_t sid)
 {
-    trace_h2_event(s->cl.trace, WS_CONN_ID, ev);
-    if (ev->type == H2C_EV_SETTINGS)
-        s->h2_settings = true;
-    if (ev->type == H2C_EV_GOAWAY && (!s->sid || ev->last_stream_id < s->sid))
-        return ws_fail(s, H2E_PEER_GOAWAY, "the server sent GOAWAY before our stream");
-    if (!s->sid || ev->stream_id != s->sid)
-        return 0;
+    size_t i;
+
+    for (i = 0; sid && i < s->nch; i++)
+        if (s->ch[i].sid == sid)
+            return &s->ch[i];
+    return NULL;
+}
+
+/* GOAWAY: the streams above its last-stream-id were never processed (RFC 9113 §6.8). */
+static void on_goaway(struct ws_sess *s, uint32_t last)
+{
+    size_t i;
+
+    for (i = 0; i < s->nch; i++)
+        if (!s->ch[i].sid || s->ch[i].sid > last)
+            ws_chan_fail(&s->ch[i], H2E_PEER_GOAWAY, "the server sent GOAWAY before our stream");
+}
+
+/* An event of one stream; a channel's failure is its own, 0 goes on. */
+static int on_stream(struct ws_chan *ch, const struct h2c_event *ev)
+{
     switch (ev->type) {
     case H2C_EV_HEADERS:
-        return on_headers(s, ev->fields);
+        return on_headers(ch, ev->fields);
     case H2C_EV_DATA:
-        h2c_consume(s->h2c, s->sid, ev->data.len);
-        if (ws_ep_feed(&s->ep, ev->data.p, ev->data.len) != 0)
-            return ws_fail(s, H2E_NOMEM, "no memory for WebSocket input");
-        return s->h2_ok ? ws_drain(s) : 0;
+        h2c_consume(ch->s->h2c, ch->sid, ev->data.len);
+        if (ws_ep_feed(&ch->ep, ev->data.p, ev->data.len) != 0)
+            return ws_fail(ch->s, H2E_NOMEM, "no memory for WebSocket input");
+        return ch->h2_ok ? ws_drain(ch) : 0;
     case H2C_EV_END_STREAM:
-        s->peer_ended = true;
+        ch->ended = true;
         return 0;
     case H2C_EV_RESET:
-        s->peer_ended = true;
-        if (ws_ep_done(&s->ep))
+        ch->ended = true;
+        ch->h2_ended = true; /* nothing more can be sent on it */
+        if (ws_ep_done(&ch->ep))
             return 0;
-        return ws_fail(s, s->h2_ok ? H2E_WS_CLOSED : H2E_WS_HANDSHAKE,
-                       "the server reset the WebSocket stream (%s)",
-                       ev->why ? ev->why : h2e_str(ev->code));
+        return ws_chan_fail(ch, ch->h2_ok ? H2E_WS_CLOSED : H2E_WS_HANDSHAKE,
+                            "the server reset the WebSocket stream (%s)",
+                            ev->why ? ev->why : h2e_str(ev->code));
     default:
         return 0;
     }
+}
+
+/* Returns the failure of the run only; a channel's is kept in the channel. */
+static int on_event(struct ws_sess *s, const struct h2c_event *ev)
+{
+    struct ws_chan *ch;
+
+    trace_h2_event(s->cl.trace, WS_CONN_ID, ev);
+    if (ev->type == H2C_EV_SETTINGS)
+        s->h2_settings = true;
+    if (ev->type == H2C_EV_GOAWAY)
+        on_goaway(s, ev->last_stream_id);
+    ch = by_stream(s, ev->stream_id);
+    if (ch)
+        on_stream(ch, ev);
+    return s->result;
 }
 
 /* Feed the frames whole in `s->rbuf` to the connection and drain the events. */
@@ -119,9 +150,12 @@ static int read_in(struct ws_sess *s)
     uint8_t tmp[64 * 1024];
     int k;
 
-    while (!s->peer_ended && (k = io_read(&s->io, tmp, sizeof(tmp))) != H2E_INCOMPLETE) {
+    while (!s->conn_ended && (k = io_read(&s->io, tmp, sizeof(tmp))) != H2E_INCOMPLETE) {
         if (k <= 0) {
-            s->peer_ended = true;
+            size_t i;
+            s->conn_ended = true;
+            for (i = 0; i < s->nch; i++)
+                s->ch[i].ended = true;
             return k < 0 ? ws_fail(s, k, "%s", s->io.detail) : 0;
         }
         if (buf_append(&s->rbuf, tmp, (size_t)k) != 0)
@@ -132,34 +166,39 @@ static int read_in(struct ws_sess *s)
     return 0;
 }
 
-/* What the WebSocket has to send goes into DATA as far as the windows allow; after the
- * close handshake, END_STREAM (RFC 8441 §5: the stream's end follows the Close). */
-static int send_out(struct ws_sess *s)
+/* What a channel has to send goes into DATA as far as the windows allow; after its close
+ * handshake (or its failure), END_STREAM (RFC 8441 §5: the stream's end follows the
+ * Close). */
+static int send_out(struct ws_chan *ch)
 {
-    struct buf *out = ws_ep_out(&s->ep);
+    struct buf *out = ws_ep_out(&ch->ep);
     int64_t k;
 
-    if (!s->h2_ok || s->h2_ended)
+    if (!ch->h2_ok || ch->h2_ended)
         return 0;
     if (out->len) {
-        k = h2c_send_data(s->h2c, s->sid, out->p, out->len, false);
+        k = h2c_send_data(ch->s->h2c, ch->sid, out->p, out->len, false);
         if (k < 0)
-            return ws_fail(s, (int)k, "cannot send on the WebSocket stream");
+            return ws_chan_fail(ch, (int)k, "cannot send on the WebSocket stream");
         buf_consume(out, (size_t)k);
     }
-    if (!out->len && ws_ep_done(&s->ep)) {
-        k = h2c_send_data(s->h2c, s->sid, NULL, 0, true);
-        s->h2_ended = k >= 0;
+    if (!out->len && (ws_ep_done(&ch->ep) || ch->result)) {
+        k = h2c_send_data(ch->s->h2c, ch->sid, NULL, 0, true);
+        ch->h2_ended = k >= 0;
     }
     return 0;
 }
 
 int ws_h2_pump(struct ws_sess *s, short rev)
 {
+    size_t i;
+
     (void)rev;
-    if (read_in(s) != 0 || send_out(s) != 0 || flush(s) != 0)
+    if (read_in(s) != 0)
         return s->result;
-    return 0;
+    for (i = 0; i < s->nch; i++)
+        send_out(&s->ch[i]);
+    return flush(s);
 }
 
 short ws_h2_events(struct ws_sess *s)
@@ -168,20 +207,20 @@ short ws_h2_events(struct ws_sess *s)
 }
 
 /* The extended CONNECT's fields (RFC 8441 §4), then the user's -H. */
-static size_t connect_fields(struct ws_sess *s, struct hpack_field *f, struct buf *store)
+static size_t connect_fields(struct ws_chan *ch, struct hpack_field *f, struct buf *store)
 {
-    const struct config *cfg = s->cfg;
+    const struct config *cfg = ch->s->cfg;
     const char *ua = cfg->req.user_agent;
     size_t n = 0, i, path_off, path_len;
 
-    url_request_target(&s->url, store);
+    url_request_target(&ch->url, store);
     path_len = store->len;
     path_off = 0;
-    url_authority(&s->url, store);
+    url_authority(&ch->url, store);
 #define F(nm, v) f[n++] = (struct hpack_field){span_str(nm), v, 0, 0, 0}
     F(":method", span_str("CONNECT"));
     F(":protocol", span_str("websocket"));
-    F(":scheme", span_str(s->url.tls ? "https" : "http"));
+    F(":scheme", span_str(ch->url.tls ? "https" : "http"));
     F(":path", span_of(store->p + path_off, path_len));
     F(":authority", span_of(store->p + path_len, store->len - path_len));
     F("sec-websocket-version", span_str("13"));
@@ -196,8 +235,9 @@ static size_t connect_fields(struct ws_sess *s, struct hpack_field *f, struct bu
     return n;
 }
 
-static int submit(struct ws_sess *s)
+static int submit(struct ws_chan *ch)
 {
+    struct ws_sess *s = ch->s;
     struct hpack_field f[WS_H2_FIELDS];
     struct buf store;
     struct h2c_request req;
@@ -206,28 +246,44 @@ static int submit(struct ws_sess *s)
 
     buf_init(&store, &xalloc_mem, SIZE_MAX);
     req.fields = f;
-    req.nfields = connect_fields(s, f, &store);
+    req.nfields = connect_fields(ch, f, &store);
     req.end_stream = false;
-    req.user = s;
+    req.user = ch;
     for (i = 0; i < req.nfields; i++)
         vlog_field(&s->cl, '>', f[i].name, f[i].value);
     sid = h2c_submit(s->h2c, &req);
     buf_release(&store);
     if (sid < 0)
-        return ws_fail(s, (int)sid, "cannot open the WebSocket stream");
-    s->sid = (uint32_t)sid;
+        return ws_chan_fail(ch, (int)sid, "cannot open the WebSocket stream");
+    ch->sid = (uint32_t)sid;
     return 0;
 }
 
-/* Read and write until `*flag` is true (or a failure is said). */
-static int until(struct ws_sess *s, const bool *flag)
+static bool settled(const struct ws_sess *s)
 {
-    while (!*flag) {
+    return s->h2_settings;
+}
+
+/* Every channel has its answer to the extended CONNECT (or failed). */
+static bool opened(const struct ws_sess *s)
+{
+    size_t i;
+
+    for (i = 0; i < s->nch; i++)
+        if (!s->ch[i].h2_ok && !s->ch[i].result)
+            return false;
+    return true;
+}
+
+/* Read and write until `done` says so (or the run fails). */
+static int until(struct ws_sess *s, bool (*done)(const struct ws_sess *s))
+{
+    while (!done(s)) {
         if (flush(s) != 0 || read_in(s) != 0)
             return s->result;
-        if (*flag)
+        if (done(s))
             break;
-        if (s->peer_ended)
+        if (s->conn_ended)
             return ws_fail(s, H2E_WS_HANDSHAKE, "the server closed the HTTP/2 connection");
         if (ws_wait(s, (short)(POLLIN | ws_h2_events(s))) != 0)
             return s->result;
@@ -239,6 +295,7 @@ int ws_h2_start(struct ws_sess *s)
 {
     struct h2f_setting set[LIMIT_SETTINGS_ENTRIES];
     struct h2c_config hc;
+    size_t i;
 
     h2c_config_init(&hc, &xalloc_mem);
     sess_h2_config(s->cfg, &hc, set);
@@ -250,24 +307,34 @@ int ws_h2_start(struct ws_sess *s)
     s->h2 = true;
     buf_init(&s->rbuf, &xalloc_mem, 4u << 20);
     vlog(&s->cl, "Using HTTP/2");
-    if (until(s, &s->h2_settings) != 0)
+    if (until(s, settled) != 0)
         return s->result;
     if (!h2c_peer(s->h2c)->enable_connect_protocol)
         return 1;
-    if (submit(s) != 0 || until(s, &s->h2_ok) != 0)
+    for (i = 0; i < s->nch; i++)
+        submit(&s->ch[i]);
+    if (until(s, opened) != 0)
         return s->result;
-    return 0;
+    for (i = 0; i < s->nch; i++)
+        if (s->ch[i].h2_ok)
+            return 0;
+    return s->ch[0].result; /* none opened: each failure is said */
 }
 
 void ws_h2_release(struct ws_sess *s)
 {
+    size_t i;
+
     if (!s->h2c)
         return;
     h2c_free(s->h2c);
     s->h2c = NULL;
     s->h2 = false;
-    s->h2_settings = s->h2_ok = s->h2_ended = false;
-    s->sid = 0;
-    s->peer_ended = false;
+    s->h2_settings = false;
+    s->conn_ended = false;
+    for (i = 0; i < s->nch; i++) {
+        s->ch[i].sid = 0;
+        s->ch[i].h2_ok = s->ch[i].h2_ended = s->ch[i].ended = false;
+    }
     buf_release(&s->rbuf);
 }

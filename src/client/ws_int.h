@@ -25,39 +25,62 @@
 /* base64 of 16 bytes, and its NUL. */
 #define WS_KEY_SIZE 25
 
+/* Several URLs of one origin share one HTTP/2 connection, one stream each. */
+#define WS_MAX_CHANS 100u
+
+struct ws_sess;
+
+/* One WebSocket: one URL, one stream over HTTP/2 (or the whole HTTP/1.1 connection). */
+struct ws_chan {
+    struct ws_sess *s;
+    const char *arg; /* the URL as given, for messages */
+    char *url_str;   /* the URL as http(s):// (RFC 6455 §3 reuses their syntax); owned */
+    struct url url;
+    struct ws_ep ep;
+    uint32_t sid;  /* HTTP/2: its stream */
+    bool h2_ok;    /* ... 2xx received */
+    bool h2_ended; /* ... END_STREAM sent */
+    bool ended;    /* the server ended it: END_STREAM, RST_STREAM or EOF */
+    int result;    /* its failure, said; 0 while none */
+};
+
 struct ws_sess {
     struct client cl; /* for -v, the trace and stdout */
     const struct config *cfg;
-    char *url_str; /* the URL as http(s):// (RFC 6455 §3 reuses their syntax); owned */
-    struct url url;
+    struct ws_chan *ch; /* one per URL, in command-line order */
+    size_t nch;
+    struct url *url; /* the origin: the first channel's URL */
     struct io io;
     bool io_open;
     struct tls_conn *tlsc; /* wss: the session `io` runs over (freed after io_close) */
     struct tls_ctx tls;
     bool tls_ready;
-    bool h2;              /* RFC 8441 over HTTP/2 */
-    struct h2c_conn *h2c; /* ... the connection and the stream */
-    uint32_t sid;
+    bool h2;               /* RFC 8441 over HTTP/2 */
+    struct h2c_conn *h2c;  /* ... the connection */
     bool h2_settings;      /* ... the server's first SETTINGS arrived */
-    bool h2_ok;            /* ... 2xx received */
-    bool h2_ended;         /* ... END_STREAM sent */
     struct buf rbuf;       /* ... bytes read, not yet a whole frame */
-    bool peer_ended;       /* END_STREAM from the server, or its EOF */
+    bool conn_ended;       /* EOF from the server */
     char key[WS_KEY_SIZE]; /* Sec-WebSocket-Key (HTTP/1.1) */
-    struct ws_ep ep;
-    bool ep_ready;
-    struct pipe_in in; /* stdin */
-    struct buf line;   /* stdin bytes not yet a whole line */
+    struct pipe_in in;     /* stdin */
+    struct buf line;       /* stdin bytes not yet a whole line */
     bool stdin_open;
-    int result;              /* the first failure, said */
+    int result;              /* a failure of the whole run, said */
     uint64_t deadline;       /* -m */
     uint64_t close_deadline; /* our Close was sent: the peer's must come by then */
-    bool said;               /* the failure is printed */
+    bool said;               /* the run's failure is printed */
 };
 
 /* ws_run.c */
-/* ws_drain - write out every message `s->ep` has whole; 0 or the failure said. */
-int ws_drain(struct ws_sess *s);
+/* ws_drain - write out every message `ch->ep` has whole; 0, or the failure said (of the
+ * channel, or of the run when stdout fails). */
+int ws_drain(struct ws_chan *ch);
+/* ws_read_stdin - what stdin has now becomes messages on every channel; at its end, Close
+ * 1000 on each. 0 or the H2E_* of the run, said. */
+int ws_read_stdin(struct ws_sess *s);
+/* ws_chan_fail - say the failure of `ch` (naming its URL when there are several) and
+ * remember it; returns `code`. A failure of the run (ws_fail) silences the channels'. */
+int ws_chan_fail(struct ws_chan *ch, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* ws_key.c */
 /* ws_key_new - a fresh Sec-WebSocket-Key (§4.1: 16 random bytes, base64). 0 or H2E_NOMEM. */
@@ -78,17 +101,18 @@ int ws_fail(struct ws_sess *s, int code, const char *fmt, ...)
 int ws_wait(struct ws_sess *s, short events);
 
 /* ws_h1.c */
-/* ws_h1_handshake - the RFC 6455 §4 opening handshake over `s->io`. 0 or the H2E_* said;
- * bytes after the 101 head are fed to `s->ep`. */
+/* ws_h1_handshake - the RFC 6455 §4 opening handshake of the one channel over `s->io`. 0
+ * or the H2E_* said; bytes after the 101 head are fed to its endpoint. */
 int ws_h1_handshake(struct ws_sess *s);
 
 /* ws_h2.c */
-/* ws_h2_start - the HTTP/2 session and, when the server allows it (SETTINGS 0x8 = 1), the
- * extended CONNECT (RFC 8441 §4). 0 with `s->h2_ok`; 1 when the server does not allow it
- * (the caller falls back to HTTP/1.1); or the H2E_* said. */
+/* ws_h2_start - the HTTP/2 session and, when the server allows it (SETTINGS 0x8 = 1), one
+ * extended CONNECT per channel (RFC 8441 §4). 0 once every channel is open or failed; 1
+ * when the server does not allow it (the caller may fall back to HTTP/1.1); or the H2E_*
+ * of the run, said. */
 int ws_h2_start(struct ws_sess *s);
-/* ws_h2_pump - move what `s->ep` has to send into DATA, read and write the connection,
- * feed DATA of our stream to `s->ep`. `rev` from poll. 0 or the H2E_* said. */
+/* ws_h2_pump - move what each channel has to send into DATA, read and write the
+ * connection, feed each stream's DATA to its channel. 0 or the H2E_* of the run, said. */
 int ws_h2_pump(struct ws_sess *s, short rev);
 /* ws_h2_events - poll events the HTTP/2 session waits for. */
 short ws_h2_events(struct ws_sess *s);

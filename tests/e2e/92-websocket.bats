@@ -217,10 +217,48 @@ slow_lines() {
     assert_error_line 26 'a stdin line is not UTF-8 text \(use --ws-binary\)$'
 }
 
-@test "two WebSocket URLs in one run: usage error" {
+@test "several ws:// URLs without HTTP/2: exit 125, they need one RFC 8441 connection" {
     run_h2get "ws://127.0.0.1:1/a" "ws://127.0.0.1:1/b" </dev/null
+    assert_status 125
+    assert_error_line 125 'several WebSocket URLs need one HTTP/2 connection with extended CONNECT \(RFC 8441\): HTTP/1\.1 only'
+}
+
+@test "WebSocket URLs of two origins, or mixed with http://: usage errors" {
+    run_h2get --http2-prior-knowledge "ws://127.0.0.1:1/a" "ws://127.0.0.1:2/b" </dev/null
     assert_status 2
-    assert_stderr 'a WebSocket run takes exactly one ws:// or wss:// URL'
+    assert_error_line 2 "'ws://127\.0\.0\.1:2/b': several WebSocket URLs must share one origin$"
+    run_h2get "ws://127.0.0.1:1/a" "http://127.0.0.1:1/b" </dev/null
+    assert_status 2
+    assert_error_line 2 "'http://127\.0\.0\.1:1/b': a WebSocket run takes only ws:// and wss:// URLs$"
+}
+
+@test "several URLs of one origin: streams of one HTTP/2 connection, each gets every line" {
+    need_h2_lib
+    start_ws echo --h2
+    run_h2get --http2-prior-knowledge "ws://127.0.0.1:$WS_PORT/a" "ws://127.0.0.1:$WS_PORT/b" \
+        "ws://127.0.0.1:$WS_PORT/c" < <(slow_lines 'one\n')
+    assert_status 0
+    assert_stdout_is $'one\none\none\n'
+    ws_log_wait '^c1 h2 CONNECT protocol=websocket path=/a '
+    ws_log_wait '^c1 h2 CONNECT protocol=websocket path=/c '
+    for sid in 1 3 5; do
+        ws_log_wait "^c1 s$sid msg text 3 'one'$"
+        ws_log_wait "^c1 s$sid close 1000 ''$"
+        ws_log_wait "^c1 s$sid end_stream$"
+    done
+    ! grep -q '^c2 ' "$WS_LOG" || fail "one connection only" "$(cat "$WS_LOG")"
+}
+
+@test "several URLs: one closed with 4000 fails alone, named by its URL; the other closes well" {
+    need_h2_lib
+    start_ws echo --h2
+    run_h2get --http2-prior-knowledge "ws://127.0.0.1:$WS_PORT/s/echo" \
+        "ws://127.0.0.1:$WS_PORT/s/close4000" < <(slow_lines 'x\n')
+    assert_status 126
+    assert_error_line 126 "^h2get: \(126\) WebSocket closed abnormally: 'ws://127\.0\.0\.1:$WS_PORT/s/close4000': the server closed the WebSocket with 4000 'bye now'$"
+    assert_stdout_is $'x\n'
+    ws_log_wait "^c1 s1 close 1000 ''$"
+    ws_log_wait "^c1 s3 close 4000 ''$"
 }
 
 @test "RFC 8441 over h2c: extended CONNECT with :protocol websocket, echo, END_STREAM" {

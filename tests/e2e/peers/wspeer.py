@@ -136,6 +136,11 @@ def accept_key(key):
     return base64.b64encode(hashlib.sha1(key + GUID).digest())
 
 
+def pick(path):
+    """A path /s/NAME runs scenario NAME on that WebSocket, whatever the command line says."""
+    return path[3:] if path.startswith("/s/") else ARGS.scenario
+
+
 def h1_handshake(conn, scenario, tag):
     buf = b""
     while b"\r\n\r\n" not in buf:
@@ -150,6 +155,7 @@ def h1_handshake(conn, scenario, tag):
         k, _, v = line.partition(b":")
         fields[k.strip().lower()] = v.strip()
         log("%s field %s: %s" % (tag, k.strip().lower().decode(), v.strip().decode("latin-1")))
+    scenario = pick(head[0].split(b" ")[1].decode("latin-1"))
     if scenario == "426":
         conn.sendall(b"HTTP/1.1 426 Upgrade Required\r\nContent-Length: 0\r\n\r\n")
         return False
@@ -158,15 +164,16 @@ def h1_handshake(conn, scenario, tag):
         acc = base64.b64encode(b"0123456789abcdefghij")
     conn.sendall(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
                  b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + acc + b"\r\n\r\n")
-    return True
+    return scenario
 
 
 def serve_h1(conn, n):
     tag = "c%d" % n
     log("%s open" % tag)
     try:
-        if h1_handshake(conn, ARGS.scenario, tag):
-            ws_session(conn, ARGS.scenario, tag)
+        scenario = h1_handshake(conn, ARGS.scenario, tag)
+        if scenario:
+            ws_session(conn, scenario, tag)
     except (EOFError, OSError) as e:
         log("%s eof %s" % (tag, type(e).__name__))
     finally:
@@ -216,10 +223,10 @@ def serve_h2(conn, n):
         except Exception:
             pass
 
-    def stream(sid, theirs):
+    def stream(sid, theirs, scenario):
         st = "%s s%d" % (tag, sid)
         try:
-            ws_session(theirs, ARGS.scenario, st)
+            ws_session(theirs, scenario, st)
         except (EOFError, OSError) as e:
             log("%s eof %s" % (st, type(e).__name__))
         time.sleep(0.2)
@@ -239,7 +246,8 @@ def serve_h2(conn, n):
                     log("%s h2 %s protocol=%s path=%s version=%s" % (
                         tag, h.get(":method"), h.get(":protocol"), h.get(":path"),
                         h.get("sec-websocket-version")))
-                    status = b"426" if ARGS.scenario == "426" else b"200"
+                    scenario = pick(h.get(":path", ""))
+                    status = b"426" if scenario == "426" else b"200"
                     with wlock:
                         h2c.send_headers(ev.stream_id, [(b":status", status)],
                                          end_stream=status != b"200")
@@ -249,7 +257,7 @@ def serve_h2(conn, n):
                         pairs[ev.stream_id] = mine
                         threading.Thread(target=pump, args=(ev.stream_id, mine),
                                          daemon=True).start()
-                        threading.Thread(target=stream, args=(ev.stream_id, theirs),
+                        threading.Thread(target=stream, args=(ev.stream_id, theirs, scenario),
                                          daemon=True).start()
                 elif isinstance(ev, h2.events.DataReceived):
                     with wlock:
