@@ -50,6 +50,19 @@ const char *trace_text_type(char *buf, size_t cap, uint8_t type);
 /* trace_text_repr - "indexed", "inc-index", "no-index" or "never-index". */
 const char *trace_text_repr(uint8_t repr);
 
+/* trace_ws.c: one WebSocket frame of --frames (man/h2get.1, "WebSocket frames"). */
+struct trace_ws_view {
+    double ms;
+    unsigned conn;
+    uint32_t sid;
+    bool sent;
+    bool color;
+    const struct ws_head *h;
+    const uint8_t *p; /* the unmasked payload, or what has arrived of it */
+    size_t n;
+};
+void trace_text_ws(FILE *out, const struct trace_ws_view *v);
+
 /* trace_json.c: each --trace-json line is built in a struct trace_jl with the JSON writer
  * of base/json.h and written with one fwrite. */
 struct trace_jl {

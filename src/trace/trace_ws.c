@@ -30,18 +30,25 @@ static void payload_line(FILE *out, const struct ws_head *h, const uint8_t *p, s
             n > k || n < h->len ? "..." : "");
 }
 
+void trace_text_ws(FILE *out, const struct trace_ws_view *v)
+{
+    const struct ws_head *h = v->h;
+    const char *on = !v->color ? "" : v->sent ? "\033[36m" : "\033[35m";
+
+    fprintf(out, "+%.3fms ", v->ms);
+    if (v->conn)
+        fprintf(out, "#%u ", v->conn);
+    fprintf(out, "%s%c WS %s%s s=%" PRIu32 " len=%" PRIu64 "%s%s\n", on, v->sent ? '>' : '<',
+            ws_op_name(h->opcode), v->color ? "\033[0m" : "", v->sid, h->len, h->fin ? " fin" : "",
+            h->masked ? " masked" : "");
+    payload_line(out, h, v->p, v->n);
+}
+
 void trace_ws_frame(struct trace *t, unsigned conn, uint32_t sid, bool sent,
                     const struct ws_head *h, const uint8_t *p, size_t n)
 {
-    const char *on = !t->color ? "" : sent ? "\033[36m" : "\033[35m";
+    struct trace_ws_view v = {trace_now(t), conn, sid, sent, t->color, h, p, n};
 
-    if (!t->frames || !t->text)
-        return;
-    fprintf(t->text, "+%.3fms ", trace_now(t));
-    if (conn)
-        fprintf(t->text, "#%u ", conn);
-    fprintf(t->text, "%s%c WS %s%s s=%" PRIu32 " len=%" PRIu64 "%s%s\n", on, sent ? '>' : '<',
-            ws_op_name(h->opcode), t->color ? "\033[0m" : "", sid, h->len, h->fin ? " fin" : "",
-            h->masked ? " masked" : "");
-    payload_line(t->text, h, p, n);
+    if (t->frames && t->text)
+        trace_text_ws(t->text, &v);
 }

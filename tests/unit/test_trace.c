@@ -328,3 +328,40 @@ TEST(test_trace_check_report_is_not_cut)
     snprintf(want, sizeof(want), "check: uppercase-field: field '%s' (RFC 9113 §8.2.1)\n", name);
     CHECK_STR(out_buf, want);
 }
+
+static const char *ws_line(bool sent, uint8_t op, bool fin, bool masked, uint64_t len,
+                           const char *p, size_t n)
+{
+    struct ws_head h = {fin, masked, op, {0}, len, 2};
+    struct trace_ws_view v = {1.5, 0, 3, sent, false, &h, (const uint8_t *)p, n};
+    FILE *o = open_out();
+
+    trace_text_ws(o, &v);
+    fclose(o);
+    return out_buf;
+}
+
+/* The WebSocket frame lines of --frames: exact text for each kind of payload line. */
+TEST(test_trace_ws_frames)
+{
+    static char big[100];
+
+    CHECK_STR(ws_line(true, WS_OP_TEXT, true, true, 5, "hello", 5),
+              "+1.500ms > WS text s=3 len=5 fin masked\n    data='hello'\n");
+    CHECK_STR(ws_line(false, WS_OP_CLOSE, true, false, 5,
+                      "\x0f\xa0"
+                      "bye",
+                      5),
+              "+1.500ms < WS close s=3 len=5 fin\n    code=4000 reason='bye'\n");
+    CHECK_STR(ws_line(false, WS_OP_BINARY, false, false, 2, "\x00\x01", 2),
+              "+1.500ms < WS binary s=3 len=2\n");
+    CHECK_STR(ws_line(false, WS_OP_PING, true, false, 2, "p\x01", 2),
+              "+1.500ms < WS ping s=3 len=2 fin\n    data='p\\x01'\n");
+    /* the part of a frame received so far, and a long payload cut at 64 bytes */
+    CHECK_STR(ws_line(false, WS_OP_TEXT, true, false, 10, "abc", 3),
+              "+1.500ms < WS text s=3 len=10 fin\n    data='abc'...\n");
+    memset(big, 'x', sizeof(big));
+    CHECK(
+        strstr(ws_line(false, WS_OP_TEXT, true, false, 100, big, 100),
+               "    data='xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'...\n"));
+}
