@@ -331,3 +331,21 @@ slow_lines() {
     assert_stderr '^\* < HTTP/1\.1 101 Switching Protocols$'
     assert_stderr '^\* WebSocket open over HTTP/1\.1$'
 }
+
+@test "RFC 8441: SETTINGS_ENABLE_CONNECT_PROTOCOL withdrawn after 1 is a connection error, exit 16" {
+    need_h2_lib
+    start_ws echo --h2 --withdraw
+    run_h2get --http2-prior-knowledge "ws://127.0.0.1:$WS_PORT/" < <(slow_lines 'a\n')
+    assert_status 16
+    assert_error_line 16 'SETTINGS_ENABLE_CONNECT_PROTOCOL withdrawn \(RFC 8441 §3\)$'
+    ws_log_wait '^c1 goaway$|^c1 end$'
+}
+
+@test "-m bounds a WebSocket whose server stays silent: exit 28" {
+    start_ws echo
+    SECONDS=0
+    run_h2get -m 1 "ws://127.0.0.1:$WS_PORT/" < <(sleep 5)
+    assert_status 28
+    assert_error_line 28 'operation timed out after 1000 ms \(--max-time\)$'
+    [ "$SECONDS" -lt 4 ] || fail "took ${SECONDS}s"
+}

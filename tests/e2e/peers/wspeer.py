@@ -252,6 +252,11 @@ def serve_h2(conn, n):
                         h2c.send_headers(ev.stream_id, [(b":status", status)],
                                          end_stream=status != b"200")
                     flush()
+                    if ARGS.withdraw:
+                        with wlock:
+                            h2c.update_settings(
+                                {h2.settings.SettingCodes.ENABLE_CONNECT_PROTOCOL: 0})
+                        flush()
                     if status == b"200":
                         mine, theirs = socket.socketpair()
                         pairs[ev.stream_id] = mine
@@ -287,6 +292,8 @@ def main():
     p.add_argument("--log", required=True)
     p.add_argument("--h2", action="store_true")
     p.add_argument("--no-connect-protocol", action="store_true")
+    p.add_argument("--withdraw", action="store_true",
+                   help="send SETTINGS_ENABLE_CONNECT_PROTOCOL=0 after the first CONNECT")
     p.add_argument("--tls", nargs=2)
     p.add_argument("--lifetime", type=float, default=60)
     ARGS = p.parse_args()
