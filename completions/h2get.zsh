@@ -21,6 +21,8 @@ _arguments -s -S \
   '(-w --write-out)'{-w+,--write-out=}'[Print FORMAT after each URL (%{variable})]:FORMAT: ' \
   '--compressed[Ask for gzip, deflate, br or zstd and decode the body]' \
   '(-C --continue-at)'{-C+,--continue-at=}'[Resume at byte OFFSET, or '\''-'\'' for the size of the output file]:OFFSET: ' \
+  '*'{-b+,--cookie=}'[Send cookies '\''a=b; c=d'\'', or load them from a Netscape-format FILE]:DATA|FILE: ' \
+  '(-c --cookie-jar)'{-c+,--cookie-jar=}'[Write every cookie to FILE (Netscape format) at the end]:FILE:_files' \
   '*'{-d+,--data=}'[POST DATA; @FILE reads a file minus CR/LF; joined by &]:DATA: ' \
   '*--data-binary=[POST DATA; @FILE reads a file byte for byte]:DATA: ' \
   '*--data-raw=[POST DATA as it is, a leading @ included]:DATA: ' \
@@ -28,6 +30,7 @@ _arguments -s -S \
   '(-I --head)'{-I,--head}'[Send a HEAD request and show the headers]' \
   '*'{-H+,--header=}'[Add '\''Name: value'\'' to the request; @FILE reads one header per line]:HEADER: ' \
   '*--json=[POST DATA (or @FILE) as JSON, with JSON content-type and accept]:DATA: ' \
+  '(-j --junk-session-cookies)'{-j,--junk-session-cookies}'[Ignore the session cookies of -b files]' \
   '(-r --range)'{-r+,--range=}'[Fetch only the bytes in RANGE, such as 0-499, 500- or -500]:RANGE: ' \
   '--raw-headers[Send -H headers unchecked and with their case kept]' \
   '(-e --referer)'{-e+,--referer=}'[Send URL as the referer header]:URL: ' \

@@ -16,6 +16,7 @@
 
 #include "cconn.h"
 #include "client_trace.h"
+#include "cookies.h"
 #include "duplex.h"
 #include "order.h"
 #include "pipe.h"
@@ -233,6 +234,9 @@ int client_finish(struct client *cl, int result)
             sess_h2_goodbye(cc);
     if (duplex_finish(cl) != 0 && !result)
         result = H2E_WRITE;
+    err = cookies_finish(cl, true); /* -c, whatever the result, as curl */
+    if (!result)
+        result = err;
     if (out_flush(&cl->out) != 0) { /* said even when an earlier failure decides the exit */
         diag_error(H2E_WRITE, "%s", cl->out.detail);
         if (!result)
@@ -299,6 +303,10 @@ int client_run(const struct config *cfg)
     err = client_init(&cl, cfg);
     if (err)
         return err;
+    if ((err = cookies_init(&cl)) != 0) { /* said; the jar is not written then */
+        cookies_finish(&cl, false);
+        return client_finish(&cl, err);
+    }
     dispatch(&cl);
     loop(&cl);
     progress_tick(&cl, true);

@@ -20,6 +20,7 @@
 struct xfer;
 struct cconn;
 struct vias;
+struct jar;
 struct pipe_in;
 struct pipe_out;
 struct tunto;
@@ -68,6 +69,7 @@ struct client {
     uint64_t deadline; /* --max-time, 0 for none */
     bool dump_opened;  /* -D file truncated once, appended after */
     uint64_t now;      /* ms of clock_ms() at the start of this loop turn */
+    struct jar *jar;   /* the cookie jar (cookies.c), NULL without -b and -c */
     struct vias *vias; /* the run's proxies (via.c), made when a URL first needs one */
     bool wake; /* a connection moved bytes another waits for (a tunnel): poll without waiting */
     /* stdin and stdout as pipes (pipe.h), polled by the loop: the input a transfer waits

@@ -17,6 +17,7 @@
 
 #include "base/h2.h"
 #include "base/limits.h"
+#include "cookies.h"
 #include "duplex.h"
 #include "order.h"
 #include "retry.h"
@@ -275,6 +276,7 @@ int xfer_on_headers(struct xfer *x, int status, const struct msg_field *f, size_
     x->t.headers = clock_us();
     x->resp.expect_len = content_length(f, n);
     keep_fields(x, &x->resp.fields, f, n);
+    cookies_store(x->cl, x, f, n); /* redirects and retried answers set cookies too */
     trace_stream(x->cl->trace, x->conn_id, x->stream_id, x->index, TRACE_STREAM_HEADERS, NULL);
     if (retry_on_status(x, status, f, n)) {
         x->resp.state = XFER_RESP_RETRYING;

@@ -19,6 +19,7 @@
 #include "codec/coding.h"
 #include "codec/h1.h"
 #include "codec/hpack.h"
+#include "cookies.h"
 #include "run.h"
 #include "sys/xalloc.h"
 #include "via.h"
@@ -120,12 +121,18 @@ static void regular_fields(struct xfer *x, struct fl *l)
 {
     const struct config *cfg = x->cl->cfg;
     char len[32], range[64];
+    struct buf cookie;
     size_t i;
 
+    buf_init(&cookie, &xalloc_mem, SIZE_MAX); /* bounded by the jar's bounds */
     own(l, cfg, "user-agent", *cfg->req.user_agent ? cfg->req.user_agent : NULL);
     own(l, cfg, "accept", cfg->req.body == CLI_BODY_JSON ? "application/json" : "*/*");
     own(l, cfg, "referer", cfg->req.referer);
     own(l, cfg, "range", xfer_range_value(x, range, sizeof(range)));
+    cookies_field(x->cl, x, &cookie);
+    if (cookie.len && !buf_append(&cookie, "", 1)) /* as a string */
+        own(l, cfg, "cookie", (const char *)cookie.p);
+    buf_release(&cookie);
     own(l, cfg, "accept-encoding", cfg->req.compressed ? CODING_ACCEPT : NULL);
     if (cfg->req.user && !x->req.drop_auth) {
         char *auth = basic_auth(cfg->req.user);

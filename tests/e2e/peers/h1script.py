@@ -10,6 +10,7 @@ the last entry repeating. An entry is an object:
   "close": true           close the connection without answering
   "sleep": SECONDS        wait that long before answering (or closing)
   "truncate": N           send only N bytes of the body, then close
+"{PORT}" in a field value is the peer's own port (a redirect to "localhost:{PORT}").
 Logs "req N t=SECONDS METHOD TARGET" for every request (t: time.monotonic()), then
 "hdr N name: value" for each of its fields, and "body N LENGTH" for a request body.
 Usage: h1script.py SCRIPT PORTFILE LOG LIFETIME
@@ -68,7 +69,7 @@ def answer(conn, entry):
     if "content-length" not in names and not entry.get("close_delimited"):
         headers = headers + [["content-length", str(len(body))]]
     for name, value in headers:
-        out += "%s: %s\r\n" % (name, value)
+        out += "%s: %s\r\n" % (name, value.replace("{PORT}", str(conn.getsockname()[1])))
     data = out.encode("latin-1") + b"\r\n" + body
     if "truncate" in entry:
         data = data[:len(data) - len(body) + entry["truncate"]]
