@@ -211,6 +211,20 @@ static char *default_path(void)
     return NULL;
 }
 
+/* --help, --version and --dump-options (gendocs) work whatever the default file holds. */
+static bool asks_info(int argc, const char *const argv[])
+{
+    static const char *const info[] = {"-h", "--help", "-V", "--version", "--dump-options"};
+    int i;
+    size_t k;
+
+    for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
+        for (k = 0; k < sizeof(info) / sizeof(info[0]); k++)
+            if (!strcmp(argv[i], info[k]))
+                return true;
+    return false;
+}
+
 int cli_config_default(struct config *cfg, int argc, const char *const argv[])
 {
     char *path;
@@ -223,6 +237,12 @@ int cli_config_default(struct config *cfg, int argc, const char *const argv[])
         return 0;
     rv = read_config(cfg, path, NULL);
     free(path);
+    if (rv < 0 && asks_info(argc, argv)) {
+        free(cfg->error);
+        cfg->error = NULL;
+        cfg->nested_error = false;
+        rv = 0;
+    }
     return rv;
 }
 

@@ -256,6 +256,10 @@ static int step_zlib(struct coding_layer *l, size_t *made, struct h2e_info *info
         /* RFC 1952 §2.2: a gzip file is a series of members; deflate has one stream */
         if (l->type != CODING_GZIP)
             return bad(l, info, "data after the end of the deflate stream");
+        /* another member starts with the magic 1f 8b (RFC 1952 §2.3.1); anything else is
+         * trailing garbage, not a corrupt member */
+        if (l->in.p[0] != 0x1f || (l->in.len > 1 && l->in.p[1] != 0x8b))
+            return bad(l, info, "data after the end of the gzip stream");
         if (inflateReset(z) != Z_OK)
             return bad(l, info, z_why(l));
         l->ended = false;

@@ -115,6 +115,11 @@ EOF
     run_h2get "${ORIGIN_ARGS[@]}" "$(origin_url echo)"
     assert_status 2
     assert_error_line 2 "$HOME/.h2getrc:2: unknown option '--nope'"
+    # --help and --version still work
+    run_h2get --version
+    assert_status 0
+    run_h2get -h
+    assert_status 0
     # a NUL byte
     printf 'user-agent = a\0b\n' >"$HOME/.h2getrc"
     run_h2get "${ORIGIN_ARGS[@]}" "$(origin_url echo)"

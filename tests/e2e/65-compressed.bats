@@ -55,6 +55,7 @@ make_coded() {
     gzip -c "$c/text" | brotli -c | zstd -qc >"$c/text.gz.br.zst"
     head -c $(($(wc -c <"$c/text.gz") - 9)) "$c/text.gz" >"$c/truncated.gz"
     { cat "$c/text.br"; printf 'trailing garbage'; } >"$c/garbage.br"
+    { cat "$c/text.gz"; printf 'trailing garbage'; } >"$c/garbage.gz"
     # RFC 8878 §3.1.1: a single-segment frame whose content size (so its window) is 1 TiB
     printf '\x28\xb5\x2f\xfd\xe0\x00\x00\x00\x00\x00\x01\x00\x00\x29\x00\x00hello' >"$c/tera.zst"
     head -c 128M /dev/zero | zstd -q -1 -c >"$BATS_FILE_TMPDIR/zeros.zst"
@@ -150,10 +151,14 @@ coded_size() {
     assert_dir_entries . 0
 }
 
-@test "brotli with trailing garbage: exit 61, no output file left" {
+@test "brotli (and gzip) with trailing garbage: exit 61, no output file left" {
     run_h2get "${ORIGIN_ARGS[@]}" --compressed -o out "$(origin_url 'coded/garbage.br?ce=br')"
     assert_status 61
     assert_error_line 61 '^h2get: \(61\) bad content encoding: data after the end of the brotli stream$'
+    assert_dir_entries . 0
+    run_h2get "${ORIGIN_ARGS[@]}" --compressed -o out "$(origin_url 'coded/garbage.gz?ce=gzip')"
+    assert_status 61
+    assert_error_line 61 '^h2get: \(61\) bad content encoding: data after the end of the gzip stream$'
     assert_dir_entries . 0
 }
 

@@ -193,6 +193,17 @@ TEST(test_coding_gzip_members_and_faults)
         CHECK_INT(decode_rv(&g, 1, gz, i), H2E_BAD_CODING);
     memcpy(two + len, "junk", 4);
     CHECK_INT(decode_rv(&g, 1, two, len + 4), H2E_BAD_CODING);
+    {
+        struct h2e_info info = H2E_INFO_INIT;
+        struct coding c;
+        struct span o;
+        CHECK_INT(coding_init(&c, &mem_libc, &g, 1, &info), 0);
+        coding_feed(&c, two, len + 4);
+        CHECK_INT(coding_next(&c, &o, &info), 1);
+        CHECK_INT(coding_next(&c, &o, &info), H2E_BAD_CODING);
+        CHECK_STR(info.why, "data after the end of the gzip stream");
+        coding_release(&c);
+    }
     gz[len - 1] ^= 1; /* ISIZE wrong */
     CHECK_INT(decode_rv(&g, 1, gz, len), H2E_BAD_CODING);
     CHECK_INT(decode_rv(&g, 1, (const uint8_t *)"not gzip at all", 15), H2E_BAD_CODING);
