@@ -77,7 +77,15 @@ static void write_failed(struct xfer *x)
 
 int duplex_write(struct xfer *x, const void *p, size_t n)
 {
-    int64_t took = pipe_out_write(x->cl->stdout_pipe, p, n);
+    struct pipe_out *o = x->cl->stdout_pipe;
+    int64_t took;
+
+    /* HTTP/1.1 has no window to hold the server back: wait for stdout instead */
+    if (pipe_out_room(o) < n && !x->stream_id && pipe_out_drain(o) != 0) {
+        write_failed(x);
+        return H2E_WRITE;
+    }
+    took = pipe_out_write(o, p, n);
 
     if (took < 0) {
         write_failed(x);

@@ -49,9 +49,8 @@ static void start(struct cconn *cc, struct xfer *x)
     memset(h, 0, sizeof(*h));
     buf_init(&h->out, &xalloc_mem, 1u << 26);
     h->x = x;
-    h->chunked_upload = x->req.has_body && x->up.len < 0;
-    if (x->req.has_body && cc->cl->cfg->req.ntrailers)
-        diag_warn("--trailer is sent over HTTP/2 only: the HTTP/1.1 request goes without");
+    /* --trailer: the chunked trailer section is the only place for them (RFC 9112 §7.1.2) */
+    h->chunked_upload = x->req.has_body && (x->up.len < 0 || cc->cl->cfg->req.ntrailers);
     x->conn_id = cc->id;
     x->last_conn = cc;
     x->t.sent = clock_us();
@@ -64,6 +63,22 @@ static void start(struct cconn *cc, struct xfer *x)
         return;
     }
     h->phase = H1_SEND;
+}
+
+/* The zero chunk, with the --trailer fields as its trailer section. */
+static int last_chunk(const struct cli_request *r, struct buf *out)
+{
+    struct h1_header *t = xcalloc(r->ntrailers + 1, sizeof(*t));
+    size_t i;
+    int rv;
+
+    for (i = 0; i < r->ntrailers; i++) {
+        t[i].name = r->trailers[i].name;
+        t[i].value = r->trailers[i].value;
+    }
+    rv = h1_write_last_chunk(out, t, r->ntrailers, NULL);
+    free(t);
+    return rv;
 }
 
 /* Append more of the request body to the output, framed. */
@@ -84,7 +99,7 @@ static int fill_body(struct cconn *cc, struct xfer *x)
             n = H1_OUT_HIGH, last = false;
         rv = h->chunked_upload ? h1_write_chunk(&h->out, p, n) : buf_append(&h->out, p, n);
         if (rv == 0 && last && h->chunked_upload)
-            rv = h1_write_last_chunk(&h->out, NULL, 0, NULL);
+            rv = last_chunk(&cc->cl->cfg->req, &h->out);
         if (rv)
             return rv;
         xfer_body_advance(x, n, last);

@@ -7,6 +7,7 @@
 # where the server speaks first), echo of 64 MiB byte-exact, a reset mid-stream; trailers.
 
 load helpers
+load parity
 
 setup_file() {
     e2e_setup_file
@@ -180,6 +181,19 @@ handshake() {
     assert_peer_log '^c1 note echoed 16777216 bytes$'
 }
 
+@test "--duplex over HTTP/1.1: a slow reader makes h2get wait for stdout, nothing is lost" {
+    head -c $((8 << 20)) /dev/urandom >big
+    printf 'abc' >small
+    start_script "[{\"status\": 200, \"body_file\": \"$PWD/big\"}]"
+    mkfifo slow
+    { sleep 2; cat; } <slow >out &
+    local reader=$!
+    run_h2get_time --duplex -T small "$SCRIPT_URL/h1" </dev/null >slow
+    wait "$reader"
+    assert_status 0
+    cmp -s big out || fail "body differs: $(stat -c %s out) bytes" "$(cat "$STDERR")"
+}
+
 @test "--duplex: the server resets the stream mid-way: 92, and how much input was sent" {
     start_peer rst_mid
     run_h2get "${PEER_ARGS[@]}" --duplex -T - "$PEER_URL/rst" < <(printf 'abcdefghijkl'; sleep 8)
@@ -267,4 +281,25 @@ handshake() {
     assert_error_line 92 "a field not allowed in trailers \(RFC 9110 §6.5.1\): field 'content-length' on stream 1; we sent RST_STREAM\(PROTOCOL_ERROR\)"
     peer_wait_end
     assert_peer_log '^c1 recv RST_STREAM stream=1 flags=- code=PROTOCOL_ERROR$'
+}
+
+@test "--trailer over HTTP/1.1: a chunked body whose last chunk carries the trailers" {
+    local pf="$BATS_TEST_TMPDIR/h1.port" log="$BATS_TEST_TMPDIR/h1.log"
+    "$E2E_PY" -B "$E2E_DIR/peers/h1chunked.py" "$pf" "$log" $((E2E_TIMEOUT + 15)) \
+        >"$BATS_TEST_TMPDIR/h1.out" 2>&1 3>&- &
+    track $!
+    for _ in $(seq 100); do
+        [ -s "$pf" ] && break
+        sleep 0.1
+    done
+    printf 'hello' >body
+    run_h2get --trailer 'X-Check: 42' -T body "http://127.0.0.1:$(cat "$pf")/t"
+    assert_status 0
+    assert_stdout_is $'ok\n'
+    # the known length gives way to chunked framing: trailers have no other place
+    grep -qx 'Transfer-Encoding: chunked' "$log" || fail "no chunked framing" "$(cat "$log")"
+    ! grep -qi '^content-length' "$log" || fail "content-length sent" "$(cat "$log")"
+    grep -qx 'te: trailers' "$log" || fail "no te: trailers" "$(cat "$log")"
+    [ "$(sed -n '/^5$/,$p' "$log")" = $'5\nhello\n0\nx-check: 42' ] ||
+        fail "body and trailer section" "$(cat "$log")"
 }
