@@ -14,12 +14,15 @@ set -eu
 # content decoders (zlib, libbrotli, libzstd) and, for the compression tests, the brotli,
 # zstd and gzip tools that make fixtures, and time (peak memory of a decompression bomb);
 # Apache httpd (2.4.58+: mod_http2's H2WebSockets, WebSocket over HTTP/2 in front of a
-# backend).
+# backend);
+# sshd from openssh-server (ssh with h2get --tunnel-to as its ProxyCommand; the tests start
+# their own on loopback, never the service).
 PKGS="gcc make pkg-config libgnutls28-dev gnutls-bin bats clang libclang-rt-14-dev
       zlib1g-dev libbrotli-dev libzstd-dev brotli zstd gzip time
       mandoc nghttp2-client nghttp2-server libnghttp2-dev nginx-light
       python3 python3-h2 python3-hpack python3-hyperframe hyperfine curl valgrind
-      clang-format pmccabe zsh fish squid openssl microsocks nghttp2-proxy util-linux apache2"
+      clang-format pmccabe zsh fish squid openssl microsocks nghttp2-proxy util-linux apache2
+      openssh-server"
 
 missing=""
 for p in $PKGS; do

@@ -224,3 +224,18 @@ https://127.0.0.1:$NGINX_H2/size-16384 200 alpn=h2 proxy_alpn=http/1.1 connect=2
     grep -q '"name":"proxy-authorization","value":"\[masked\]"' trace.jsonl
     ! grep -Eq "$PROXY_PASS|$PROXY_B64" trace.jsonl || fail "credentials in the JSON trace"
 }
+
+@test "a CONNECT stream the proxy refuses fails its URL alone; the others share the connection" {
+    run_h2get --cacert "$CA" --proxy-cacert "$CA" -x "https://localhost:$NGHTTPX" \
+        -w '%{url_effective} %{http_code} connect=%{http_connect}\n' -o a -o b -o c \
+        "https://localhost:$NGINX_H2/size-16385" "https://127.0.0.1:1/size-1" \
+        "https://127.0.0.1:$NGINX_H2/size-16384"
+    assert_status 56
+    assert_error_line 56 "proxy https://localhost:$NGHTTPX: CONNECT to '127\.0\.0\.1:1' answered 50[23]$"
+    assert_file_sha a "$(doc_sha size-16385)"
+    assert_file_sha c "$(doc_sha size-16384)"
+    assert_no_file b
+    grep -q "^https://127.0.0.1:1/size-1 000 connect=50[23]$" "$STDOUT"
+    grep -q "^https://127.0.0.1:$NGINX_H2/size-16384 200 connect=200$" "$STDOUT"
+    [ "$(distinct_ports NGHTTPX)" = 1 ] || fail "$(nghttpx_lines NGHTTPX)"
+}

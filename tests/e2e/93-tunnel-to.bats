@@ -7,7 +7,8 @@
 # user/password), the scripted proxy (SOCKS4a), nghttpx (a CONNECT stream over HTTP/2, by
 # -x or as the URL's server; and an https:// proxy that selects http/1.1). Each exchange
 # is interactive (every answer read before stdin ends), binary-safe and byte-exact, and
-# the run ends with exit 0 when the peer closes.
+# the run ends with exit 0 when the peer closes. Last, OpenSSH itself: ssh to an sshd
+# started here, with h2get as its ProxyCommand, through each kind of proxy.
 
 load helpers
 load proxy
@@ -25,6 +26,7 @@ setup_file() {
         start_nghttpx NGHTTPX_H1 "$SQUID" server http/1.1
     fi
     start_sshlike
+    start_sshd
 }
 
 teardown_file() {
@@ -67,6 +69,58 @@ tun_fds() {
     exec {TIN}<&"${TUN[0]}" {TOUT}>&"${TUN[1]}"
     TPID=$TUN_PID
     track "$TPID"
+}
+
+# start_sshd: OpenSSH's sshd on a free port of 127.0.0.1 (SSHD), with a host key and a
+# client key (SSH_KEY) made here, public-key login only. It needs root (its privilege
+# separation directory, and logging in as the user running the tests).
+start_sshd() {
+    local bin dir port pid
+    bin=$(find_bin sshd) || { missing SSHD "sshd is not installed (make deps)"; return 0; }
+    [ "$(id -u)" = 0 ] || { missing SSHD "sshd needs root"; return 0; }
+    dir="$BATS_FILE_TMPDIR/sshd"
+    mkdir -p "$dir" /run/sshd
+    ssh-keygen -q -t ed25519 -N '' -f "$dir/hostkey" && ssh-keygen -q -t ed25519 -N '' -f "$dir/key" ||
+        return 1
+    cp "$dir/key.pub" "$dir/authorized_keys"
+    for _ in 1 2 3; do
+        port=$(free_port)
+        printf '%s\n' "Port $port" "ListenAddress 127.0.0.1" "HostKey $dir/hostkey" \
+            "PidFile $dir/sshd.pid" "AuthorizedKeysFile $dir/authorized_keys" \
+            "PasswordAuthentication no" "KbdInteractiveAuthentication no" \
+            "PubkeyAuthentication yes" "UsePAM no" "StrictModes no" \
+            "PermitRootLogin prohibit-password" >"$dir/sshd_config"
+        "$bin" -D -e -f "$dir/sshd_config" >"$dir/log" 2>&1 3>&- &
+        pid=$!
+        track "$pid"
+        if wait_port "$port" "$pid"; then
+            export SSHD=$port SSH_KEY="$dir/key"
+            return 0
+        fi
+        stop_pid "$pid"
+    done
+    missing SSHD "sshd did not start: $(tail -3 "$dir/log")"
+}
+
+# ssh_run ARGS...: ssh to root@127.0.0.1 on sshd with the test key, $PC as ProxyCommand.
+ssh_run() {
+    timeout 30 ssh -F /dev/null -i "$SSH_KEY" -o BatchMode=yes -o LogLevel=ERROR \
+        -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ProxyCommand="$PC" \
+        -p "$SSHD" root@127.0.0.1 "$@" 2>"$BATS_TEST_TMPDIR/ssh.err"
+}
+
+# ssh_through H2GET-ARGS...: a real ssh session with "ProxyCommand h2get ARGS --tunnel-to
+# %h:%p": 1 MiB up (its sha256 computed by the remote shell) and the same file down (cat),
+# both byte-exact.
+ssh_through() {
+    local up="$BATS_TEST_TMPDIR/ssh-up.bin" got
+    PC="$(printf '%q ' "$H2GET" "$@")--tunnel-to %h:%p"
+    head -c 1048576 /dev/urandom >"$up"
+    got=$(ssh_run sha256sum <"$up") || fail "ssh failed" "$(cat "$BATS_TEST_TMPDIR/ssh.err")"
+    [ "$got" = "$(file_sha "$up")  -" ] || fail "remote sha256: $got"
+    ssh_run cat "$up" </dev/null >"$BATS_TEST_TMPDIR/ssh-down.bin" ||
+        fail "ssh failed" "$(cat "$BATS_TEST_TMPDIR/ssh.err")"
+    cmp "$up" "$BATS_TEST_TMPDIR/ssh-down.bin" || fail "ssh download differs"
 }
 
 # read_line VAR: one line from the tunnel (10 s at most), CR kept.
@@ -257,4 +311,18 @@ bye
     rc=${PIPESTATUS[1]}
     [ "$rc" = 23 ] || fail "exit $rc" "$(cat "$BATS_TEST_TMPDIR/err")"
     grep -q "^h2get: (23) write error: cannot write to stdout: Broken pipe$" "$BATS_TEST_TMPDIR/err"
+}
+
+@test "OpenSSH's ssh with ProxyCommand h2get --tunnel-to: direct, Squid, SOCKS5h, HTTP/2 proxy" {
+    need_server SSHD
+    need_server SQUID
+    need_server SOCKS
+    need_server NGHTTPX
+    need_cmd ssh
+    ssh_through
+    ssh_through -x "http://127.0.0.1:$SQUID"
+    ssh_through -x "socks5h://127.0.0.1:$SOCKS"
+    nghttpx_mark NGHTTPX
+    ssh_through -x "https://localhost:$NGHTTPX" --proxy-cacert "$CA"
+    [ "$(nghttpx_lines NGHTTPX | grep -c " h2 CONNECT 127\.0\.0\.1:$SSHD 200$")" = 2 ]
 }
