@@ -37,10 +37,12 @@ int ws_chan_fail(struct ws_chan *ch, int code, const char *fmt, ...)
     return code;
 }
 
-/* One received message to stdout: text with a newline after it, binary as it is. */
-static int write_message(struct ws_sess *s, const struct ws_event *ev)
+/* One received message to its output (-o FILE or stdout): text with a newline after it,
+ * binary as it is. */
+static int write_message(struct ws_chan *ch, const struct ws_event *ev)
 {
-    struct out_sink *o = &s->cl.out;
+    struct ws_sess *s = ch->s;
+    struct out_sink *o = ch->file ? ch->file : &s->cl.out;
 
     if ((ev->data.len && out_write(o, ev->data.p, ev->data.len) != 0) ||
         (ev->opcode == WS_OP_TEXT && out_write(o, "\n", 1) != 0) || out_flush(o) != 0)
@@ -69,7 +71,7 @@ int ws_drain(struct ws_chan *ch)
     if (ch->result)
         return ch->result;
     while ((rv = ws_ep_next(&ch->ep, &ev, &info)) == 1) {
-        if (ev.type == WS_EV_MESSAGE && write_message(ch->s, &ev) != 0)
+        if (ev.type == WS_EV_MESSAGE && write_message(ch, &ev) != 0)
             return ch->s->result;
         if (ev.type == WS_EV_CLOSE && peer_close(ch, &ev) != 0)
             return ch->result;
@@ -155,4 +157,32 @@ int ws_read_stdin(struct ws_sess *s)
         return s->result;
     start_close(s);
     return 0;
+}
+
+int ws_chan_open_output(struct ws_chan *ch, const struct cli_url *cu)
+{
+    const struct config *cfg = ch->s->cfg;
+
+    if (!cu->output || strcmp(cu->output, "-") == 0)
+        return 0;
+    ch->file = xcalloc(1, sizeof(*ch->file));
+    if (out_open_file(ch->file, cu->output, cfg->out.create_dirs, cfg->out.no_buffer) == 0)
+        return 0;
+    ws_fail(ch->s, H2E_WRITE, "%s", ch->file->detail);
+    free(ch->file);
+    ch->file = NULL;
+    return H2E_WRITE;
+}
+
+void ws_chan_close_output(struct ws_chan *ch, bool ok)
+{
+    if (!ch->file)
+        return;
+    /* a file looks complete only after a normal close (PROMISES.md "Partial downloads") */
+    if (ok && out_commit(ch->file) != 0 && !ch->result)
+        ws_chan_fail(ch, H2E_WRITE, "%s", ch->file->detail);
+    else if (!ok)
+        out_abort(ch->file, ch->s->cfg->out.keep_partial);
+    free(ch->file);
+    ch->file = NULL;
 }

@@ -37,11 +37,13 @@ struct ws_chan {
     char *url_str;   /* the URL as http(s):// (RFC 6455 §3 reuses their syntax); owned */
     struct url url;
     struct ws_ep ep;
-    uint32_t sid;  /* HTTP/2: its stream */
-    bool h2_ok;    /* ... 2xx received */
-    bool h2_ended; /* ... END_STREAM sent */
-    bool ended;    /* the server ended it: END_STREAM, RST_STREAM or EOF */
-    int result;    /* its failure, said; 0 while none */
+    uint32_t sid;          /* HTTP/2: its stream */
+    bool h2_ok;            /* ... 2xx received */
+    bool h2_ended;         /* ... END_STREAM sent */
+    bool ended;            /* the server ended it: END_STREAM, RST_STREAM or EOF */
+    int result;            /* its failure, said; 0 while none */
+    struct out_sink *file; /* -o FILE: its messages go there (renamed into place after a
+                            * normal close); NULL: stdout. Owned. */
 };
 
 struct ws_sess {
@@ -77,6 +79,12 @@ int ws_drain(struct ws_chan *ch);
 /* ws_read_stdin - what stdin has now becomes messages on every channel; at its end, Close
  * 1000 on each. 0 or the H2E_* of the run, said. */
 int ws_read_stdin(struct ws_sess *s);
+/* ws_chan_open_output - the -o FILE of URL `cu` for `ch`'s messages (nothing for stdout).
+ * 0, or H2E_WRITE said. */
+int ws_chan_open_output(struct ws_chan *ch, const struct cli_url *cu);
+/* ws_chan_close_output - commit `ch`'s file when `ok` (it closed normally), else remove it
+ * (or keep FILE.part with --keep-partial). */
+void ws_chan_close_output(struct ws_chan *ch, bool ok);
 /* ws_chan_fail - say the failure of `ch` (naming its URL when there are several) and
  * remember it; returns `code`. A failure of the run (ws_fail) silences the channels'. */
 int ws_chan_fail(struct ws_chan *ch, int code, const char *fmt, ...)

@@ -248,6 +248,7 @@ static void release(struct ws_sess *s)
     if (s->tls_ready)
         tls_ctx_release(&s->tls);
     for (i = 0; i < s->nch; i++) {
+        ws_chan_close_output(&s->ch[i], !s->result && !s->ch[i].result);
         ws_ep_release(&s->ch[i].ep);
         free(s->ch[i].url_str);
     }
@@ -282,6 +283,9 @@ static int make_chans(struct ws_sess *s)
     for (i = 0; i < s->nch; i++)
         if (parse_url(s, &s->ch[i]) != 0)
             return s->result;
+    for (i = 0; i < s->nch; i++)
+        if (ws_chan_open_output(&s->ch[i], &s->cfg->urls[i]) != 0)
+            return s->result;
     return 0;
 }
 
@@ -299,6 +303,7 @@ static int result_of(const struct ws_sess *s)
 int ws_run(const struct config *cfg)
 {
     struct ws_sess *s = xcalloc(1, sizeof(*s));
+    size_t i;
     int rv;
 
     s->cfg = cfg;
@@ -322,6 +327,8 @@ int ws_run(const struct config *cfg)
         while ((rv = turn(s)) == 0)
             ;
     }
+    for (i = 0; i < s->nch; i++) /* before the result: committing a file may fail */
+        ws_chan_close_output(&s->ch[i], !s->result && !s->ch[i].result);
     rv = result_of(s);
     if (rv)
         flush_quietly(s);

@@ -349,3 +349,16 @@ slow_lines() {
     assert_error_line 28 'operation timed out after 1000 ms \(--max-time\)$'
     [ "$SECONDS" -lt 4 ] || fail "took ${SECONDS}s"
 }
+
+@test "-o FILE: the messages go to FILE, renamed into place after a normal close only" {
+    start_ws echo
+    run_h2get -o msgs.txt "ws://127.0.0.1:$WS_PORT/" <<<$'one\ntwo'
+    assert_status 0
+    assert_stdout_is ''
+    [ "$(cat msgs.txt)" = $'one\ntwo' ] || fail "msgs.txt: $(od -c msgs.txt | head -3)"
+    start_ws close4000
+    run_h2get -o gone.txt "ws://127.0.0.1:$WS_PORT/" < <(slow_lines 'x\n')
+    assert_status 126
+    [ ! -e gone.txt ] || fail "an abnormally closed WebSocket must not leave gone.txt"
+    [ "$(ls)" = msgs.txt ] || fail "no temporary file may be left behind: $(ls)"
+}
