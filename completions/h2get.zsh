@@ -27,6 +27,8 @@ _arguments -s -S \
   '*--data-binary=[POST DATA; @FILE reads a file byte for byte]:DATA: ' \
   '*--data-raw=[POST DATA as it is, a leading @ included]:DATA: ' \
   '--duplex[Stream the body (-T, --data-binary @-) while the response streams]' \
+  '--etag-compare=[Send if-none-match with the ETag saved in FILE]:FILE:_files' \
+  '--etag-save=[Save the response'\''s ETag in FILE]:FILE:_files' \
   '(-I --head)'{-I,--head}'[Send a HEAD request and show the headers]' \
   '*'{-H+,--header=}'[Add '\''Name: value'\'' to the request; @FILE reads one header per line]:HEADER: ' \
   '*--json=[POST DATA (or @FILE) as JSON, with JSON content-type and accept]:DATA: ' \
@@ -35,6 +37,7 @@ _arguments -s -S \
   '--raw-headers[Send -H headers unchecked and with their case kept]' \
   '(-e --referer)'{-e+,--referer=}'[Send URL as the referer header]:URL: ' \
   '(-X --request)'{-X+,--request=}'[Use METHOD instead of GET, HEAD, POST or PUT]:METHOD: ' \
+  '(-z --time-cond)'{-z+,--time-cond=}'[Only if modified since TIME (a date or a file); -TIME: if not]:TIME: ' \
   '*--trailer=[Send '\''Name: value'\'' as a trailer after the request body]:HEADER: ' \
   '(-T --upload-file)'{-T+,--upload-file=}'[PUT the contents of FILE ('\''-'\'' for stdin)]:FILE:_files' \
   '*--url=[Fetch URL; @FILE reads one URL per line]:URL: ' \
@@ -44,6 +47,7 @@ _arguments -s -S \
   '(-f --fail)'{-f,--fail}'[Exit 22 without writing the body when the status is 400 or more]' \
   '--fail-with-body[Exit 22 when the status is 400 or more, body written]' \
   '(-L --location)'{-L,--location}'[Follow redirects]' \
+  '--location-trusted[Send credentials to the hosts redirects lead to (unsafe)]' \
   '--max-decompressed-ratio=[Exit 61 when decoding expands over N times (0: off, default 1000)]:N: ' \
   '--max-filesize=[Fail with exit 63 when the body exceeds SIZE bytes (K, M, G units)]:SIZE: ' \
   '--max-redirs=[Follow at most NUM redirects, -1 for no limit (default 50)]:NUM: ' \

@@ -269,6 +269,14 @@ struct cli_resume {
     bool clobber;            /* --clobber: -J may overwrite an existing file */
 };
 
+/* Conditional requests and credentials on redirects (CLI.md §9), as in curl. */
+struct cli_cond {
+    const char *time_cond;    /* -z DATE, -z -DATE or -z FILE, or NULL */
+    const char *etag_save;    /* --etag-save FILE, or NULL */
+    const char *etag_compare; /* --etag-compare FILE, or NULL */
+    bool location_trusted;    /* --location-trusted: credentials follow every redirect */
+};
+
 /* Cookies (CLI.md §9). */
 struct cli_cookies {
     const char **in; /* -b STRING-or-FILE, in order; the array is owned */
@@ -308,6 +316,7 @@ struct config {
     struct cli_retry retry;
     struct cli_resume resume;
     struct cli_cookies cookies;
+    struct cli_cond cond;
     struct cli_url *urls;
     size_t nurls;
     size_t url_fill; /* urls[0 .. url_fill-1] have their URL */

@@ -288,6 +288,8 @@ int xfer_on_headers(struct xfer *x, int status, const struct msg_field *f, size_
         return H2E_HTTP_ERROR;
     } else if (!cfg->req.head && (rv = xfer_resume_check(x, status, f, n)) != 0) {
         return rv; /* -C, -r, -J */
+    } else {
+        xfer_cond_check(x, status, f, n); /* -z, --etag-* */
     }
     if ((rv = xfer_coding_start(x, f, n)) != 0)
         return rv;
@@ -505,7 +507,7 @@ int xfer_follow(struct xfer *x)
     }
     vlog(x->cl, "following redirect %d to %s", x->resp.status, x->req.url_str);
     if (!url_origin_equal(&old, &x->req.url))
-        x->req.drop_auth = true;
+        x->req.drop_auth = !cfg->cond.location_trusted; /* as curl */
     redirect_method(x);
     why = x->req.has_body ? xfer_rewind_upload(x) : NULL; /* 307, 308: the body too */
     if (why) {

@@ -233,6 +233,17 @@ const char *xfer_range_value(const struct xfer *x, char *buf, size_t cap);
  */
 int xfer_resume_check(struct xfer *x, int status, const struct msg_field *f, size_t n);
 
+/* xfer_cond.c: -z, --etag-compare, --etag-save */
+
+/* xfer_time_cond - the date of -z as an IMF-fixdate in `buf` (`*unmodified` for -z -TIME),
+ * or NULL when there is no time condition. */
+const char *xfer_time_cond(const struct xfer *x, char buf[30], bool *unmodified);
+/* xfer_etag_compare - the ETag of the --etag-compare file in `buf`, or NULL. */
+const char *xfer_etag_compare(const struct xfer *x, char *buf, size_t cap);
+/* xfer_cond_check - the final response head: a 304 to a conditional request discards the
+ * body (the output is up to date); --etag-save writes the ETag. */
+void xfer_cond_check(struct xfer *x, int status, const struct msg_field *f, size_t n);
+
 /* xfer_req.c */
 
 /* xfer_h2_fields - the HTTP/2 request fields (pseudo-headers first), with names and

@@ -116,19 +116,51 @@ static void own(struct fl *l, const struct config *cfg, const char *name, const 
     fl_adds(l, name, value);
 }
 
+/* The -H fields, but credentials not to another origin after a redirect. */
+static void user_fields(struct xfer *x, struct fl *l)
+{
+    const struct config *cfg = x->cl->cfg;
+    size_t i;
+
+    for (i = 0; i < cfg->req.nheaders; i++) {
+        const struct cli_header *h = &cfg->req.headers[i];
+        if (h->remove || (h->name.len && h->name.p[0] == ':') ||
+            (h->name.len == 4 && strncasecmp((const char *)h->name.p, "host", 4) == 0))
+            continue;
+        /* RFC 9110 §11.6.2: credentials never follow a redirect to another origin */
+        if (x->req.drop_auth &&
+            ((h->name.len == 13 && !strncasecmp((const char *)h->name.p, "authorization", 13)) ||
+             (h->name.len == 6 && !strncasecmp((const char *)h->name.p, "cookie", 6))))
+            continue;
+        fl_add(l, (const char *)h->name.p, h->name.len, (const char *)h->value.p, h->value.len);
+    }
+}
+
+/* -z and --etag-compare (xfer_cond.c). */
+static void cond_fields(struct xfer *x, struct fl *l)
+{
+    const struct config *cfg = x->cl->cfg;
+    char date[30], etag[1024];
+    bool unmodified = false;
+    const char *t = xfer_time_cond(x, date, &unmodified);
+
+    own(l, cfg, unmodified ? "if-unmodified-since" : "if-modified-since", t);
+    own(l, cfg, "if-none-match", xfer_etag_compare(x, etag, sizeof(etag)));
+}
+
 /* The regular fields both protocols send, in order (names lowercase). */
 static void regular_fields(struct xfer *x, struct fl *l)
 {
     const struct config *cfg = x->cl->cfg;
     char len[32], range[64];
     struct buf cookie;
-    size_t i;
 
     buf_init(&cookie, &xalloc_mem, SIZE_MAX); /* bounded by the jar's bounds */
     own(l, cfg, "user-agent", *cfg->req.user_agent ? cfg->req.user_agent : NULL);
     own(l, cfg, "accept", cfg->req.body == CLI_BODY_JSON ? "application/json" : "*/*");
     own(l, cfg, "referer", cfg->req.referer);
     own(l, cfg, "range", xfer_range_value(x, range, sizeof(range)));
+    cond_fields(x, l);
     cookies_field(x->cl, x, &cookie);
     if (cookie.len && !buf_append(&cookie, "", 1)) /* as a string */
         own(l, cfg, "cookie", (const char *)cookie.p);
@@ -151,18 +183,7 @@ static void regular_fields(struct xfer *x, struct fl *l)
             own(l, cfg, "content-length", len);
         }
     }
-    for (i = 0; i < cfg->req.nheaders; i++) {
-        const struct cli_header *h = &cfg->req.headers[i];
-        if (h->remove || (h->name.len && h->name.p[0] == ':') ||
-            (h->name.len == 4 && strncasecmp((const char *)h->name.p, "host", 4) == 0))
-            continue;
-        /* RFC 9110 §11.6.2: credentials never follow a redirect to another origin */
-        if (x->req.drop_auth &&
-            ((h->name.len == 13 && !strncasecmp((const char *)h->name.p, "authorization", 13)) ||
-             (h->name.len == 6 && !strncasecmp((const char *)h->name.p, "cookie", 6))))
-            continue;
-        fl_add(l, (const char *)h->name.p, h->name.len, (const char *)h->value.p, h->value.len);
-    }
+    user_fields(x, l);
 }
 
 /* A pseudo-header value: the -H override (nghttp habit) or ours. */

@@ -1,0 +1,85 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
+# Conditional requests and redirect credentials (issue 14): -z, --etag-save,
+# --etag-compare and --location-trusted against nginx (h2, h2c, HTTP/1.1 by E2E_PROTO).
+
+load helpers
+
+setup_file() {
+    e2e_setup_file
+    make_certs
+    make_docroot
+    [ -s "${CA:-}" ] || return 0
+    start_nginx
+}
+
+teardown_file() {
+    e2e_teardown_file
+}
+
+setup() {
+    e2e_setup
+    need_h2get
+    origin_args
+}
+
+teardown() {
+    e2e_teardown
+}
+
+@test "-z FILE: a 304 leaves the file as it is; an older file is fetched again" {
+    printf 'local copy\n' >index.html
+    # nginx's if_modified_since is "exact" by default: the very time of its file
+    touch -r "$E2E_DOCROOT/index.html" index.html
+    run_h2get "${ORIGIN_ARGS[@]}" -v -z index.html -o index.html "$(origin_url index.html)"
+    assert_status 0
+    [ "$(cat index.html)" = "local copy" ] || fail "$(cat index.html)"
+    assert_stderr "^> if-modified-since: $(TZ=GMT date -r index.html '+%a, %d %b %Y %H:%M:%S GMT')"
+    assert_stderr 'not modified: index.html is left as it is'
+    touch -d '2000-01-01' index.html
+    run_h2get "${ORIGIN_ARGS[@]}" -z index.html -o index.html "$(origin_url index.html)"
+    assert_status 0
+    assert_file_sha index.html "$(doc_sha index.html)"
+    assert_dir_entries . 1
+}
+
+@test "-z DATE and -z -DATE: if-modified-since and if-unmodified-since (412)" {
+    run_h2get "${ORIGIN_ARGS[@]}" -z 'Sun, 06 Nov 1994 08:49:37 GMT' "$(origin_url size-1)"
+    assert_status 0
+    assert_stdout_sha "$(doc_sha size-1)"
+    run_h2get "${ORIGIN_ARGS[@]}" -f -z '-Sun, 06 Nov 1994 08:49:37 GMT' "$(origin_url size-1)"
+    assert_status 22
+    assert_error_line 22 'returned error: 412'
+}
+
+@test "-z with neither a date nor a file: a warning, no condition (curl's first-run habit)" {
+    run_h2get "${ORIGIN_ARGS[@]}" -z notyet.html -o notyet.html "$(origin_url index.html)"
+    assert_status 0
+    assert_stderr "warning: 'notyet.html' is neither a date nor a file: no time condition"
+    assert_file_sha notyet.html "$(doc_sha index.html)"
+}
+
+@test "--etag-save, then --etag-compare: 304, nothing rewritten" {
+    run_h2get "${ORIGIN_ARGS[@]}" --etag-save etag -o page "$(origin_url index.html)"
+    assert_status 0
+    grep -Eq '^"[0-9a-f]+-[0-9a-f]+"$' etag || fail "etag: $(cat etag)"
+    printf 'mine\n' >page
+    run_h2get "${ORIGIN_ARGS[@]}" -v --etag-compare etag --etag-save etag -o page \
+        "$(origin_url index.html)"
+    assert_status 0
+    assert_stderr "^> if-none-match: $(cat etag)"
+    [ "$(cat page)" = mine ] || fail "$(cat page)"
+    run_h2get "${ORIGIN_ARGS[@]}" --etag-compare nosuch -o page2 "$(origin_url index.html)"
+    assert_status 0
+    assert_stderr "cannot read 'nosuch'"
+    assert_file_sha page2 "$(doc_sha index.html)"
+}
+
+@test "--location-trusted sends -u to the other host a redirect leads to; without, never" {
+    run_h2get "${ORIGIN_ARGS[@]}" -L -u u:p "$(origin_url redirect-cross)"
+    assert_status 0
+    grep -q 'auth= ' "$STDOUT" || fail "$(cat "$STDOUT")"
+    run_h2get "${ORIGIN_ARGS[@]}" -L --location-trusted -u u:p "$(origin_url redirect-cross)"
+    assert_status 0
+    grep -q 'auth=Basic dTpw ' "$STDOUT" || fail "$(cat "$STDOUT")"
+}
