@@ -123,12 +123,16 @@ static int run_lines(struct config *cfg, struct span text, const struct frame *f
     while (rv == 0 && cfgline_next(&text, &line)) {
         no++;
         rv = cfgline_parse(line, &l, &v, &info);
-        if (rv < 0)
+        if (rv < 0) {
             rv = cli_fail(cfg, rv, "%s:%zu: %s", fr->path, no, info.why);
-        else if (rv == 1 && (rv = option(cfg, &l, &v, fr)) < 0 && !cfg->nested_error)
+            break;
+        }
+        if (rv == 0)
+            continue; /* blank or comment */
+        /* negative: an error; positive: CLI_HELP or CLI_VERSION asked for in the file */
+        rv = option(cfg, &l, &v, fr);
+        if (rv < 0 && !cfg->nested_error)
             rv = at_line(cfg, rv, fr->path, no);
-        else if (rv == 1)
-            rv = 0;
     }
     buf_release(&v);
     return rv;
@@ -157,7 +161,7 @@ static int read_config(struct config *cfg, const char *path, const struct frame 
 {
     struct frame fr = {path, 0, 0, up ? up->depth + 1 : 1, up};
     FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-    struct stat st;
+    struct stat st = {0};
     char *text = NULL;
     size_t len = 0;
     int err, rv;

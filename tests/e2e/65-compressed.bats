@@ -92,6 +92,17 @@ coded_size() {
         fail "sizes: $(cat "$STDOUT")"
 }
 
+@test "gzip made on the fly by nginx (chunked over HTTP/1.1): decoded byte-exact" {
+    run_h2get "${ORIGIN_ARGS[@]}" --compressed -i -o out "$(origin_url gzip/gz/text)"
+    assert_status 0
+    split_head out "$BATS_TEST_TMPDIR/head" "$BATS_TEST_TMPDIR/body"
+    assert_field "$BATS_TEST_TMPDIR/head" content-encoding gzip
+    if [ "$(e2e_proto)" = h1 ]; then
+        assert_field "$BATS_TEST_TMPDIR/head" transfer-encoding chunked
+    fi
+    assert_file_sha "$BATS_TEST_TMPDIR/body" "$(text_sha)"
+}
+
 @test "without --compressed the bytes pass unchanged, even when they are coded" {
     run_h2get "${ORIGIN_ARGS[@]}" -o out "$(origin_url gz/text)"
     assert_status 0

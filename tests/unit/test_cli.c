@@ -658,8 +658,19 @@ TEST(test_cli_config_file)
     CHECK_PREFIX(c.req.user_agent, "h2get/");
     CHECK_INT(c.nurls, 1);
     cli_release(&c);
-    setenv("H2GET_CONFIG", "/nonexistent/h2get-unit-tests", 1);
     unlink(path);
+    /* --help or --version in a file is honoured as on the command line */
+    snprintf(path, sizeof(path), "%s", temp_file("silent\nhelp\n", 12));
+    setenv("H2GET_CONFIG", path, 1);
+    CHECK_INT(parse(&c, "u", NULL), CLI_HELP);
+    cli_release(&c);
+    unlink(path);
+    snprintf(path, sizeof(path), "%s", temp_file("-V\n", 3));
+    setenv("H2GET_CONFIG", path, 1);
+    CHECK_INT(parse(&c, "u", NULL), CLI_VERSION);
+    cli_release(&c);
+    unlink(path);
+    setenv("H2GET_CONFIG", "/nonexistent/h2get-unit-tests", 1);
     snprintf(path, sizeof(path), "%s", temp_file("silent\n\"x\"\n", 11));
     CHECK_INT(parse(&c, "-K", path, "u", NULL), H2E_USAGE);
     snprintf(err, sizeof(err), "%s:2: unknown option '--\"x\"'", path);
