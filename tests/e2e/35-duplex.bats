@@ -4,7 +4,8 @@
 # of stdin as one DATA frame as it arrives (the scripted peer logs when each frame came),
 # -m holds while stdin is quiet, and --frames stamps frames when they were written.
 # --duplex: the response is written while the request is still being sent (the handshake
-# where the server speaks first), echo of 64 MiB byte-exact, a reset mid-stream; trailers.
+# where the server speaks first), echo of 64 MiB byte-exact, a reset mid-stream, a tunnel
+# to a TCP server over one POST stream, HTTP/1.1; trailers both ways, over both versions.
 
 load helpers
 load parity
@@ -302,4 +303,16 @@ handshake() {
     grep -qx 'te: trailers' "$log" || fail "no te: trailers" "$(cat "$log")"
     [ "$(sed -n '/^5$/,$p' "$log")" = $'5\nhello\n0\nx-check: 42' ] ||
         fail "body and trailer section" "$(cat "$log")"
+}
+
+@test "--duplex as a tunnel: HTTP/1.1 to a TCP server through one HTTP/2 POST stream" {
+    start_script '[{"status": 200, "body": "through the tunnel\n"}]'
+    start_peer bridge
+    run_h2get "${PEER_ARGS[@]}" --duplex -T - "$PEER_URL/bridge/$SCRIPT_PORT" \
+        < <(printf 'GET /t HTTP/1.1\r\nHost: x\r\n\r\n')
+    assert_status 0
+    [ "$(head -1 "$STDOUT")" = $'HTTP/1.1 200 Scripted\r' ] || fail "stdout: $(cat "$STDOUT")"
+    [ "$(tail -1 "$STDOUT")" = 'through the tunnel' ] || fail "stdout: $(cat "$STDOUT")"
+    grep -q '^req 1 t=[0-9.]* GET /t$' "$SCRIPT_LOG" || fail "backend log: $(cat "$SCRIPT_LOG")"
+    assert_peer_log '^c1 note bridge closed: 28 bytes up, [0-9]+ down$'
 }

@@ -4,9 +4,12 @@
 They read the request body as it arrives and log when each DATA frame came ("note data
 at=SECONDS len=N", seconds since the request's HEADERS), answer while the request is still
 open (a greeting first, then one answer per line received), echo the body back as it comes
-within the client's windows, reset the stream mid-way, and exchange trailers.
+within the client's windows, reset the stream mid-way, exchange trailers, and relay the
+stream to a TCP port as a tunnel (bridge).
 """
 
+import select
+import socket
 import time
 
 from hyperframe import frame as hf
@@ -21,6 +24,7 @@ DOC = {
     "trailers_echo": "reads the request with its trailers, answers with response trailers",
     "early_end": "the whole response at once, without waiting for the request body",
     "trailers_forbidden": "DATA, then trailers with content-length (RFC 9110 §6.5.1)",
+    "bridge": "a tunnel: /bridge/PORT relays the stream to and from 127.0.0.1:PORT",
 }
 
 
@@ -143,3 +147,64 @@ def sc_trailers_forbidden(c, s):
     c.send(data(s.sid, b"body\n"))
     c.send(*c.headers(s.sid, [("content-length", "5")], end_stream=True))
     c.linger(1)
+
+
+def sc_bridge(c, s):
+    """A tunnel over one POST stream: /bridge/PORT connects to 127.0.0.1:PORT and relays
+    bytes both ways (request DATA to the socket, socket bytes as response DATA within the
+    client's windows); END_STREAM from the client half-closes the socket, its EOF ends the
+    response."""
+    try:
+        port = int(s.field(b":path").rsplit(b"/", 1)[-1])
+        back = socket.create_connection(("127.0.0.1", port), timeout=5)
+    except (ValueError, OSError) as e:
+        c.say("note bridge failed: %s" % e)
+        c.send(*c.headers(s.sid, [(":status", "502")], end_stream=True))
+        return
+    c.send(*c.headers(s.sid, [(":status", "200")]))
+    c.say("note bridge to port %d" % port)
+    pending, sent, up = bytearray(), 0, [0]
+    back_open, deadline = True, time.monotonic() + 60
+
+    def to_back(f):
+        if f.data:
+            back.sendall(f.data)
+            up[0] += len(f.data)
+        if "END_STREAM" in f.flags:
+            back.shutdown(socket.SHUT_WR)
+
+    while not c.done and not s.reset and time.monotonic() < deadline:
+        while pending and min(s.send_window, c.send_conn) > 0:
+            n = min(c.max_frame(), s.send_window, c.send_conn, len(pending))
+            chunk = bytes(pending[:n])
+            del pending[:n]
+            s.send_window -= n
+            c.send_conn -= n
+            sent += n
+            c.send(data(s.sid, chunk))
+        if not back_open and not pending:
+            c.send(data(s.sid, b"", end=True))
+            c.say("note bridge closed: %d bytes up, %d down" % (up[0], sent))
+            break
+        ready = select.select([c.sock] + ([back] if back_open else []), [], [], 0.1)[0]
+        if back in ready:
+            got = back.recv(65536)
+            if got:
+                pending.extend(got)
+            else:
+                back_open = False
+        if c.sock in ready or buffered(c):
+            f = c.read_frame(time.monotonic() + 0.05)
+            while f is not None:
+                c.handle(f)
+                if isinstance(f, hf.DataFrame) and f.stream_id == s.sid:
+                    to_back(f)
+                f = c.read_frame(time.monotonic()) if buffered(c) else None
+    back.close()
+
+
+def buffered(c):
+    """A whole frame waits in the reader's buffer (or TLS has bytes select cannot see)."""
+    if hasattr(c.sock, "pending") and c.sock.pending():
+        return True
+    return len(c.rbuf) >= 9 and len(c.rbuf) >= 9 + int.from_bytes(c.rbuf[:3], "big")
