@@ -6,7 +6,7 @@ _h2get()
     cur=${COMP_WORDS[COMP_CWORD]}
     prev=${COMP_WORDS[COMP_CWORD-1]}
     case $prev in
-    -D|--dump-header|-o|--output|-c|--cookie-jar|--etag-compare|--etag-save|-T|--upload-file|--cacert|--keylog|--proxy-cacert|--input-file|--frames|--trace-json|-K|--config)
+    -D|--dump-header|-o|--output|-c|--cookie-jar|--etag-compare|--etag-save|-T|--upload-file|--cacert|--keylog|--proxy-cacert|--input-file|--trace-json|-K|--config)
         COMPREPLY=($(compgen -f -- "$cur"))
         return
         ;;
@@ -14,7 +14,7 @@ _h2get()
         COMPREPLY=($(compgen -d -- "$cur"))
         return
         ;;
-    -w|--write-out|-C|--continue-at|-b|--cookie|-d|--data|--data-binary|--data-raw|-H|--header|--json|-r|--range|-e|--referer|-X|--request|-z|--time-cond|--trailer|--url|-u|--user|-A|--user-agent|--max-decompressed-ratio|--max-filesize|--max-redirs|--retry|--retry-delay|--retry-max-time|--connect-timeout|--connect-to|-m|--max-time|--noproxy|-x|--proxy|--proxy-header|-U|--proxy-user|--resolve|--stall-timeout|--tunnel-to|--tls-max|--alpn|--connection-window-bits|--connection-window-size|--encoder-header-table-size|--extpri|--header-table-size|--hpack-indexing|--max-concurrent-streams|--padding|--ping|--settings|--window-bits|--window-size|--parallel-max|--parallel-max-host|--rate|--repeat|--color)
+    -w|--write-out|-C|--continue-at|-b|--cookie|-d|--data|--data-binary|--data-raw|-H|--header|--json|-r|--range|-e|--referer|-X|--request|-z|--time-cond|--trailer|--url|-u|--user|-A|--user-agent|--max-decompressed-ratio|--max-filesize|--max-redirs|--retry|--retry-delay|--retry-max-time|--connect-timeout|--connect-to|-m|--max-time|--noproxy|-x|--proxy|--proxy-header|-U|--proxy-user|--resolve|--stall-timeout|--tunnel-to|--tls-max|--alpn|--connection-window-bits|--connection-window-size|--encoder-header-table-size|--extpri|--header-table-size|--hpack-indexing|--max-concurrent-streams|--padding|--settings|--window-bits|--window-size|--parallel-max|--parallel-max-host|--rate|--repeat|--color)
         : argument
         return
         ;;

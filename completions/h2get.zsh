@@ -39,7 +39,7 @@ _arguments -s -S \
   '(-X --request)'{-X+,--request=}'[Use METHOD instead of GET, HEAD, POST or PUT]:METHOD: ' \
   '(-z --time-cond)'{-z+,--time-cond=}'[Only if modified since TIME (a date or a file); -TIME: if not]:TIME: ' \
   '*--trailer=[Send '\''Name: value'\'' as a trailer after the request body]:HEADER: ' \
-  '(-T --upload-file)'{-T+,--upload-file=}'[PUT the contents of FILE ('\''-'\'' for stdin)]:FILE:_files' \
+  '(-T --upload-file)'{-T+,--upload-file=}'[PUT the contents of FILE ('\''-'\'': stdin, with one URL only)]:FILE:_files' \
   '*--url=[Fetch URL; @FILE reads one URL per line]:URL: ' \
   '(-u --user)'{-u+,--user=}'[Send basic authentication]:USER\:PASSWORD: ' \
   '(-A --user-agent)'{-A+,--user-agent=}'[Send NAME as user-agent (default h2get/VERSION)]:NAME: ' \
@@ -98,7 +98,7 @@ _arguments -s -S \
   '--max-concurrent-streams=[Open at most N streams at once per connection]:N: ' \
   '--no-huffman[Send header strings without Huffman coding]' \
   '--padding=[Pad HEADERS and DATA frames with N bytes]:N: ' \
-  '--ping=[Send N PINGs (default 1) and report round-trip times]:N: ' \
+  '--ping=[Send N PINGs (default 1) and report round-trip times]::N: ' \
   '*--settings=[Add SETTINGS entries (names or 0xNN ids), or '\''empty'\'']:NAME=V,...: ' \
   '--window-bits=[Stream receive window of 2^N-1 bytes]:N: ' \
   '--window-size=[Stream receive window in bytes (K, M, G units)]:SIZE: ' \
@@ -112,7 +112,7 @@ _arguments -s -S \
   '--sequential[One request at a time]' \
   '--check[Report the server'\''s protocol violations seen on the wire]' \
   '--color=[Colour traces and headers: auto, always or never]:WHEN: ' \
-  '--frames=[Trace every frame sent and received (to stderr or FILE)]:FILE:_files' \
+  '--frames=-[Trace every frame sent and received (to stderr or FILE)]::FILE:_files' \
   '--hexdump[Hex and ASCII of each frame in the trace]' \
   '--hpack[Show how each header field was encoded, and table changes]' \
   '--stats[Print a table per stream and connection at the end]' \

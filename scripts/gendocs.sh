@@ -19,7 +19,8 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 [ -s "$tmp/opts" ] || { echo "gendocs: '$H2GET --dump-options' printed nothing" >&2; exit 1; }
 
 # Fields of $tmp/opts: 1 --long, 2 -x or "", 3 ARG or "", 4 category, 5 "repeat" or "",
-# 6 help text.
+# 6 help text, 7 "=" (ARG is optional and only written as --long=ARG), "word" (optional,
+# also as the next word) or "" (ARG, if any, is required).
 
 gen_man_options() {
     awk -F '\t' '
@@ -28,7 +29,9 @@ gen_man_options() {
         if ($4 != cat) { cat = $4; printf ".SS %s\n", cat }
         tag = ($2 != "") ? "\\fB" roff($2) "\\fR, " : ""
         tag = tag "\\fB" roff($1) "\\fR"
-        if ($3 != "") tag = tag " \\fI" roff($3) "\\fR"
+        if ($7 == "=") tag = tag "[=\\fI" roff($3) "\\fR]"
+        else if ($7 == "word") tag = tag " [\\fI" roff($3) "\\fR]"
+        else if ($3 != "") tag = tag " \\fI" roff($3) "\\fR"
         printf ".TP\n%s\n%s.\n", tag, roff($6)
     }' "$tmp/opts"
 }
@@ -55,7 +58,7 @@ _h2get()
 EOF
     for kind in FILE DIR OTHER; do
         pat=$(awk -F '\t' -v k="$kind" '
-            $3 == "" { next }
+            $3 == "" || $7 != "" { next }
             k == "FILE" && $3 != "FILE" { next }
             k == "DIR" && $3 != "DIR" { next }
             k == "OTHER" && ($3 == "FILE" || $3 == "DIR") { next }
@@ -92,7 +95,8 @@ EOF
         gsub(/'\''/, "'\''\\'\'''\''", s); return s }
     {
         rep = ($5 == "repeat") ? "*" : ""
-        if ($3 == "") { s = ""; l = "" } else { s = "+"; l = "=" }
+        if ($3 == "") { s = ""; l = "" } else if ($7 == "=") { s = ""; l = "=-" }
+        else { s = "+"; l = "=" }
         if ($2 != "") {
             excl = rep ? "" : "(" $2 " " $1 ")"
             spec = "'\''" rep excl "'\''{" $2 s "," $1 l "}'\''"
@@ -103,7 +107,7 @@ EOF
         if ($3 != "") {
             msg = $3; gsub(/:/, "\\:", msg)
             act = ($3 == "FILE") ? "_files" : ($3 == "DIR") ? "_files -/" : " "
-            spec = spec ":" msg ":" act
+            spec = spec ($7 != "" ? "::" : ":") msg ":" act
         }
         printf "  %s'\'' \\\n", spec
     }' "$tmp/opts"
@@ -119,9 +123,12 @@ EOF
     function q(s) { gsub(/\\/, "\\\\", s); gsub(/'\''/, "\\'\''", s); return "'\''" s "'\''" }
     {
         line = "complete -c h2get"
-        if ($2 != "") line = line " -s " substr($2, 2)
+        # fish reads an unquoted # as a comment (then -s lacks its letter)
+        s = substr($2, 2); if (s !~ /^[A-Za-z0-9]$/) s = q(s)
+        if ($2 != "") line = line " -s " s
         line = line " -l " substr($1, 3)
-        if ($3 == "FILE") line = line " -r -F"
+        if ($7 != "") line = line
+        else if ($3 == "FILE") line = line " -r -F"
         else if ($3 == "DIR") line = line " -x -a " q("(__fish_complete_directories)")
         else if ($3 != "") line = line " -x"
         print line " -d " q($6)

@@ -206,6 +206,39 @@ int cli_apply(struct config *cfg, const struct cli_opt *o, const char *arg)
     return o->set(cfg, o, &v);
 }
 
+static bool all_digits(const char *s)
+{
+    if (!*s)
+        return false;
+    while (*s >= '0' && *s <= '9')
+        s++;
+    return !*s;
+}
+
+/*
+ * An optional argument: `value` after "=", else maybe the `next` word. A count takes a next
+ * word of digits (no URL is only digits). A file name cannot be told from a URL without
+ * scheme, so "--frames trace.txt" is refused rather than fetching trace.txt as a URL (and
+ * writing its body where the trace was meant to go); a next word with "://" or "-" is not
+ * meant for the option.
+ */
+static int optional(struct config *cfg, const struct cli_opt *o, const char *value,
+                    const char *next, int *i)
+{
+    if (value || !next)
+        return cli_apply(cfg, o, value);
+    if (o->kind == CLI_ARG_OPTIONAL_COUNT && all_digits(next)) {
+        ++*i;
+        return cli_apply(cfg, o, next);
+    }
+    if (o->kind == CLI_ARG_OPTIONAL && next[0] != '-' && !strstr(next, "://"))
+        return cli_fail(cfg, H2E_USAGE,
+                        "'--%s' takes %s only as '--%s=%s': write '--%s=%s', or the URL "
+                        "'%s' with its scheme",
+                        o->name, o->arg, o->name, o->arg, o->name, next, next);
+    return cli_apply(cfg, o, NULL);
+}
+
 /* "--name", "--name=value" or "--name value"; `*i` moves past a consumed value. */
 static int long_option(struct config *cfg, int argc, const char *const argv[], int *i)
 {
@@ -220,8 +253,8 @@ static int long_option(struct config *cfg, int argc, const char *const argv[], i
             return cli_fail(cfg, H2E_USAGE, "option '--%s' takes no value", o->name);
         return cli_apply(cfg, o, NULL);
     }
-    if (o->kind == CLI_ARG_OPTIONAL)
-        return cli_apply(cfg, o, eq ? eq + 1 : NULL);
+    if (o->kind == CLI_ARG_OPTIONAL || o->kind == CLI_ARG_OPTIONAL_COUNT)
+        return optional(cfg, o, eq ? eq + 1 : NULL, *i + 1 < argc ? argv[*i + 1] : NULL, i);
     if (eq)
         return cli_apply(cfg, o, eq + 1);
     if (*i + 1 >= argc)
@@ -293,6 +326,11 @@ static int check(struct config *cfg)
                         body_opt[cfg->req.body]);
     if (cfg->req.upload_file)
         cfg->req.body = CLI_BODY_UPLOAD;
+    if (cfg->req.upload_file && !strcmp(cfg->req.upload_file, "-") &&
+        (cfg->nurls > 1 || cfg->multi.repeat > 1))
+        return cli_fail(cfg, H2E_USAGE,
+                        "'--upload-file -' reads stdin once, so it takes one URL, not %zu",
+                        cfg->nurls * (size_t)cfg->multi.repeat);
     if (cfg->req.head && cfg->req.body != CLI_BODY_NONE)
         return cli_fail(cfg, H2E_USAGE, "'--head' cannot be used with '%s'",
                         body_opt[cfg->req.body]);
@@ -365,11 +403,13 @@ static void synopsis(const struct cli_opt *o, char *buf, size_t cap)
 
     if (o->letter)
         snprintf(letter, sizeof(letter), "-%c, ", o->letter);
-    snprintf(buf, cap, " %s--%s%s%s%s%s", letter, o->name,
-             o->kind == CLI_ARG_OPTIONAL ? "[="
-             : o->arg                    ? " "
-                                         : "",
-             o->arg ? o->arg : "", o->kind == CLI_ARG_OPTIONAL ? "]" : "", "");
+    snprintf(buf, cap, " %s--%s%s%s%s", letter, o->name,
+             o->kind == CLI_ARG_OPTIONAL         ? "[="
+             : o->kind == CLI_ARG_OPTIONAL_COUNT ? " ["
+             : o->arg                            ? " "
+                                                 : "",
+             o->arg ? o->arg : "",
+             o->kind == CLI_ARG_OPTIONAL || o->kind == CLI_ARG_OPTIONAL_COUNT ? "]" : "");
 }
 
 void cli_help(FILE *f)
@@ -421,8 +461,11 @@ void cli_dump_options(FILE *f)
                 continue;
             if (o->letter)
                 snprintf(letter, sizeof(letter), "-%c", o->letter);
-            fprintf(f, "--%s\t%s\t%s\t%s\t%s\t%s\n", o->name, letter, o->arg ? o->arg : "",
-                    category_names[c], o->repeat ? "repeat" : "", o->help);
+            fprintf(f, "--%s\t%s\t%s\t%s\t%s\t%s\t%s\n", o->name, letter, o->arg ? o->arg : "",
+                    category_names[c], o->repeat ? "repeat" : "", o->help,
+                    o->kind == CLI_ARG_OPTIONAL         ? "="
+                    : o->kind == CLI_ARG_OPTIONAL_COUNT ? "word"
+                                                        : "");
         }
     }
 }

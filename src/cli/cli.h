@@ -48,12 +48,15 @@ enum cli_result {
 
 /* How an option's argument is read (curl's ARG_* kinds). */
 enum cli_kind {
-    CLI_ARG_NONE,     /* a flag */
-    CLI_ARG_STRING,   /* any text */
-    CLI_ARG_NUMBER,   /* decimal integer; each option checks its range */
-    CLI_ARG_SECONDS,  /* decimal seconds, fractions allowed ("2.5"), stored in ms */
-    CLI_ARG_SIZE,     /* bytes with an optional K, M or G suffix (powers of 1024) */
-    CLI_ARG_OPTIONAL, /* text given only as --name=VALUE; --name alone passes NULL */
+    CLI_ARG_NONE,           /* a flag */
+    CLI_ARG_STRING,         /* any text */
+    CLI_ARG_NUMBER,         /* decimal integer; each option checks its range */
+    CLI_ARG_SECONDS,        /* decimal seconds, fractions allowed ("2.5"), stored in ms */
+    CLI_ARG_SIZE,           /* bytes with an optional K, M or G suffix (powers of 1024) */
+    CLI_ARG_OPTIONAL,       /* text given only as --name=VALUE; --name alone passes NULL, and
+                             * "--name WORD" is refused when WORD looks meant for it (no "://") */
+    CLI_ARG_OPTIONAL_COUNT, /* a count as --name=N or --name N (a next word of digits only
+                             * is taken); --name alone passes NULL */
 };
 
 /* --help groups, in this order. */
@@ -379,7 +382,9 @@ void cli_help(FILE *f);
 void cli_version(FILE *f);
 /*
  * cli_dump_options - the table for scripts, one option per line, tab-separated:
- * "--name", "-x" or "", argument name or "", category name, "repeat" or "", help text.
+ * "--name", "-x" or "", argument name or "", category name, "repeat" or "", help text,
+ * then how an optional argument is written: "=" (only as --name=ARG), "word" (also as the
+ * next word) or "" (the argument is not optional).
  */
 void cli_dump_options(FILE *f);
 

@@ -98,7 +98,8 @@ static int option(struct config *cfg, const struct cfgline *l, const struct buf 
         return H2E_USAGE;
     if (o->kind == CLI_ARG_NONE && l->has_value)
         return cli_fail(cfg, H2E_USAGE, "option '--%s' takes no value", o->name);
-    if (o->kind != CLI_ARG_NONE && o->kind != CLI_ARG_OPTIONAL && !l->has_value)
+    if (o->kind != CLI_ARG_NONE && o->kind != CLI_ARG_OPTIONAL &&
+        o->kind != CLI_ARG_OPTIONAL_COUNT && !l->has_value)
         return cli_fail(cfg, H2E_USAGE, "option '--%s' requires a value", o->name);
     if (!l->has_value)
         return cli_apply(cfg, o, NULL);

@@ -101,6 +101,19 @@ teardown() {
     assert_peer_log '^c1 request stream=1 method=PUT path=/stdin '
 }
 
+@test "-T - with several URLs (or --repeat) is a usage error before connecting: stdin is read once" {
+    start_peer upload_sha256
+    run_h2get "${PEER_ARGS[@]}" -T - "$PEER_URL/a" "$PEER_URL/b" <"$UPLOAD_SMALL"
+    assert_status 2
+    [ "$(head -1 "$STDERR")" = "h2get: (2) usage error: '--upload-file -' reads stdin once, so it takes one URL, not 2" ] ||
+        fail "error line" "$(h2get_context)"
+    assert_stdout_is ''
+    run_h2get "${PEER_ARGS[@]}" --repeat 2 -T - "$PEER_URL/a" <"$UPLOAD_SMALL"
+    assert_status 2
+    assert_error_line 2 'reads stdin once, so it takes one URL, not 2'
+    refute_peer_log 'request stream='
+}
+
 @test "peer: an empty request body ends the stream with zero DATA bytes" {
     start_peer upload_sha256
     run_h2get "${PEER_ARGS[@]}" --data-binary "@$BATS_FILE_TMPDIR/empty" "$PEER_URL/empty"

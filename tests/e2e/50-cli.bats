@@ -66,6 +66,39 @@ teardown() {
     assert_stderr '(-o|--output)'
 }
 
+@test "--frames FILE with a space is refused before anything is fetched, naming the spelling that works" {
+    run_h2get --frames trace.txt https://localhost:1/
+    assert_status 2
+    [ "$(head -1 "$STDERR")" = "h2get: (2) usage error: '--frames' takes FILE only as '--frames=FILE': write '--frames=trace.txt', or the URL 'trace.txt' with its scheme" ] ||
+        fail "error line" "$(h2get_context)"
+    [ ! -e trace.txt ] || fail "trace.txt was created"
+    run_h2get --ping 0 https://localhost:1/
+    assert_status 2
+    assert_error_line 2 "'--ping' takes a count from 1 to 1000, not '0'"
+}
+
+@test "the bash, zsh and fish completions load in their shells and offer the options" {
+    need_cmd bash zsh fish
+    local c=$E2E_ROOT/completions z=$BATS_TEST_TMPDIR/zfunc
+    run bash --norc -c "source '$c/h2get.bash' && complete -p h2get &&
+        COMP_WORDS=(h2get --progress-) COMP_CWORD=1 && _h2get && printf '%s\n' \"\${COMPREPLY[@]}\""
+    [ "$status" = 0 ] && [ "$output" = "complete -o default -F _h2get h2get
+--progress-bar" ] || fail "bash: $status: $output"
+    # compinit finds _h2get on fpath; its body runs with _arguments stubbed (the real one
+    # only runs inside a completion widget) to print the specs it would be given
+    mkdir "$z" && cp "$c/h2get.zsh" "$z/_h2get"
+    run zsh -f -c "fpath=('$z' \$fpath); autoload -Uz compinit; compinit -u -d '$z/dump' &&
+        print -r -- \$_comps[h2get] && _arguments() { print -rl -- \"\$@\" } && _h2get"
+    [ "$status" = 0 ] && [ "${lines[0]}" = _h2get ] || fail "zsh: $status: $output"
+    grep -qxF -- '(-# --progress-bar)-#[Draw the progress as a bar]' <<<"$output" ||
+        fail "zsh: no -# spec" "$output"
+    grep -qxF -- '--frames=-[Trace every frame sent and received (to stderr or FILE)]::FILE:_files' \
+        <<<"$output" || fail "zsh: no --frames spec" "$output"
+    run fish --no-config -c "source '$c/h2get.fish'; and complete -C 'h2get -' | grep '^-#'"
+    [ "$status" = 0 ] && [ "$output" = "$(printf -- '-#\tDraw the progress as a bar')" ] ||
+        fail "fish: $status: $output"
+}
+
 @test "no URL at all: exit 2" {
     run_h2get
     assert_status 2

@@ -198,6 +198,10 @@ check_rule() {
     assert_status 2
     [ "$(head -1 "$STDERR")" = "h2get: (2) usage error: '--ping' takes a count from 1 to 1000, not '1001'" ] ||
         fail "unexpected usage error" "$(h2get_context)"
+    # as the man page writes it: the count as the next word
+    run_h2get --http2-prior-knowledge --ping 3 -o /dev/null "$(h2c_url index.html)"
+    assert_status 0
+    [ "$(grep -c '^ping: ' "$STDERR")" = 3 ] || fail "expected 3 ping lines" "$(h2get_context)"
 }
 
 # check_line SCENARIO STATUS LINE [h2get options...]: with --check, stderr has LINE (an ERE,

@@ -428,9 +428,12 @@ TEST(test_cli_version_and_dump)
     cli_dump_options(f);
     fclose(f);
     CHECK(strstr(text, "--output\t-o\tFILE\tOutput\trepeat\tWrite the body of the next URL to "
-                       "FILE ('-' for stdout)\n") != NULL);
+                       "FILE ('-' for stdout)\t\n") != NULL);
     CHECK(strstr(text, "--dump-options\t\t\thidden\t\t") != NULL);
-    CHECK(strstr(text, "--http1.1\t\t\tHTTP versions\t\tUse HTTP/1.1 only\n") != NULL);
+    CHECK(strstr(text, "--http1.1\t\t\tHTTP versions\t\tUse HTTP/1.1 only\t\n") != NULL);
+    CHECK(strstr(text, " (to stderr or FILE)\t=\n") != NULL);
+    CHECK(strstr(text, "--ping\t\tN\tHTTP/2 controls\t\tSend N PINGs") != NULL);
+    CHECK(strstr(text, "round-trip times\tword\n") != NULL);
     free(text);
 }
 
@@ -703,4 +706,59 @@ TEST(test_cli_tunnel_to)
                 "--tunnel-to", "h:22", "-x", "http://p:1", "https://q/");
     CHECK_USAGE("'--tunnel-to' sends stdin as it is: no request body", "--tunnel-to", "h:22", "-d",
                 "x");
+}
+
+/*
+ * Optional arguments as the man page writes them: "--ping N" takes a next word of digits;
+ * "--frames FILE" cannot be told from a URL without scheme, so it is refused with the
+ * spelling that works, and a next word that is a URL or an option is left alone.
+ */
+TEST(test_cli_optional_arguments)
+{
+    struct config c;
+
+    CHECK_INT(parse(&c, "--ping", "7", "https://h/", NULL), 0);
+    CHECK_INT(c.h2.ping, 7);
+    CHECK_INT((int)c.nurls, 1);
+    cli_release(&c);
+    CHECK_INT(parse(&c, "https://h/", "--ping", NULL), 0);
+    CHECK_INT(c.h2.ping, 1);
+    cli_release(&c);
+    CHECK_INT(parse(&c, "--ping", "https://h/", NULL), 0);
+    CHECK_INT(c.h2.ping, 1);
+    CHECK_STR(c.urls[0].url, "https://h/");
+    cli_release(&c);
+    CHECK_INT(parse(&c, "--ping", "0", "https://h/", NULL), H2E_USAGE);
+    CHECK_STR(c.error, "'--ping' takes a count from 1 to 1000, not '0'");
+    cli_release(&c);
+    CHECK_INT(parse(&c, "--frames", "https://h/", NULL), 0);
+    CHECK(c.trace.frames && c.trace.frames_file == NULL);
+    cli_release(&c);
+    CHECK_INT(parse(&c, "--frames", "-s", "https://h/", NULL), 0);
+    CHECK(c.trace.frames && c.out.silent);
+    cli_release(&c);
+    CHECK_INT(parse(&c, "--frames=tr", "https://h/", NULL), 0);
+    CHECK_STR(c.trace.frames_file, "tr");
+    cli_release(&c);
+    CHECK_INT(parse(&c, "--frames", "tr.txt", "https://h/", NULL), H2E_USAGE);
+    CHECK_STR(c.error, "'--frames' takes FILE only as '--frames=FILE': write "
+                       "'--frames=tr.txt', or the URL 'tr.txt' with its scheme");
+    cli_release(&c);
+}
+
+/* stdin can be read once: "-T -" with several URLs (or --repeat) is refused at parse time. */
+TEST(test_cli_upload_stdin_once)
+{
+    struct config c;
+
+    CHECK_INT(parse(&c, "-T", "-", "https://h/a", NULL), 0);
+    cli_release(&c);
+    CHECK_INT(parse(&c, "-T", "-", "https://h/a", "https://h/b", NULL), H2E_USAGE);
+    CHECK_STR(c.error, "'--upload-file -' reads stdin once, so it takes one URL, not 2");
+    cli_release(&c);
+    CHECK_INT(parse(&c, "-T-", "--repeat", "3", "https://h/a", NULL), H2E_USAGE);
+    CHECK_STR(c.error, "'--upload-file -' reads stdin once, so it takes one URL, not 3");
+    cli_release(&c);
+    CHECK_INT(parse(&c, "-T", "file", "https://h/a", "https://h/b", NULL), 0);
+    cli_release(&c);
 }
