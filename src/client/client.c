@@ -18,6 +18,7 @@
 #include "client_trace.h"
 #include "cookies.h"
 #include "duplex.h"
+#include "intr.h"
 #include "order.h"
 #include "pipe.h"
 #include "progress.h"
@@ -120,6 +121,28 @@ static void reap(struct client *cl)
     }
 }
 
+/* A signal ends the run at once: every unfinished output is removed (or kept as .part
+ * with --keep-partial), the signal decides the exit code, and client_finish says goodbye
+ * on the open connections (RST_STREAM(CANCEL), GOAWAY). */
+static void interrupted(struct client *cl, int code)
+{
+    static const char *const names[] = {"SIGINT", "SIGTERM", "SIGHUP"};
+    size_t i, left = cl->nxfers - cl->started;
+
+    for (i = cl->reaped; i < cl->started; i++)
+        if (cl->xs[i]->phase != XFER_DONE) {
+            xfer_interrupt(cl->xs[i], code);
+            left++;
+        }
+    progress_tick(cl, true);
+    diag_error(code, "%s, %zu transfer%s unfinished",
+               names[code == H2E_SIGINT    ? 0
+                     : code == H2E_SIGTERM ? 1
+                                           : 2],
+               left, left == 1 ? "" : "s");
+    cl->first_error = code;
+}
+
 #define MAX_POLL 256
 
 /* stdin and stdout of transfers that read or write them as pipes (pipe.h): polled here
@@ -136,16 +159,21 @@ static size_t stdio_pollfds(const struct client *cl, struct pollfd *pfd, struct 
     return n;
 }
 
-static void loop(struct client *cl)
+static void loop(struct client *cl, int intr_fd)
 {
     struct pollfd pfd[MAX_POLL];
     struct cconn *owner[MAX_POLL];
     size_t n = 0, i;
+    int sig;
 
     for (;;) {
         struct cconn *cc;
         int timeout = -1;
 
+        if ((sig = intr_pending()) != 0) {
+            interrupted(cl, sig);
+            break;
+        }
         cl->now = clock_ms();
         cl->settled = false;
         cl->wake = false;
@@ -170,7 +198,7 @@ static void loop(struct client *cl)
         if (all_done(cl))
             break;
         n = 0;
-        for (cc = cl->conns; cc && n < MAX_POLL - LIMIT_RESOLVE_ADDRS - 2; cc = cc->next) {
+        for (cc = cl->conns; cc && n < MAX_POLL - LIMIT_RESOLVE_ADDRS - 3; cc = cc->next) {
             size_t k = cconn_pollfds(cc, &pfd[n], MAX_POLL - n, &timeout);
             for (i = 0; i < k; i++) {
                 pfd[n + i].revents = 0;
@@ -179,6 +207,10 @@ static void loop(struct client *cl)
             n += k;
         }
         n += stdio_pollfds(cl, &pfd[n], owner + n);
+        if (intr_fd >= 0) {
+            pfd[n] = (struct pollfd){.fd = intr_fd, .events = POLLIN};
+            owner[n++] = NULL;
+        }
         if (poll(pfd, (nfds_t)n, next_timeout(cl, timeout)) < 0 && errno != EINTR)
             break;
     }
@@ -308,12 +340,14 @@ int client_run(const struct config *cfg)
         return client_finish(&cl, err);
     }
     dispatch(&cl);
-    loop(&cl);
+    loop(&cl, intr_install());
     progress_tick(&cl, true);
     if (cl.nretried)
         vlog(&cl,
              "%zu request%s retried on a new connection (GOAWAY, REFUSED_STREAM or "
              "HTTP_1_1_REQUIRED)",
              cl.nretried, cl.nretried == 1 ? " was" : "s were");
-    return client_finish(&cl, cl.first_error);
+    err = client_finish(&cl, cl.first_error);
+    intr_restore();
+    return err;
 }

@@ -395,6 +395,16 @@ void xfer_cancel(struct xfer *x, int code)
     report(x, XFER_CANCELLED);
 }
 
+void xfer_interrupt(struct xfer *x, int code)
+{
+    if (!x->result)
+        x->result = code;
+    if (x->out.sink_open && !to_stdout(x))
+        out_abort(x->out.sink, x->cl->cfg->out.keep_partial);
+    x->out.sink_open = false;
+    order_drop(x);
+}
+
 /* Fail the attempt for good, whatever its phase: say it, drop the output. */
 static void vfail(struct xfer *x, int code, const char *fmt, va_list ap)
 {

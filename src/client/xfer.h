@@ -193,6 +193,9 @@ void xfer_retry_later(struct xfer *x);
 void xfer_requeue(struct xfer *x, bool counts);
 /* xfer_cancel - `x` stops because of another URL's failure (--fail-early). */
 void xfer_cancel(struct xfer *x, int code);
+/* xfer_interrupt - the run stops for a signal (`code` is H2E_SIGINT...): the output file
+ * is removed, or kept as FILE.part with --keep-partial; nothing is said or reported. */
+void xfer_interrupt(struct xfer *x, int code);
 /* xfer_follow - the router follows the reported redirect: the new URL and method.
  * Returns 0, or reports the failure (too many redirects, bad location, body not
  * resendable) and returns its H2E_*. */
