@@ -308,6 +308,17 @@ static int check_tunnel_to(struct config *cfg)
     return cli_finish_data(cfg);
 }
 
+/* -T - reads stdin once, as it is sent: there is nothing to send a second URL. */
+static int check_stdin_once(struct config *cfg)
+{
+    size_t n = cfg->nurls * (size_t)cfg->multi.repeat;
+
+    if (!cfg->req.upload_file || strcmp(cfg->req.upload_file, "-") != 0 || n <= 1)
+        return 0;
+    return cli_fail(cfg, H2E_USAGE,
+                    "'--upload-file -' reads stdin once, so it takes one URL, not %zu", n);
+}
+
 /* What only the whole command line can tell. */
 static int check(struct config *cfg)
 {
@@ -326,11 +337,8 @@ static int check(struct config *cfg)
                         body_opt[cfg->req.body]);
     if (cfg->req.upload_file)
         cfg->req.body = CLI_BODY_UPLOAD;
-    if (cfg->req.upload_file && !strcmp(cfg->req.upload_file, "-") &&
-        (cfg->nurls > 1 || cfg->multi.repeat > 1))
-        return cli_fail(cfg, H2E_USAGE,
-                        "'--upload-file -' reads stdin once, so it takes one URL, not %zu",
-                        cfg->nurls * (size_t)cfg->multi.repeat);
+    if (check_stdin_once(cfg) != 0)
+        return H2E_USAGE;
     if (cfg->req.head && cfg->req.body != CLI_BODY_NONE)
         return cli_fail(cfg, H2E_USAGE, "'--head' cannot be used with '%s'",
                         body_opt[cfg->req.body]);
