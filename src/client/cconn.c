@@ -538,7 +538,7 @@ size_t cconn_pollfds(struct cconn *cc, struct pollfd *pfd, size_t max, int *time
     case CC_PIPE:
         return pconn_pollfds(cc, pfd, max, timeout);
     case CC_H2:
-        ev = sess_h2_events(cc);
+        ev = sess_h2_events(cc, timeout);
         break;
     case CC_H1:
         ev = sess_h1_events(cc);

@@ -112,6 +112,10 @@ struct cconn {
     unsigned nopened; /* streams (or HTTP/1.1 requests) sent on this connection */
     bool held_back;   /* a stream could have opened but --rate, --sequential... said wait */
     bool more_body;   /* body bytes could still be sent: step again without waiting */
+    /* graceful close (sess_h2.c): ms deadlines once GOAWAY is sent (0 before), and whether
+     * the server acknowledged the PING sent with it */
+    uint64_t linger_end, linger_idle;
+    bool bye_acked;
     struct cconn_facts facts;
     /* transfers routed here: a FIFO of those waiting (slots of transfers that left are
      * NULL) and the small set in flight */
@@ -178,8 +182,9 @@ void cconn_free(struct cconn *cc);
 /* sess_h2.c: the HTTP/2 session of a connection */
 int sess_h2_start(struct cconn *cc);
 void sess_h2_step(struct cconn *cc, short revents);
-/* sess_h2_events - poll events wanted, or -1 to be stepped again at once. */
-short sess_h2_events(struct cconn *cc);
+/* sess_h2_events - poll events wanted, or -1 to be stepped again at once; lowers
+ * `*timeout` (ms, -1 for none) to what a closing connection waits for. */
+short sess_h2_events(struct cconn *cc, int *timeout);
 /* sess_h2_goodbye - the run ends now: RST/GOAWAY what is open and write what fits. */
 void sess_h2_goodbye(struct cconn *cc);
 

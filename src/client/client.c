@@ -37,6 +37,18 @@ static bool all_done(const struct client *cl)
     return cl->ndone >= cl->nxfers;
 }
 
+/* An HTTP/2 connection is still open: it closes gracefully, within LIMIT_CLOSE_LINGER_MS
+ * of its last stream (sess_h2.c). */
+static bool closing(const struct client *cl)
+{
+    const struct cconn *cc;
+
+    for (cc = cl->conns; cc; cc = cc->next)
+        if (cc->state == CC_H2)
+            return true;
+    return false;
+}
+
 /* --max-time fails everything unfinished; the stall timeout, the transfers in flight
  * that made no progress for that long (PROMISES.md "Timeouts and liveness"). */
 static void check_deadlines(struct client *cl)
@@ -159,6 +171,31 @@ static size_t stdio_pollfds(const struct client *cl, struct pollfd *pfd, struct 
     return n;
 }
 
+/* What poll() waits for: each connection's fds (`owner` says whose), then stdin and
+ * stdout, then the signal pipe; lowers `*timeout` to what the connections wait for.
+ * Returns how many. */
+static size_t pollfds(struct client *cl, struct pollfd *pfd, struct cconn **owner, int intr_fd,
+                      int *timeout)
+{
+    struct cconn *cc;
+    size_t n = 0, i;
+
+    for (cc = cl->conns; cc && n < MAX_POLL - LIMIT_RESOLVE_ADDRS - 3; cc = cc->next) {
+        size_t k = cconn_pollfds(cc, &pfd[n], MAX_POLL - n, timeout);
+        for (i = 0; i < k; i++) {
+            pfd[n + i].revents = 0;
+            owner[n + i] = cc;
+        }
+        n += k;
+    }
+    n += stdio_pollfds(cl, &pfd[n], owner + n);
+    if (intr_fd >= 0) {
+        pfd[n] = (struct pollfd){.fd = intr_fd, .events = POLLIN};
+        owner[n++] = NULL;
+    }
+    return n;
+}
+
 static void loop(struct client *cl, int intr_fd)
 {
     struct pollfd pfd[MAX_POLL];
@@ -195,22 +232,9 @@ static void loop(struct client *cl, int intr_fd)
         check_deadlines(cl);
         route_settle(cl);
         progress_tick(cl, false);
-        if (all_done(cl))
+        if (all_done(cl) && !closing(cl))
             break;
-        n = 0;
-        for (cc = cl->conns; cc && n < MAX_POLL - LIMIT_RESOLVE_ADDRS - 3; cc = cc->next) {
-            size_t k = cconn_pollfds(cc, &pfd[n], MAX_POLL - n, &timeout);
-            for (i = 0; i < k; i++) {
-                pfd[n + i].revents = 0;
-                owner[n + i] = cc;
-            }
-            n += k;
-        }
-        n += stdio_pollfds(cl, &pfd[n], owner + n);
-        if (intr_fd >= 0) {
-            pfd[n] = (struct pollfd){.fd = intr_fd, .events = POLLIN};
-            owner[n++] = NULL;
-        }
+        n = pollfds(cl, pfd, owner, intr_fd, &timeout);
         if (poll(pfd, (nfds_t)n, next_timeout(cl, timeout)) < 0 && errno != EINTR)
             break;
     }

@@ -3,8 +3,8 @@
  * An HTTP/2 session on one connection: submits the connection's transfers as streams
  * within the server's concurrency limit, pumps request bodies, moves bytes between the
  * transport and the sans-I/O connection (conn.c), and turns its events into transfer
- * progress, completion, retries and errors. Ends with GOAWAY(NO_ERROR) once every stream
- * is done, after answering what the server already sent.
+ * progress, completion, retries and errors. Once every stream is done, closes gracefully:
+ * GOAWAY(NO_ERROR) and a PING, then reads on for a bounded time (finish()).
  */
 #include <poll.h>
 #include <stdlib.h>
@@ -311,11 +311,22 @@ static void step_duplex(struct cconn *cc)
             duplex_step(cc, cc->act[i]);
 }
 
+/* The PING sent with our GOAWAY (finish). */
+static const uint8_t bye_opaque[8] = {'h', '2', 'g', 'e', 't', 'b', 'y', 'e'};
+
+/* What every event is seen by, whoever it is for: the trace, and the close (finish()). */
+static void observe(struct cconn *cc, const struct h2c_event *ev)
+{
+    trace_h2_event(cc->cl->trace, cc->id, ev);
+    if (ev->type == H2C_EV_PING_ACK && cc->linger_end && !memcmp(ev->ping, bye_opaque, 8))
+        cc->bye_acked = true;
+}
+
 static void handle_event(struct cconn *cc, const struct h2c_event *ev)
 {
     struct xfer *x = ev->user;
 
-    trace_h2_event(cc->cl->trace, cc->id, ev);
+    observe(cc, ev);
     if (cc->is_proxy) { /* its streams are tunnels (pconn.c): `user` is not a transfer */
         if (!pconn_h2_event(cc, ev) && ev->type == H2C_EV_GOAWAY)
             on_goaway(cc, ev);
@@ -457,6 +468,8 @@ static bool read_input(struct cconn *cc)
         }
         cc->rbuf.len += (size_t)rv;
         budget -= (size_t)rv < budget ? (size_t)rv : budget;
+        if (cc->linger_end)
+            cc->linger_idle = cc->cl->now + LIMIT_CLOSE_IDLE_MS;
         if (!process_input(cc)) {
             cconn_requeue_all(cc);
             flush_output(cc);
@@ -467,17 +480,45 @@ static bool read_input(struct cconn *cc)
     return true;
 }
 
-/* All streams are done: answer what already arrived, say GOAWAY, write it, close. */
+/*
+ * All streams are done: close gracefully (RFC 9113 §6.8, §9.1). GOAWAY and a PING, then
+ * read on, so that a PING or SETTINGS the server wrote just after its last END_STREAM is
+ * answered rather than met by a closed socket; until the server closes, acknowledges our
+ * PING (what it wrote before is then read) or stays quiet, within the caps of limits.h.
+ * cconn_close then sends TLS close_notify.
+ */
 static void finish(struct cconn *cc)
 {
+    uint64_t now = cc->cl->now;
+    bool idle;
+
     cc->ending = true;
-    if (!read_input(cc))
-        return;
-    h2c_shutdown(cc->h2);
+    if (!cc->linger_end) {
+        cc->linger_end = now + LIMIT_CLOSE_LINGER_MS;
+        cc->linger_idle = now + LIMIT_CLOSE_IDLE_MS;
+        if (!read_input(cc))
+            return;
+        h2c_shutdown(cc->h2);
+        (void)h2c_ping(cc->h2, bye_opaque); /* none (a full queue): the idle rule ends it */
+    }
     if (!flush_output(cc))
         return;
-    if (h2c_output(cc->h2).len == 0)
+    idle = cc->bye_acked || now >= cc->linger_idle;
+    if (now >= cc->linger_end || (idle && h2c_output(cc->h2).len == 0))
         cconn_fail_all(cc, 0, "done");
+}
+
+/* What a closing connection waits for: its idle or its final deadline. */
+static void linger_timeout(struct cconn *cc, int *timeout)
+{
+    uint64_t now = cc->cl->now, at = cc->linger_end;
+    int t;
+
+    if (!h2c_output(cc->h2).len && cc->linger_idle < at)
+        at = cc->linger_idle;
+    t = at > now ? (int)(at - now) : 0;
+    if (*timeout < 0 || t < *timeout)
+        *timeout = t;
 }
 
 /* Alternate queueing body bytes and writing them until the socket is full or nothing is
@@ -519,10 +560,12 @@ void sess_h2_step(struct cconn *cc, short revents)
         finish(cc);
 }
 
-short sess_h2_events(struct cconn *cc)
+short sess_h2_events(struct cconn *cc, int *timeout)
 {
     short ev = POLLIN | io_poll_events(&cc->io);
 
+    if (cc->linger_end)
+        linger_timeout(cc, timeout);
     if (cc->more_body || (cc->npending && room(cc, false)) || (cc->ntuns && pconn_h2_busy(cc)))
         return -1; /* more to send at once */
     if (h2c_output(cc->h2).len)

@@ -275,6 +275,24 @@ refute_error_goaway() {
     [ "$ack" -lt "$goaway" ] || fail "PING ACK came after GOAWAY"
 }
 
+@test "ping_after_close: SETTINGS and PINGs written after the response and after our GOAWAY are answered (20 runs)" {
+    local i n=20 pings settings
+    start_peer ping_after_close --max-conns "$n"
+    for i in $(seq "$n"); do
+        run_h2get "${PEER_ARGS[@]}" "$PEER_URL/"
+        assert_status 0
+        assert_stdout_is "$BODY_OK"
+        peer_wait_end "$i"
+    done
+    # per connection: an ACK of each PING ("late!!!!", "goaway!!") and of both SETTINGS
+    pings=$(grep -Ec '^c[0-9]+ recv PING stream=0 flags=ACK opaque=(6c61746521212121|676f617761792121)$' "$PEER_LOG")
+    settings=$(grep -c '^c[0-9]* recv SETTINGS stream=0 flags=ACK' "$PEER_LOG")
+    [ "$pings" = $((2 * n)) ] && [ "$settings" = $((2 * n)) ] ||
+        fail "$pings PING ACKs and $settings SETTINGS ACKs in $n runs" "$(grep -E 'recv|end' "$PEER_LOG")"
+    [ "$(grep -c '^c[0-9]* recv GOAWAY .* code=NO_ERROR' "$PEER_LOG")" = "$n" ] ||
+        fail "not one GOAWAY(NO_ERROR) per run" "$(grep -E 'recv|end' "$PEER_LOG")"
+}
+
 @test "http_1_1_required: retried once over HTTP/1.1 on a new connection: exit 0" {
     peer_fetch http_1_1_required -o out
     peer_wait_end 2

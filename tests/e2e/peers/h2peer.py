@@ -30,6 +30,9 @@ import h2many  # noqa: E402  (the many-URL scenarios, 80-many.bats)
 import h2checks  # noqa: E402  (one rule of --check broken each, 70-trace.bats)
 import h2duplex  # noqa: E402  (streamed uploads, --duplex, trailers: 35-duplex.bats)
 
+LATE_PING = b"late!!!!"  # ping_after_close's PINGs: after the response,
+GOAWAY_PING = b"goaway!!"  # and after the client's GOAWAY
+
 
 # --- scenarios: each gets the connection and the first request's stream ---------------
 
@@ -185,6 +188,23 @@ def sc_ping_after_end(c, s):
     c.send(*frames)  # one write: the client reads END_STREAM and PING together
 
 
+def sc_ping_after_close(c, s):
+    """The response, then at once, each in a write of its own, SETTINGS and a PING: a
+    client that closes as soon as the stream ends never reads them (issue 12). RFC 9113
+    §6.8, §9.1: it should answer both before it closes."""
+    if not c.wait_end(s):
+        return
+    c.send(*c.headers(s.sid, [(":status", "200"), ("content-length", str(len(BODY_OK)))]),
+           *c.data_frames(s, BODY_OK))
+    c.send_settings({S_MAX_CONCURRENT_STREAMS: 50})
+    c.send(hf.PingFrame(0, opaque_data=LATE_PING))
+    # and one more once the client's GOAWAY is read, before its next frame (a PING, if it
+    # closes as §6.8 suggests): a client that closes with its GOAWAY never answers it
+    if c.pump(lambda: c.goaway is not None, 5):
+        c.send(hf.PingFrame(0, opaque_data=GOAWAY_PING))
+    c.linger(2)
+
+
 def sc_http_1_1_required(c, s):
     c.send(hf.RstStreamFrame(s.sid, error_code=CODE["HTTP_1_1_REQUIRED"]))
 
@@ -277,6 +297,8 @@ SCENARIOS = {
     "slow_body": Scenario(sc_slow_body, "500 bytes, wait for --gate FILE, 500 more"),
     "push_promise": Scenario(sc_push_promise, "PUSH_PROMISE although ENABLE_PUSH=0"),
     "ping_after_end": Scenario(sc_ping_after_end, "response, then PING in the same write"),
+    "ping_after_close": Scenario(sc_ping_after_close, "response, then SETTINGS and PING "
+                                 "in writes of their own"),
     "http_1_1_required": Scenario(sc_http_1_1_required, "RST_STREAM(HTTP_1_1_REQUIRED); "
                                   "HTTP/1.1 on the next connection"),
     "empty_reply": Scenario(None, "accept (and TLS handshake), then close"),
