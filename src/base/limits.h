@@ -74,9 +74,10 @@
 #define LIMIT_WS_MESSAGE (16u << 20)
 
 /* Graceful close (RFC 9113 §6.8, §9.1): after our GOAWAY and a PING, a connection is read
- * on (PINGs answered, SETTINGS acknowledged) until the server closes, acknowledges that
- * PING (all it wrote before is then read), or sends nothing for LIMIT_CLOSE_IDLE_MS; and
- * never longer than LIMIT_CLOSE_LINGER_MS, the most a run's end is delayed. */
+ * on (PINGs answered, SETTINGS acknowledged) until the server closes or acknowledges that
+ * PING (all it wrote before is then read: one round trip), or, when no PING could be
+ * queued, sends nothing for LIMIT_CLOSE_IDLE_MS; never longer than LIMIT_CLOSE_LINGER_MS,
+ * the most a run's end is delayed. */
 #define LIMIT_CLOSE_IDLE_MS 10u
 #define LIMIT_CLOSE_LINGER_MS 50u
 

@@ -468,7 +468,7 @@ static bool read_input(struct cconn *cc)
         }
         cc->rbuf.len += (size_t)rv;
         budget -= (size_t)rv < budget ? (size_t)rv : budget;
-        if (cc->linger_end)
+        if (cc->linger_end && cc->linger_idle != UINT64_MAX)
             cc->linger_idle = cc->cl->now + LIMIT_CLOSE_IDLE_MS;
         if (!process_input(cc)) {
             cconn_requeue_all(cc);
@@ -483,8 +483,9 @@ static bool read_input(struct cconn *cc)
 /*
  * All streams are done: close gracefully (RFC 9113 §6.8, §9.1). GOAWAY and a PING, then
  * read on, so that a PING or SETTINGS the server wrote just after its last END_STREAM is
- * answered rather than met by a closed socket; until the server closes, acknowledges our
- * PING (what it wrote before is then read) or stays quiet, within the caps of limits.h.
+ * answered rather than met by a closed socket; until the server closes or acknowledges
+ * our PING (what it wrote before is then read: one round trip), within the cap of
+ * limits.h. A pause in the input is no sign: a busy server answers late, not never.
  * cconn_close then sends TLS close_notify.
  */
 static void finish(struct cconn *cc)
@@ -495,11 +496,13 @@ static void finish(struct cconn *cc)
     cc->ending = true;
     if (!cc->linger_end) {
         cc->linger_end = now + LIMIT_CLOSE_LINGER_MS;
-        cc->linger_idle = now + LIMIT_CLOSE_IDLE_MS;
         if (!read_input(cc))
             return;
         h2c_shutdown(cc->h2);
-        (void)h2c_ping(cc->h2, bye_opaque); /* none (a full queue): the idle rule ends it */
+        /* the ACK of this PING says that all the server wrote before it is read (§6.8);
+         * without one (a full queue), a pause in the input has to do */
+        cc->linger_idle =
+            h2c_ping(cc->h2, bye_opaque) == 0 ? UINT64_MAX : now + LIMIT_CLOSE_IDLE_MS;
     }
     if (!flush_output(cc))
         return;
