@@ -368,9 +368,10 @@ int client_run(const struct config *cfg)
     progress_tick(&cl, true);
     if (cl.nretried)
         vlog(&cl,
-             "%zu request%s retried on a new connection (GOAWAY, REFUSED_STREAM or "
-             "HTTP_1_1_REQUIRED)",
-             cl.nretried, cl.nretried == 1 ? " was" : "s were");
+             "%zu request%s retried (GOAWAY, REFUSED_STREAM or HTTP_1_1_REQUIRED); %zu new "
+             "connection%s opened for retries",
+             cl.nretried, cl.nretried == 1 ? " was" : "s were", cl.nretry_conns,
+             cl.nretry_conns == 1 ? " was" : "s were");
     err = client_finish(&cl, cl.first_error);
     intr_restore();
     return err;

@@ -14,6 +14,7 @@
 #include "cconn.h"
 #include "order.h"
 #include "via.h"
+#include "vlog.h"
 #include "run.h"
 #include "sys/clock.h"
 #include "sys/xalloc.h"
@@ -47,6 +48,19 @@ static bool choose_via(struct client *cl, struct xfer *x)
     return true;
 }
 
+/* A connection for `x`; `retry` when it is made for a retry (-v and the summary say so). */
+static struct cconn *new_conn(struct client *cl, struct xfer *x, enum cconn_kind kind, bool retry)
+{
+    struct cconn *cc = cconn_new(cl, x, kind);
+
+    x->num_connects++;
+    if (retry) {
+        cl->nretry_conns++;
+        vlog(cl, "%s goes to connection %u, a new one", x->req.url_str, cc->id);
+    }
+    return cc;
+}
+
 void route_xfer(struct client *cl, struct xfer *x, bool fresh)
 {
     const struct config *cfg = cl->cfg;
@@ -70,10 +84,11 @@ void route_xfer(struct client *cl, struct xfer *x, bool fresh)
         if (!best || cconn_count(cc) < cconn_count(best))
             best = cc;
     }
-    if (!best || (kind == CC_KIND_H1 && h1_conns < h1_max && cconn_count(best) != 0)) {
-        best = cconn_new(cl, x, kind);
-        x->num_connects++;
-    }
+    if (!best || (kind == CC_KIND_H1 && h1_conns < h1_max && cconn_count(best) != 0))
+        best = new_conn(cl, x, kind, fresh);
+    else if (fresh)
+        vlog(cl, "%s goes to connection %u, opened after connection %u", x->req.url_str, best->id,
+             x->conn_id);
     cconn_attach(best, x);
 }
 

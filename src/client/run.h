@@ -42,13 +42,14 @@ struct client {
     /* transfers that reported an outcome, for the router (route.c) to settle */
     struct xfer **reported;
     size_t nreported, capreported;
-    bool settled;       /* the router settled something since the loop last waited */
-    int first_error;    /* the result of the first failed URL in command-line order */
-    size_t nretried;    /* URLs that were retried */
-    size_t nwaiting;    /* transfers waiting for their --retry delay (retry.c) */
-    uint64_t wait_next; /* ... clock_ms() when the first of them is due */
-    bool stopping;      /* --fail-early after a failure */
-    int cancel_code;    /* ... the code that cancels URLs not yet done */
+    bool settled;        /* the router settled something since the loop last waited */
+    int first_error;     /* the result of the first failed URL in command-line order */
+    size_t nretried;     /* URLs that were retried */
+    size_t nretry_conns; /* connections opened for those retries (route_xfer) */
+    size_t nwaiting;     /* transfers waiting for their --retry delay (retry.c) */
+    uint64_t wait_next;  /* ... clock_ms() when the first of them is due */
+    bool stopping;       /* --fail-early after a failure */
+    int cancel_code;     /* ... the code that cancels URLs not yet done */
     struct cconn *conns;
     unsigned nconns;
     struct tls_ctx tls[2]; /* ALPN h2,http/1.1 and http/1.1 alone */

@@ -261,10 +261,14 @@ static void on_reset(struct cconn *cc, struct xfer *x, const struct h2c_event *e
         snprintf(code, sizeof(code), "0x%x", ev->wire);
         name = code;
     }
-    /* REFUSED_STREAM on a connection that goes on: queue again behind the limit it has
-     * now told us; after GOAWAY: a new connection */
+    /* not processed (RFC 9113 §8.7): after GOAWAY, on a connection opened after this one;
+     * after REFUSED_STREAM too (a server that refuses a stream is usually shedding load
+     * and may close without GOAWAY next; curl and Go's transport do the same), unless the
+     * stream was over the limit the server has now told us (§5.1.2: opened before its
+     * SETTINGS arrived): then it waits on this connection for room */
     if (ev->unprocessed && xfer_retry(x, ev->code == H2E_PEER_GOAWAY ? "GOAWAY" : name,
-                                      ev->code == H2E_PEER_GOAWAY || h2c_is_closing(cc->h2)))
+                                      ev->code == H2E_PEER_GOAWAY || h2c_is_closing(cc->h2) ||
+                                          !h2c_at_peer_limit(cc->h2)))
         return;
     if (!ev->local && ev->wire == H2_HTTP_1_1_REQUIRED && !x->req.force_h1) {
         x->req.force_h1 = true;

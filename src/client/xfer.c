@@ -542,8 +542,9 @@ bool xfer_retry(struct xfer *x, const char *why, bool fresh)
         xfer_fail(x, H2E_REWIND, "cannot send the request again after %s: %s", why, cannot);
         return true;
     }
-    vlog(x->cl, "retrying %s%s after %s (attempt %u)", x->req.url_str,
-         fresh ? " on a new connection" : "", why, x->req.attempts + 1);
+    /* a fresh connection is named by the router (route_xfer) once it is chosen */
+    vlog(x->cl, "retrying %s after %s%s (attempt %u)", x->req.url_str, why,
+         fresh ? "" : " on the same connection", x->req.attempts + 1);
     trace_stream(x->cl->trace, x->conn_id, x->stream_id, x->index, TRACE_STREAM_RETRIED, why);
     x->req.retries++;
     x->req.retry_fresh = fresh;

@@ -249,6 +249,11 @@ size_t h2c_active_streams(const struct h2c_conn *c)
     return c->streams.count;
 }
 
+bool h2c_at_peer_limit(const struct h2c_conn *c)
+{
+    return c->streams.count >= c->peer.max_concurrent_streams;
+}
+
 bool h2c_is_closing(const struct h2c_conn *c)
 {
     return c->failed || c->goaway_sent || c->goaway_received;

@@ -332,6 +332,31 @@ peer_max_open() {
         fail "/b was requested more than once"
 }
 
+@test "REFUSED_STREAM, then the server closes without GOAWAY: retried on a new connection, exit 0, -v says where" {
+    start_peer many_refuse_close
+    run_h2get "${PEER_ARGS[@]}" -v "$PEER_URL/a"
+    assert_status 0
+    assert_stdout_is $'/a\n'
+    peer_wait_end 2
+    assert_peer_log '^c1 send RST_STREAM stream=1 flags=- code=REFUSED_STREAM$'
+    assert_peer_log '^c2 request stream=1 method=GET path=/a '
+    [ "$(peer_conns)" = 2 ] || fail "expected 2 connections, got $(peer_conns)"
+    assert_stderr "^\* retrying $PEER_URL/a after REFUSED_STREAM \(attempt 2\)$"
+    assert_stderr "^\* $PEER_URL/a goes to connection 1, a new one$"
+    assert_stderr '^\* 1 request was retried \(GOAWAY, REFUSED_STREAM or HTTP_1_1_REQUIRED\); 1 new connection was opened for retries$'
+}
+
+@test "REFUSED_STREAM on every connection: given up after 5 connections, exit 92 naming it" {
+    start_peer many_refuse_all
+    run_h2get "${PEER_ARGS[@]}" "$PEER_URL/a"
+    assert_status 92
+    assert_error_line 92 'server sent RST_STREAM\(REFUSED_STREAM\) on stream 1'
+    peer_wait_end 5
+    [ "$(peer_conns)" = 5 ] || fail "expected 5 connections, got $(peer_conns)"
+    [ "$(grep -c '^c[0-9]* request .*path=/a ' "$PEER_LOG")" = 5 ] ||
+        fail "/a was not requested 5 times" "$(grep request "$PEER_LOG")"
+}
+
 @test "REFUSED_STREAM after part of a piped body was sent: exit 65, said; a file is sent again" {
     start_peer many_refuse
     head -c 300000 /dev/urandom >body

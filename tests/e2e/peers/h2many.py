@@ -212,6 +212,24 @@ def sc_many_refuse(c, s):
     serve_all(c, policy)
 
 
+def sc_many_refuse_close(c, s):
+    """Connection 1 refuses its first stream (REFUSED_STREAM) and closes at once, without
+    GOAWAY, as a server shedding load may; later connections serve all."""
+    if c.n != 1:
+        serve_all(c, plain)
+        return
+    c.send(hf.RstStreamFrame(s.sid, error_code=CODE["REFUSED_STREAM"]))
+    c.close_gracefully("refused, no GOAWAY")
+
+
+def sc_many_refuse_all(c, s):
+    """Every connection refuses every stream (REFUSED_STREAM)."""
+    def policy(m, st):
+        send_rst(m, st, "REFUSED_STREAM")
+        return False
+    serve_all(c, policy)
+
+
 def add_args(ap):
     ap.add_argument("--goaway-after", type=int, default=5,
                     help="many_goaway: GOAWAY after this many requests")
@@ -224,4 +242,6 @@ DOC = {
     "many_mcs1": "many, with MAX_CONCURRENT_STREAMS=1 enforced",
     "many_goaway": "many; connection 1 sends GOAWAY(NO_ERROR) after --goaway-after requests",
     "many_refuse": "many; connection 1 refuses its first stream (REFUSED_STREAM)",
+    "many_refuse_close": "connection 1 refuses its first stream, then closes without GOAWAY",
+    "many_refuse_all": "many; every stream of every connection is refused",
 }

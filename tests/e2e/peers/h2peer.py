@@ -310,6 +310,8 @@ SCENARIOS = {
                                     S_MAX_FRAME_SIZE: 16384}),
     "many_goaway": Scenario(h2many.sc_many_goaway, h2many.DOC["many_goaway"]),
     "many_refuse": Scenario(h2many.sc_many_refuse, h2many.DOC["many_refuse"]),
+    "many_refuse_close": Scenario(h2many.sc_many_refuse_close, h2many.DOC["many_refuse_close"]),
+    "many_refuse_all": Scenario(h2many.sc_many_refuse_all, h2many.DOC["many_refuse_all"]),
 }
 SCENARIOS.update({name: Scenario(fn, doc, ack_settings=name not in h2checks.NO_SETTINGS_ACK)
                   for name, (fn, doc) in h2checks.CHECKS.items()})
