@@ -192,7 +192,7 @@ size_t h2c_active_streams(const struct h2c_conn *c); /* streams not yet closed *
 /* h2c_at_peer_limit - as many streams open as the server's MAX_CONCURRENT_STREAMS allows
  * (or more: those opened before its SETTINGS arrived, RFC 9113 §5.1.2). */
 bool h2c_at_peer_limit(const struct h2c_conn *c);
-bool h2c_is_closing(const struct h2c_conn *c);       /* GOAWAY sent or received, or error */
+bool h2c_is_closing(const struct h2c_conn *c); /* GOAWAY sent or received, or error */
 bool h2c_got_goaway(const struct h2c_conn *c);
 bool h2c_received_anything(const struct h2c_conn *c);
 int64_t h2c_send_window(const struct h2c_conn *c, uint32_t sid); /* min(stream, conn) */
