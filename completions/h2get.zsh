@@ -10,6 +10,7 @@ _arguments -s -S \
   '(-N --no-buffer)'{-N,--no-buffer}'[Flush the body output after every chunk]' \
   '--no-clobber[Never overwrite a file; save as FILE.1, FILE.2 and so on]' \
   '--no-progress-meter[Draw no progress meter]' \
+  '--out-null[Discard the output of URLs without -o or -O, opening nothing]' \
   '*'{-o+,--output=}'[Write the body of the next URL to FILE ('\''-'\'' for stdout)]:FILE:_files' \
   '--output-dir=[Save output files in DIR]:DIR:_files -/' \
   '(-# --progress-bar)'{-#,--progress-bar}'[Draw the progress as a bar]' \

@@ -16,13 +16,13 @@ set -eu
 # Apache httpd (2.4.58+: mod_http2's H2WebSockets, WebSocket over HTTP/2 in front of a
 # backend);
 # sshd from openssh-server (ssh with h2get --tunnel-to as its ProxyCommand; the tests start
-# their own on loopback, never the service).
+# their own on loopback, never the service); strace (--out-null opens nothing).
 PKGS="gcc make pkg-config libgnutls28-dev gnutls-bin bats clang libclang-rt-14-dev
       zlib1g-dev libbrotli-dev libzstd-dev brotli zstd gzip time
       mandoc nghttp2-client nghttp2-server libnghttp2-dev nginx-light
       python3 python3-h2 python3-hpack python3-hyperframe hyperfine curl valgrind
       clang-format pmccabe zsh fish squid openssl microsocks nghttp2-proxy util-linux apache2
-      openssh-server"
+      openssh-server strace"
 
 missing=""
 for p in $PKGS; do

@@ -180,6 +180,7 @@ struct cli_output {
     const char *dump_header; /* -D FILE ("-" for stdout), or NULL */
     uint64_t max_filesize;   /* --max-filesize in bytes, 0 for no limit (exit 63) */
     uint64_t max_ratio;      /* --max-decompressed-ratio, 0 for no limit (exit 61) */
+    bool out_null;           /* --out-null: URLs without -o/-O write nothing, open nothing */
 };
 
 /* What the request body is. */

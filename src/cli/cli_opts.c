@@ -339,6 +339,8 @@ const struct cli_opt cli_opts[] = {
     FLAG("no-progress-meter", 0, O_OUT, "Draw no progress meter", out.no_progress_meter),
     {"noproxy", 0, CLI_ARG_STRING, O_NET, false, "LIST",
      "Reach the hosts in comma-separated LIST without a proxy ('*': all)", set_noproxy, 0},
+    FLAG("out-null", 0, O_OUT, "Discard the output of URLs without -o or -O, opening nothing",
+         out.out_null),
     {"output", 'o', CLI_ARG_STRING, O_OUT, true, "FILE",
      "Write the body of the next URL to FILE ('-' for stdout)", cli_set_output, 0},
     STR("output-dir", 0, O_OUT, "DIR", "Save output files in DIR", out.output_dir),

@@ -344,7 +344,8 @@ int client_init(struct client *cl, const struct config *cfg)
     duplex_init(cl);
     cl->nxfers = cfg->nurls * (size_t)cfg->multi.repeat;
     for (i = 0; i < cfg->nurls && cl->nxfers > 1; i++)
-        cl->ordered = cl->ordered || !cfg->urls[i].output;
+        cl->ordered = cl->ordered ||
+                      (!cfg->urls[i].output && !(cfg->out.out_null && !cfg->urls[i].has_output));
     cl->xs = xcalloc(cl->nxfers ? cl->nxfers : 1, sizeof(*cl->xs));
     return 0;
 }

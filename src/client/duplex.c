@@ -67,7 +67,7 @@ int duplex_finish(struct client *cl)
 
 bool duplex_to_stdout(const struct xfer *x)
 {
-    return x->cl->stdout_pipe && !x->cu->output;
+    return x->cl->stdout_pipe && !x->cu->output && !xfer_discards(x);
 }
 
 static void write_failed(struct xfer *x)

@@ -103,8 +103,8 @@ bool order_holds(const struct xfer *x)
 {
     const struct client *cl = x->cl;
 
-    return cl->ordered && !x->cu->output && x->resp.state != XFER_RESP_REDIRECTING &&
-           !x->out.released && x->index != cl->fin;
+    return cl->ordered && !x->cu->output && !xfer_discards(x) &&
+           x->resp.state != XFER_RESP_REDIRECTING && !x->out.released && x->index != cl->fin;
 }
 
 /* `x` is first in line: write out what it held. A failure fails it when it is still

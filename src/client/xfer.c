@@ -62,6 +62,11 @@ static bool to_stdout(const struct xfer *x)
     return !x->cu->output;
 }
 
+bool xfer_discards(const struct xfer *x)
+{
+    return x->cl->cfg->out.out_null && !x->cu->has_output;
+}
+
 /* --skip-existing: a URL whose file exists is done at once; --no-clobber: the body goes
  * to FILE.1 ... FILE.100 instead of over an existing FILE (curl). Returns 1 when skipped. */
 static int existing_output(struct xfer *x)
@@ -163,6 +168,8 @@ void xfer_reset_response(struct xfer *x)
 
 static int sink_write(struct xfer *x, const void *p, size_t n)
 {
+    if (xfer_discards(x))
+        return 0;
     if (duplex_to_stdout(x))
         return duplex_write(x, p, n);
     if (to_stdout(x))
@@ -417,7 +424,7 @@ static void vfail(struct xfer *x, int code, const char *fmt, va_list ap)
     if (x->out.sink_open && !to_stdout(x))
         out_abort(x->out.sink, cfg->out.keep_partial);
     else if (x->out.sink_open && x->index == x->cl->fin && x->resp.decoded_bytes &&
-             code != H2E_WRITE) /* decoded: what went out, not what came in */
+             code != H2E_WRITE && !xfer_discards(x)) /* decoded: what went out, not what came in */
         diag_warn("%llu bytes of the body were already written to stdout",
                   (unsigned long long)x->resp.decoded_bytes);
     x->out.sink_open = false;

@@ -191,6 +191,8 @@ void xfer_retry_later(struct xfer *x);
  * connection never opened a stream (a server that closes every connection at once fails
  * the request after LIMIT_RETRY_CONNECTIONS of them). */
 void xfer_requeue(struct xfer *x, bool counts);
+/* xfer_discards - --out-null and no -o/-O for this URL: its output goes nowhere. */
+bool xfer_discards(const struct xfer *x);
 /* xfer_cancel - `x` stops because of another URL's failure (--fail-early). */
 void xfer_cancel(struct xfer *x, int code);
 /* xfer_interrupt - the run stops for a signal (`code` is H2E_SIGINT...): the output file

@@ -180,3 +180,24 @@ gate_wait() {
         [ -c devnull ] || fail "the device node was replaced" "$(ls -la devnull)"
     fi
 }
+
+@test "--out-null: every body is discarded, nothing opened, sizes still counted; -o still writes" {
+    origin_args
+    run_h2get "${ORIGIN_ARGS[@]}" --out-null -i -w '%{size_download}\n' \
+        "$(origin_url size-16385)" "$(origin_url size-1048576)"
+    assert_status 0
+    assert_stdout_is $'16385\n1048576\n'
+    assert_dir_entries . 0
+    # a URL with its own -o (the first: -o goes to URLs in order) writes its file; the
+    # others go nowhere
+    run_h2get "${ORIGIN_ARGS[@]}" --out-null -o out "$(origin_url size-16384)" "$(origin_url size-1)"
+    assert_status 0
+    assert_stdout_is ''
+    [ "$(file_sha out)" = "$(doc_sha size-16384)" ] || fail "out differs"
+    assert_dir_entries . 1
+    # nothing opened for writing (and no temporary file), unlike -o /dev/null
+    need_cmd strace
+    strace -f -qq -e trace=open,openat -o trace "$H2GET" "${ORIGIN_ARGS[@]}" --out-null \
+        "$(origin_url size-16385)" || fail "h2get failed under strace"
+    ! grep -E 'O_WRONLY|O_RDWR' trace || fail "something was opened for writing"
+}
