@@ -337,8 +337,6 @@ static int check(struct config *cfg)
                         body_opt[cfg->req.body]);
     if (cfg->req.upload_file)
         cfg->req.body = CLI_BODY_UPLOAD;
-    if (check_stdin_once(cfg) != 0)
-        return H2E_USAGE;
     if (cfg->req.head && cfg->req.body != CLI_BODY_NONE)
         return cli_fail(cfg, H2E_USAGE, "'--head' cannot be used with '%s'",
                         body_opt[cfg->req.body]);
@@ -350,6 +348,8 @@ static int check(struct config *cfg)
         return cli_fail(cfg, H2E_USAGE, "'--trailer' needs a request body");
     if (cfg->req.duplex && (cfg->nurls != 1 || cfg->multi.repeat > 1))
         return cli_fail(cfg, H2E_USAGE, "'--duplex' takes one URL");
+    if (check_stdin_once(cfg) != 0)
+        return H2E_USAGE;
     if (cfg->req.duplex && cfg->req.body != CLI_BODY_UPLOAD && !cfg->req.stdin_at)
         return cli_fail(cfg, H2E_USAGE,
                         "'--duplex' needs '--upload-file FILE', '-T -' or '--data-binary @-'");
