@@ -461,6 +461,24 @@ void cconn_over(struct cconn *cc, const struct io *lower)
     tls_step(cc);
 }
 
+/* --connect-timeout: the message names the hop still being set up. */
+static void timed_out(struct cconn *cc)
+{
+    unsigned long long ms = (unsigned long long)cc->cl->cfg->net.connect_timeout_ms;
+
+    if (cc->state == CC_TUNNEL)
+        cconn_fail_all(cc, H2E_TIMEOUT, "proxy %s: tunnel to '%s:%u' not open within %llu ms",
+                       cc->via->name, cc->host, cc->port, ms);
+    else if (cc->is_proxy) /* its tunnels say which proxy (pconn_fail_tunnels) */
+        cconn_fail_all(cc, H2E_TIMEOUT, "connection not set up within %llu ms", ms);
+    else if (cc->forward)
+        cconn_fail_all(cc, H2E_TIMEOUT, "proxy %s: connection not set up within %llu ms",
+                       cc->via->name, ms);
+    else
+        cconn_fail_all(cc, H2E_TIMEOUT, "connection to '%s' not set up within %llu ms", cc->host,
+                       ms);
+}
+
 void cconn_step(struct cconn *cc, const struct pollfd *pfd, size_t npfd)
 {
     short rev = npfd ? pfd[0].revents : 0;
@@ -468,8 +486,7 @@ void cconn_step(struct cconn *cc, const struct pollfd *pfd, size_t npfd)
 
     if (cc->state >= CC_CONNECTING && cc->state <= CC_TUNNEL &&
         cc->cl->now >= cc->connect_deadline) {
-        cconn_fail_all(cc, H2E_TIMEOUT, "connection to '%s' not set up within %llu ms", cc->host,
-                       (unsigned long long)cc->cl->cfg->net.connect_timeout_ms);
+        timed_out(cc);
         return;
     }
     switch (cc->state) {

@@ -299,3 +299,17 @@ W='%{http_code} alpn=%{alpn} proxy_alpn=%{proxy_alpn} connect=%{http_connect} co
     proxy_log_wait "header proxy-authorization: Basic $PROXY_B64"
     proxy_log_wait "forward GET http://localhost:$NGINX_PLAIN/size-1"
 }
+
+@test "a proxy that never answers CONNECT (or SOCKS5): --connect-timeout, exit 28" {
+    start_proxypeer silent
+    run_h2get --connect-timeout 1 --cacert "$CA" -x "127.0.0.1:$PROXY_PORT" \
+        "https://localhost:$NGINX_H2/size-1"
+    assert_status 28
+    assert_error_line 28 "^h2get: \(28\) timeout: proxy http://127\.0\.0\.1:$PROXY_PORT: tunnel to 'localhost:$NGINX_H2' not open within 1000 ms$"
+    proxy_log_wait "^c1 connect localhost:$NGINX_H2$"
+    run_h2get --connect-timeout 1 -x "socks5h://127.0.0.1:$PROXY_PORT" \
+        "http://localhost:$NGINX_PLAIN/size-1"
+    assert_status 28
+    assert_error_line 28 "proxy socks5h://127\.0\.0\.1:$PROXY_PORT: tunnel to 'localhost:$NGINX_PLAIN' not open within 1000 ms$"
+    proxy_log_wait "^c2 connect localhost:$NGINX_PLAIN atyp=3$"
+}

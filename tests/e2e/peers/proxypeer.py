@@ -8,6 +8,7 @@ SOCKS4/4a on one port (the first byte tells which), and answers as SCENARIO says
   status:CODE         answer CONNECT with CODE (407 carries Proxy-Authenticate: Basic)
   close-early         read the request, then close without a byte
   close-mid           send half a status line (or half a SOCKS reply), then close
+  silent              read the request (HTTP CONNECT or SOCKS), then answer nothing
   garbage             answer CONNECT with something that is not HTTP
   socks5-reply:N      answer the SOCKS5 CONNECT with reply code N
   socks5-no-method    refuse every offered method (0xff)
@@ -125,6 +126,8 @@ def http(n, conn):
     log("c%d connect %s" % (n, target))
     if scenario == "close-early":
         return
+    if scenario == "silent":
+        return hold(conn)
     if scenario == "close-mid":
         conn.sendall(b"HTTP/1.1 20")
         return
@@ -144,6 +147,12 @@ def http(n, conn):
     banner = scenario.split(":", 1)[1].encode() if scenario.startswith("banner:") else b""
     conn.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n" + banner + rest)
     relay(n, conn, up)
+
+
+def hold(conn):
+    """Keep the connection open without a word until the client closes it."""
+    while conn.recv(4096):
+        pass
 
 
 def forward(n, conn, method, target, lines, rest):
@@ -199,6 +208,8 @@ def socks5(n, conn):
         host = recv_exact(conn, recv_exact(conn, 1)[0]).decode("latin-1")
     port = struct.unpack("!H", recv_exact(conn, 2))[0]
     log("c%d connect %s:%d atyp=%d" % (n, host, port, atyp))
+    if scenario == "silent":
+        return hold(conn)
     if scenario.startswith("socks5-reply:"):
         conn.sendall(bytes([5, int(scenario.split(":")[1]), 0, 1, 0, 0, 0, 0, 0, 0]))
         return
