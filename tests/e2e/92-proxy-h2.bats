@@ -21,6 +21,8 @@ setup_file() {
     start_nghttpx NGHTTPX_H1 "$SQUID" server http/1.1
     start_nghttpx NGHTTPX_UNKNOWN "$SQUID" unknown
     start_nghttpx NGHTTPX_WRONG "$SQUID" wronghost
+    start_squid SQUID_AUTH auth
+    [ -n "${SQUID_AUTH:-}" ] && start_nghttpx NGHTTPX_AUTH "$SQUID_AUTH"
 }
 
 teardown_file() {
@@ -36,7 +38,7 @@ setup() {
     unset http_proxy https_proxy HTTPS_PROXY HTTP_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
     nghttpx_mark NGHTTPX
     nghttpx_mark NGHTTPX_H1
-    squid_mark SQUID
+    squid_mark SQUID SQUID_AUTH
 }
 
 teardown() {
@@ -238,4 +240,24 @@ https://127.0.0.1:$NGINX_H2/size-16384 200 alpn=h2 proxy_alpn=http/1.1 connect=2
     grep -q "^https://127.0.0.1:1/size-1 000 connect=50[23]$" "$STDOUT"
     grep -q "^https://127.0.0.1:$NGINX_H2/size-16384 200 connect=200$" "$STDOUT"
     [ "$(distinct_ports NGHTTPX)" = 1 ] || fail "$(nghttpx_lines NGHTTPX)"
+}
+
+@test "Basic auth through nghttpx to Squid: -U on the CONNECT stream; 407 named, exit 56" {
+    need_server NGHTTPX_AUTH
+    run_h2get -v -U "$PROXY_USER:$PROXY_PASS" --cacert "$CA" --proxy-cacert "$CA" \
+        -x "https://localhost:$NGHTTPX_AUTH" -o out "https://localhost:$NGINX_H2/size-16385"
+    assert_status 0
+    assert_file_sha out "$(doc_sha size-16385)"
+    refute_secret
+    [ "$(squid_log_count SQUID_AUTH "TCP_TUNNEL/200 .* CONNECT localhost:$NGINX_H2 $PROXY_USER ")" = 1 ]
+    run_h2get -U "$PROXY_USER:wrong" --cacert "$CA" --proxy-cacert "$CA" \
+        -x "https://localhost:$NGHTTPX_AUTH" -w '%{http_connect}\n' "https://localhost:$NGINX_H2/size-1"
+    assert_status 56
+    assert_error_line 56 "proxy https://localhost:$NGHTTPX_AUTH: CONNECT to 'localhost:$NGINX_H2' answered 407 \(the proxy refused the credentials\)$"
+    assert_stdout_is "407
+"
+    run_h2get --cacert "$CA" --proxy-cacert "$CA" -x "https://localhost:$NGHTTPX_AUTH" \
+        "https://localhost:$NGINX_H2/size-1"
+    assert_status 56
+    assert_error_line 56 "answered 407 \(the proxy wants credentials: -U USER:PASSWORD\)$"
 }
