@@ -2,7 +2,7 @@
 /*
  * A WebSocket session's connection: --resolve/--connect-to, Happy Eyeballs, TLS with the
  * ALPN list asked for, each step waiting in poll() bounded by --connect-timeout and -m.
- * One connection per session; proxies are not used for WebSocket (yet).
+ * One connection per session, directly or through a proxy's tunnel (ws_proxy.c).
  */
 #include <errno.h>
 #include <poll.h>
@@ -62,17 +62,18 @@ int ws_wait(struct ws_sess *s, short events)
     }
 }
 
-static int connect_fd(struct ws_sess *s, uint64_t until)
+/* A connected socket to `host`:`port` (--connect-to applies when `route`: not to proxies). */
+static int connect_fd(struct ws_sess *s, const char *host, uint16_t port, bool route,
+                      uint64_t until)
 {
     struct net_overrides ov = cli_net_overrides(s->cfg);
     struct h2e_info info = H2E_INFO_INIT;
     struct net_connector nc;
     struct net_addrs addrs;
-    const char *host = s->url->host;
-    uint16_t port = s->url->port;
     int rv;
 
-    net_route(&ov, &host, &port);
+    if (route)
+        net_route(&ov, &host, &port);
     rv = net_resolve_with(&ov, host, port, s->cfg->net.family, &addrs, &info);
     if (rv)
         return ws_fail(s, rv, "'%s': %s", host, addrs.detail);
@@ -125,20 +126,19 @@ static int tls_setup(struct ws_sess *s, const char *alpn)
     return 0;
 }
 
-static int tls_handshake(struct ws_sess *s, int fd, uint64_t until)
+/* Finish the handshake of `c` (started), polling its socket or the tunnel under it. */
+static int tls_handshake(struct ws_sess *s, struct tls_conn *c, int rv, uint64_t until)
 {
-    struct tls_conn *c = xcalloc(1, sizeof(*c));
-    int rv = tls_conn_start(c, &s->tls, fd, s->url->host);
-
     if (rv == 0)
         rv = tls_conn_handshake(c);
     while (rv == H2E_INCOMPLETE) {
-        struct pollfd p = {c->fd, tls_conn_events(c), 0};
+        struct pollfd p = {c->has_lower ? c->lower.fd : c->fd, tls_conn_events(c), 0};
         if (until && clock_ms() >= until) {
             rv = H2E_TIMEOUT;
             break;
         }
-        poll(&p, 1, wait_ms(until));
+        if (!tls_conn_pending(c))
+            poll(&p, 1, wait_ms(until));
         rv = tls_conn_handshake(c);
     }
     if (rv == H2E_TIMEOUT)
@@ -160,19 +160,44 @@ static int tls_handshake(struct ws_sess *s, int fd, uint64_t until)
 int ws_dial(struct ws_sess *s, const char *alpn)
 {
     uint64_t until = clock_ms() + s->cfg->net.connect_timeout_ms;
-    int fd;
+    struct tls_conn *c;
+    bool proxied = false;
+    int fd, rv;
 
     if (s->deadline && s->deadline < until)
         until = s->deadline;
     if (s->url->tls && tls_setup(s, alpn) != 0)
         return s->result;
-    fd = connect_fd(s, until);
-    if (fd < 0)
-        return fd;
-    if (!s->url->tls) {
+    if ((rv = ws_proxy_dial(s, until, &proxied)) != 0)
+        return rv;
+    if (!proxied) {
+        fd = connect_fd(s, s->url->host, s->url->port, true, until);
+        if (fd < 0)
+            return fd;
         io_tcp_init(&s->io, fd);
         s->io_open = true;
-        return 0;
     }
-    return tls_handshake(s, fd, until);
+    if (!s->url->tls)
+        return 0;
+    /* TLS to the server, over the socket or inside the proxy's tunnel */
+    c = xcalloc(1, sizeof(*c));
+    s->io_open = false;
+    if (proxied) {
+        rv = tls_conn_start_io(c, &s->tls, &s->io, s->url->host);
+    } else {
+        fd = s->io.fd;
+        rv = tls_conn_start(c, &s->tls, fd, s->url->host);
+    }
+    return tls_handshake(s, c, rv, until);
+}
+
+int ws_connect_to(struct ws_sess *s, const char *host, uint16_t port, uint64_t until)
+{
+    int fd = connect_fd(s, host, port, false, until);
+
+    if (fd < 0)
+        return fd;
+    io_tcp_init(&s->io, fd);
+    s->io_open = true;
+    return 0;
 }

@@ -102,6 +102,13 @@ void ws_key_mask(void *ctx, uint8_t key[4]);
 /* ws_dial - resolve, connect and (wss) TLS with ALPN `alpn`, waiting in poll, bounded by
  * --connect-timeout and -m. Fills `s->io`. Returns 0 or the H2E_* said. */
 int ws_dial(struct ws_sess *s, const char *alpn);
+/* ws_connect_to - `s->io` connected to `host`:`port` (a proxy: no --connect-to). 0 or the
+ * failure said. */
+int ws_connect_to(struct ws_sess *s, const char *host, uint16_t port, uint64_t until);
+/* ws_proxy_dial (ws_proxy.c) - when a proxy applies to the URL, `s->io` becomes a tunnel
+ * through it to the server and `*proxied` is set; 0 (also without a proxy) or the failure
+ * said. */
+int ws_proxy_dial(struct ws_sess *s, uint64_t until, bool *proxied);
 /* ws_fail - say the failure once (the first one decides the exit code); returns `code`. */
 int ws_fail(struct ws_sess *s, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -8,10 +8,13 @@
 # extended CONNECT, and the --frames lines.
 
 load helpers
+load proxy
 
 setup_file() {
     e2e_setup_file
     make_certs
+    start_squid SQUID
+    start_microsocks SOCKS
     [ -s "${CA:-}" ] || return 0
     start_apache_ws
 }
@@ -50,11 +53,13 @@ start_apache_ws() {
 
 teardown_file() {
     e2e_teardown_file
+    proxy_teardown_file
 }
 
 setup() {
     e2e_setup
     need_h2get
+    unset http_proxy https_proxy HTTPS_PROXY HTTP_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
 }
 
 teardown() {
@@ -361,4 +366,34 @@ slow_lines() {
     assert_status 126
     [ ! -e gone.txt ] || fail "an abnormally closed WebSocket must not leave gone.txt"
     [ "$(ls)" = msgs.txt ] || fail "no temporary file may be left behind: $(ls)"
+}
+
+@test "wss:// through Squid: a CONNECT tunnel, TLS and RFC 8441 inside it" {
+    need_server SQUID
+    need_h2_lib
+    need_certs
+    start_ws echo --h2 --tls "$E2E_CERTS/server.pem" "$E2E_CERTS/server.key"
+    run_h2get --cacert "$CA" -x "http://127.0.0.1:$SQUID" -v "wss://localhost:$WS_PORT/p" \
+        <<<'through squid'
+    assert_status 0
+    assert_stdout_is $'through squid\n'
+    assert_stderr "^\* CONNECT to localhost:$WS_PORT answered 200: tunnel open$"
+    assert_stderr '^\* WebSocket open over HTTP/2 \(RFC 8441\)$'
+    ws_log_wait '^c1 h2 CONNECT protocol=websocket path=/p version=13$'
+}
+
+@test "ws:// through a SOCKS5 proxy from the environment (all_proxy)" {
+    need_server SOCKS
+    start_ws echo
+    all_proxy="socks5h://127.0.0.1:$SOCKS" run_h2get -v "ws://localhost:$WS_PORT/s" <<<'via socks'
+    assert_status 0
+    assert_stdout_is $'via socks\n'
+    assert_stderr "^\* Through proxy socks5h://127\.0\.0\.1:$SOCKS \(all_proxy\)$"
+    ws_log_wait "^c1 msg text 9 'via socks'$"
+}
+
+@test "an https:// proxy is refused for WebSocket URLs (exit 7), never bypassed" {
+    run_h2get -x "https://127.0.0.1:1" "wss://localhost:1/" </dev/null
+    assert_status 7
+    assert_error_line 7 'an https:// proxy is not supported for WebSocket URLs yet$'
 }
