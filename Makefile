@@ -45,7 +45,7 @@ TEST_LIB  := $(BUILD)/tests/unit/json.o $(BUILD)/tests/unit/util.o
 
 
 .SECONDARY:
-.PHONY: all check unit replay corpus e2e lint asan fuzz bench demo deps install uninstall clean
+.PHONY: all check unit replay corpus e2e lint asan valgrind fuzz bench demo deps install uninstall clean
 
 all: h2get
 
@@ -98,9 +98,22 @@ check: deps
 	$(MAKE) lint
 	$(MAKE) e2e
 
+# The sanitized runs: unit tests, corpus replay and the whole e2e suite against an
+# ASan+UBSan h2get (leaks included, the first report aborts the run); `make valgrind` runs
+# the e2e suite with every h2get under memcheck. E2E_QUICK drops the 100 MiB file.
+ASAN_RUN = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:disable_coredump=1 \
+           UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 asan:
 	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
-	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" unit replay
+	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" \
+	    unit replay build-asan/h2get
+	$(ASAN_RUN) H2GET=$(CURDIR)/build-asan/h2get E2E_QUICK=1 E2E_TIMEOUT=60 bats tests/e2e
+
+$(BUILD)/h2get: $(BUILD)/h2get.o $(OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(GNUTLS_LIBS)
+
+valgrind: h2get
+	H2GET=$(CURDIR)/tests/tools/valgrind-h2get E2E_QUICK=1 E2E_TIMEOUT=120 bats tests/e2e
 
 # libFuzzer builds with clang; each target runs FUZZ_SECONDS on its corpus.
 fuzz:

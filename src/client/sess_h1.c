@@ -46,7 +46,7 @@ static void start(struct cconn *cc, struct xfer *x)
 {
     struct h1sess *h = &cc->h1;
 
-    memset(h, 0, sizeof(*h));
+    sess_h1_release(h); /* the request before this one on a kept-alive connection */
     buf_init(&h->out, &xalloc_mem, 1u << 26);
     h->x = x;
     /* --trailer: the chunked trailer section is the only place for them (RFC 9112 §7.1.2) */
