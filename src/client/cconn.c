@@ -7,6 +7,7 @@
  */
 #include "cconn.h"
 
+#include <errno.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 
 #include "base/h2.h"
+#include "net/resolve.h"
 #include "pconn.h"
 #include "route.h"
 #include "run.h"
@@ -233,6 +235,8 @@ void cconn_close(struct cconn *cc)
     if (cc->state != CC_IDLE)
         trace_conn(cc->cl->trace, cc->id, TRACE_CONN_CLOSED, NULL);
     net_connector_release(&cc->nc);
+    net_lookup_release(cc->lookup);
+    cc->lookup = NULL;
     if (cc->tun)
         pconn_release(cc->tun); /* closed before its tunnel opened */
     cc->tun = NULL;
@@ -292,6 +296,68 @@ static struct tls_ctx *tls_setup(struct client *cl, enum cconn_kind kind, int *e
     return &cl->tls[i];
 }
 
+static void connect_result(struct cconn *cc, int rv);
+
+/* The first addresses of `host` are known: connect to them (more may come, `more`). */
+static void resolved(struct cconn *cc, const char *host, const struct net_addrs *addrs, bool more)
+{
+    struct client *cl = cc->cl;
+    bool to_proxy = cc->is_proxy || cc->forward;
+
+    cc->facts.t_resolved = clock_us();
+    vlog(cl, "%sHost %s:%u resolved (%zu address%s%s)", to_proxy ? "Proxy " : "", host,
+         net_addr_port(&addrs->addr[0]), addrs->n, addrs->n == 1 ? "" : "es",
+         more ? " so far" : "");
+    cc->state = CC_CONNECTING;
+    connect_result(cc,
+                   more ? net_connector_start_partial(&cc->nc, addrs, cl->now, cc->connect_deadline)
+                        : net_connector_start(&cc->nc, addrs, cl->now, cc->connect_deadline));
+}
+
+static void log_answers(struct cconn *cc, const struct net_answer *ans, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        const char *rr = ans[i].family == AF_INET6 ? "AAAA" : "A";
+        if (ans[i].naddr)
+            vlog(cc->cl, "DNS %s answer for %s after %llu ms: %zu address%s", rr, cc->lookup_host,
+                 (unsigned long long)ans[i].ms, ans[i].naddr, ans[i].naddr == 1 ? "" : "es");
+        else
+            vlog(cc->cl, "DNS %s answer for %s after %llu ms: %s", rr, cc->lookup_host,
+                 (unsigned long long)ans[i].ms, ans[i].error);
+    }
+}
+
+/* Take what the lookup has answered: start connecting, add addresses to the attempts
+ * under way (RFC 8305 §3, §5), or fail when no address came. */
+static void lookup_step(struct cconn *cc)
+{
+    struct h2e_info info = H2E_INFO_INIT;
+    struct net_answer ans[2];
+    struct net_addrs addrs;
+    size_t nans = 0;
+    bool more = true;
+    int rv = net_lookup_step(cc->lookup, cc->cl->now, &addrs, &more, ans, &nans, &info);
+
+    log_answers(cc, ans, nans);
+    if (rv == H2E_INCOMPLETE)
+        return;
+    if (!more) {
+        net_lookup_release(cc->lookup);
+        cc->lookup = NULL;
+    }
+    if (rv) {
+        char *d = xasprintf("'%s': %s", cc->lookup_host, addrs.detail);
+        fail_hop(cc, rv, d);
+        free(d);
+    } else if (cc->state == CC_RESOLVING) {
+        resolved(cc, cc->lookup_host, &addrs, more);
+    } else {
+        connect_result(cc, net_connector_more(&cc->nc, &addrs, more, cc->cl->now));
+    }
+}
+
 /* Resolve and start connecting: a failure here fails every transfer of the connection. */
 static void start(struct cconn *cc)
 {
@@ -323,19 +389,33 @@ static void start(struct cconn *cc)
         cc->state = CC_TUNNEL;
         return;
     }
-    rv = net_resolve_with(&ov, host, port, cl->cfg->net.family, &addrs, &info);
+    rv = net_resolve_known(&ov, host, port, cl->cfg->net.family, &addrs, &info);
+    if (rv == H2E_INCOMPLETE) { /* a name: looked up off the event loop */
+        cc->lookup = net_lookup_start(host, port, cl->cfg->net.family, cl->now);
+        if (cc->lookup) {
+            cc->lookup_host = host;
+            cc->state = CC_RESOLVING;
+            return;
+        }
+        vlog(cl, "Resolving '%s' in place: no resolver thread (%s)", host, strerror(errno));
+        rv = net_resolve_with(&ov, host, port, cl->cfg->net.family, &addrs, &info);
+    }
     if (rv) {
         d = xasprintf("'%s': %s", host, addrs.detail);
         fail_hop(cc, rv, d);
         free(d);
         return;
     }
-    cc->facts.t_resolved = clock_us();
-    vlog(cl, "%sHost %s:%u resolved (%zu address%s)", to_proxy ? "Proxy " : "", host, port, addrs.n,
-         addrs.n == 1 ? "" : "es");
-    cc->state = CC_CONNECTING;
-    rv = net_connector_start(&cc->nc, &addrs, cl->now, cc->connect_deadline);
-    if (rv < 0 && rv != H2E_INCOMPLETE)
+    resolved(cc, host, &addrs, false);
+}
+
+static void connected(struct cconn *cc, int fd);
+
+static void connect_result(struct cconn *cc, int rv)
+{
+    if (rv >= 0)
+        connected(cc, rv);
+    else if (rv != H2E_INCOMPLETE)
         fail_hop(cc, rv, cc->nc.detail);
 }
 
@@ -415,6 +495,8 @@ static void connected(struct cconn *cc, int fd)
     const struct net_addr *peer = net_connector_peer(&cc->nc);
 
     cc->facts.t_connected = clock_us();
+    net_lookup_release(cc->lookup); /* RFC 8305 §5: answers after the winner are moot */
+    cc->lookup = NULL;
     if (peer) {
         net_addr_ip(peer, cc->facts.remote_ip, sizeof(cc->facts.remote_ip));
         cc->facts.remote_port = net_addr_port(peer);
@@ -482,9 +564,8 @@ static void timed_out(struct cconn *cc)
 void cconn_step(struct cconn *cc, const struct pollfd *pfd, size_t npfd)
 {
     short rev = npfd ? pfd[0].revents : 0;
-    int rv;
 
-    if (cc->state >= CC_CONNECTING && cc->state <= CC_TUNNEL &&
+    if (cc->state >= CC_RESOLVING && cc->state <= CC_TUNNEL &&
         cc->cl->now >= cc->connect_deadline) {
         timed_out(cc);
         return;
@@ -496,12 +577,14 @@ void cconn_step(struct cconn *cc, const struct pollfd *pfd, size_t npfd)
             cc->kind == CC_KIND_RAW)
             start(cc);
         break;
+    case CC_RESOLVING:
+        lookup_step(cc);
+        break;
     case CC_CONNECTING:
-        rv = net_connector_step(&cc->nc, pfd, npfd, cc->cl->now);
-        if (rv >= 0)
-            connected(cc, rv);
-        else if (rv != H2E_INCOMPLETE)
-            fail_hop(cc, rv, cc->nc.detail);
+        if (cc->lookup)
+            lookup_step(cc);
+        if (cc->state == CC_CONNECTING)
+            connect_result(cc, net_connector_step(&cc->nc, pfd, npfd, cc->cl->now));
         break;
     case CC_TLS:
         tls_step(cc);
@@ -532,16 +615,37 @@ void cconn_step(struct cconn *cc, const struct pollfd *pfd, size_t npfd)
         cconn_close(cc);
 }
 
+/* The lookup's pipe, and when the Resolution Delay ends; the connect deadline holds. */
+static size_t lookup_pollfd(struct cconn *cc, struct pollfd *pfd, size_t max, int *timeout)
+{
+    int t = net_lookup_next_timeout(cc->lookup, cc->cl->now);
+    uint64_t d = cc->connect_deadline > cc->cl->now ? cc->connect_deadline - cc->cl->now : 0;
+
+    if (t < 0 || (uint64_t)t > d)
+        t = d > INT32_MAX ? INT32_MAX : (int)d;
+    if (*timeout < 0 || t < *timeout)
+        *timeout = t;
+    if (max == 0)
+        return 0;
+    pfd[0].fd = net_lookup_fd(cc->lookup);
+    pfd[0].events = POLLIN;
+    pfd[0].revents = 0;
+    return 1;
+}
+
 size_t cconn_pollfds(struct cconn *cc, struct pollfd *pfd, size_t max, int *timeout)
 {
     short ev = 0;
 
     switch (cc->state) {
+    case CC_RESOLVING:
+        return lookup_pollfd(cc, pfd, max, timeout);
     case CC_CONNECTING: {
         int t = net_connector_next_timeout(&cc->nc, cc->cl->now);
+        size_t n = net_connector_pollfds(&cc->nc, pfd, max);
         if (t >= 0 && (*timeout < 0 || t < *timeout))
             *timeout = t;
-        return net_connector_pollfds(&cc->nc, pfd, max);
+        return n + (cc->lookup ? lookup_pollfd(cc, pfd + n, max - n, timeout) : 0);
     }
     case CC_TLS:
         pfd[0].fd = cc->tlsc->fd;

@@ -24,6 +24,7 @@ struct client;
 struct xfer;
 struct via;
 struct pconn_tun;
+struct net_lookup;
 
 /* Read at most this much per read call, and buffer at most this much unparsed input. */
 #define CCONN_READ_CHUNK (256u * 1024u)
@@ -31,7 +32,8 @@ struct pconn_tun;
 
 enum cconn_state {
     CC_IDLE,       /* nothing started: it connects once a request may start */
-    CC_CONNECTING, /* resolving done, TCP attempts under way */
+    CC_RESOLVING,  /* the name is being looked up (net/resolve.h), nothing to try yet */
+    CC_CONNECTING, /* TCP attempts under way (the lookup may still add addresses) */
     CC_TLS,        /* TLS handshake */
     CC_PROXY_HS,   /* a proxy connection: the CONNECT or SOCKS handshake of its tunnel */
     CC_TUNNEL,     /* an origin connection through a proxy: waiting for its tunnel */
@@ -100,6 +102,8 @@ struct cconn {
     enum cconn_state state;
     bool ending; /* no new transfers: the session is ending (GOAWAY, error, done) */
     struct net_connector nc;
+    struct net_lookup *lookup; /* while resolving, and connecting with a partial answer */
+    const char *lookup_host;   /* what `lookup` resolves (for -v): cc->host or a rule's */
     struct tls_conn *tlsc;
     struct tls_ctx *tls_ctx;
     struct io io;

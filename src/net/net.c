@@ -79,7 +79,7 @@ static bool same_addr(const struct net_addr *a, const struct net_addr *b)
     return a->len == b->len && memcmp(&a->sa, &b->sa, a->len) == 0;
 }
 
-static void add_unique(struct net_addrs *out, const struct sockaddr *sa, socklen_t len)
+void net_addrs_add(struct net_addrs *out, const struct sockaddr *sa, socklen_t len)
 {
     struct net_addr a;
     size_t i;
@@ -189,7 +189,7 @@ static int lookup(const char *host, uint16_t port, int family, struct net_addrs 
     }
     for (ai = res; ai; ai = ai->ai_next)
         if (ai->ai_family == AF_INET || ai->ai_family == AF_INET6)
-            add_unique(out, ai->ai_addr, ai->ai_addrlen);
+            net_addrs_add(out, ai->ai_addr, ai->ai_addrlen);
     freeaddrinfo(res);
     if (out->n == 0) {
         snprintf(out->detail, sizeof(out->detail), "no usable address for '%s'", host);
@@ -199,8 +199,9 @@ static int lookup(const char *host, uint16_t port, int family, struct net_addrs 
     return 0;
 }
 
-int net_resolve(const char *host, uint16_t port, int family, struct net_addrs *out,
-                struct h2e_info *info)
+/* As net_resolve; with `look_up` false a name is not looked up: H2E_INCOMPLETE. */
+static int resolve(const char *host, uint16_t port, int family, struct net_addrs *out,
+                   struct h2e_info *info, bool look_up)
 {
     char buf[NET_HOST_MAX];
     const char *h = unbracket(host, buf, sizeof(buf));
@@ -226,7 +227,13 @@ int net_resolve(const char *host, uint16_t port, int family, struct net_addrs *o
         out->n = 1;
         return 0;
     }
-    return lookup(h, port, family, out, info);
+    return look_up ? lookup(h, port, family, out, info) : H2E_INCOMPLETE;
+}
+
+int net_resolve(const char *host, uint16_t port, int family, struct net_addrs *out,
+                struct h2e_info *info)
+{
+    return resolve(host, port, family, out, info, true);
 }
 
 static bool host_matches(const char *pattern, const char *host)
@@ -250,14 +257,14 @@ static const struct net_resolve_rule *find_rule(const struct net_overrides *ov, 
     return NULL;
 }
 
-int net_resolve_with(const struct net_overrides *ov, const char *host, uint16_t port, int family,
-                     struct net_addrs *out, struct h2e_info *info)
+static int resolve_with(const struct net_overrides *ov, const char *host, uint16_t port, int family,
+                        struct net_addrs *out, struct h2e_info *info, bool look_up)
 {
     const struct net_resolve_rule *r = find_rule(ov, host, port);
     size_t i;
 
     if (!r)
-        return net_resolve(host, port, family, out, info);
+        return resolve(host, port, family, out, info, look_up);
     memset(out, 0, sizeof(*out));
     out->overridden = true;
     for (i = 0; i < r->naddr; i++) {
@@ -273,6 +280,18 @@ int net_resolve_with(const struct net_overrides *ov, const char *host, uint16_t 
     }
     net_addrs_interleave(out);
     return 0;
+}
+
+int net_resolve_with(const struct net_overrides *ov, const char *host, uint16_t port, int family,
+                     struct net_addrs *out, struct h2e_info *info)
+{
+    return resolve_with(ov, host, port, family, out, info, true);
+}
+
+int net_resolve_known(const struct net_overrides *ov, const char *host, uint16_t port, int family,
+                      struct net_addrs *out, struct h2e_info *info)
+{
+    return resolve_with(ov, host, port, family, out, info, false);
 }
 
 bool net_route(const struct net_overrides *ov, const char **host, uint16_t *port)
@@ -546,15 +565,16 @@ static int launch(struct net_connector *c, uint64_t now_ms)
         if (r == 0)
             c->next_start_ms = now_ms + NET_ATTEMPT_DELAY_MS;
     }
-    if (c->inflight == 0)
+    if (c->inflight == 0 && !c->awaiting)
         return all_failed(c);
     return H2E_INCOMPLETE;
 }
 
-int net_connector_start(struct net_connector *c, const struct net_addrs *addrs, uint64_t now_ms,
-                        uint64_t deadline_ms)
+static int start(struct net_connector *c, const struct net_addrs *addrs, uint64_t now_ms,
+                 uint64_t deadline_ms, bool awaiting)
 {
     net_connector_init(c);
+    c->awaiting = awaiting;
     c->addrs = *addrs;
     if (c->addrs.n > LIMIT_RESOLVE_ADDRS)
         c->addrs.n = LIMIT_RESOLVE_ADDRS;
@@ -562,6 +582,35 @@ int net_connector_start(struct net_connector *c, const struct net_addrs *addrs, 
     c->deadline_ms = deadline_ms;
     if (deadline_ms && now_ms >= deadline_ms)
         return timed_out(c, now_ms);
+    return launch(c, now_ms);
+}
+
+int net_connector_start(struct net_connector *c, const struct net_addrs *addrs, uint64_t now_ms,
+                        uint64_t deadline_ms)
+{
+    return start(c, addrs, now_ms, deadline_ms, false);
+}
+
+int net_connector_start_partial(struct net_connector *c, const struct net_addrs *addrs,
+                                uint64_t now_ms, uint64_t deadline_ms)
+{
+    return start(c, addrs, now_ms, deadline_ms, true);
+}
+
+int net_connector_more(struct net_connector *c, const struct net_addrs *more, bool awaiting,
+                       uint64_t now_ms)
+{
+    size_t i, before = c->addrs.n;
+
+    if (c->result != H2E_INCOMPLETE)
+        return c->result;
+    c->awaiting = awaiting;
+    for (i = 0; more && i < more->n; i++)
+        net_addrs_add(&c->addrs, (const struct sockaddr *)&more->addr[i].sa, more->addr[i].len);
+    if (c->deadline_ms && now_ms >= c->deadline_ms)
+        return timed_out(c, now_ms);
+    if (c->addrs.n > before && c->inflight == 0) /* nothing to wait for: start at once */
+        c->next_start_ms = now_ms;
     return launch(c, now_ms);
 }
 
@@ -629,9 +678,9 @@ int net_connector_next_timeout(const struct net_connector *c, uint64_t now_ms)
 {
     uint64_t t = UINT64_MAX;
 
-    if (c->inflight == 0)
+    if (c->inflight == 0 && !(c->awaiting && c->deadline_ms))
         return -1;
-    if (c->next < c->addrs.n)
+    if (c->inflight > 0 && c->next < c->addrs.n)
         t = c->next_start_ms > now_ms ? c->next_start_ms - now_ms : 0;
     if (c->deadline_ms) {
         uint64_t d = c->deadline_ms > now_ms ? c->deadline_ms - now_ms : 0;

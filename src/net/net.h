@@ -118,10 +118,22 @@ int net_resolve_with(const struct net_overrides *ov, const char *host, uint16_t 
                      struct net_addrs *out, struct h2e_info *info);
 
 /*
+ * net_resolve_known - as net_resolve_with for what needs no resolver (IP literals,
+ * --resolve rules, malformed names); a name that needs one is H2E_INCOMPLETE, for the
+ * caller to look up without blocking (resolve.h).
+ */
+int net_resolve_known(const struct net_overrides *ov, const char *host, uint16_t port, int family,
+                      struct net_addrs *out, struct h2e_info *info);
+
+/*
  * net_addrs_interleave - reorder `a` as RFC 8305 §4 asks: families alternate, IPv6 first
  * (First Address Family Count 1); the order within a family is kept.
  */
 void net_addrs_interleave(struct net_addrs *a);
+
+/* net_addrs_add - append the address `sa` (`len` bytes) to `out` unless it is there already
+ * or `out` is full. */
+void net_addrs_add(struct net_addrs *out, const struct sockaddr *sa, socklen_t len);
 
 /* net_addr_str - "127.0.0.1:443" or "[::1]:443" into `buf` (`cap` bytes); returns `buf`. */
 char *net_addr_str(const struct net_addr *a, char *buf, size_t cap);
@@ -153,6 +165,7 @@ struct net_connector {
     uint64_t deadline_ms;
     int last_errno;
     size_t last_failed;
+    bool awaiting; /* a lookup may still add addresses: running out of them is no failure */
     int result;
     struct h2e_info info;
     char detail[NET_DETAIL_MAX];
@@ -168,6 +181,22 @@ void net_connector_init(struct net_connector *c);
  */
 int net_connector_start(struct net_connector *c, const struct net_addrs *addrs, uint64_t now_ms,
                         uint64_t deadline_ms);
+
+/*
+ * net_connector_start_partial - as net_connector_start, while a lookup may still hand
+ * over more addresses (RFC 8305 §3: connect with the first answer): when every attempt so
+ * far has failed, the connector waits for net_connector_more() instead of failing.
+ */
+int net_connector_start_partial(struct net_connector *c, const struct net_addrs *addrs,
+                                uint64_t now_ms, uint64_t deadline_ms);
+
+/*
+ * net_connector_more - add the addresses of `more` (may be NULL; duplicates skipped) after
+ * those already known, at `now_ms`; `awaiting` says whether still more may come. With no
+ * attempt in flight, the first new address is tried at once. Returns as net_connector_step.
+ */
+int net_connector_more(struct net_connector *c, const struct net_addrs *more, bool awaiting,
+                       uint64_t now_ms);
 
 /*
  * net_connector_pollfds - fill at most `max` entries of `pfd` with the sockets in flight

@@ -4,6 +4,8 @@
  * Happy Eyeballs connector against loopback listeners on ports chosen at run time. An
  * address that "never answers" is a listener with backlog 0 whose queue is already full:
  * the kernel drops further SYNs, so the attempt stays in progress (RFC 8305 §5 tests).
+ * The lookup thread is tried on "localhost" (the hosts file, never the network); its slow
+ * and failing answers are end to end (tests/e2e/26-resolve.bats, a DNS peer).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +18,7 @@
 #include <unistd.h>
 
 #include "net/net.h"
+#include "net/resolve.h"
 #include "tap.h"
 
 static uint64_t mono_ms(void)
@@ -660,4 +663,99 @@ TEST(test_net_connector_release_closes_attempts)
     net_connector_release(&c);
     close(filler);
     close(bh);
+}
+
+TEST(test_net_resolve_known_leaves_names_to_the_lookup)
+{
+    struct h2e_info info = H2E_INFO_INIT;
+    struct net_addrs a;
+
+    CHECK_INT(net_resolve_known(NULL, "127.0.0.1", 80, 0, &a, &info), 0);
+    CHECK_STR(str(&a.addr[0]), "127.0.0.1:80");
+    CHECK_INT(net_resolve_known(NULL, "example.invalid", 80, 0, &a, &info), H2E_INCOMPLETE);
+    CHECK_INT(net_resolve_known(NULL, "", 80, 0, &a, &info), H2E_RESOLVE);
+}
+
+/* A lookup on its thread: the pipe wakes poll(), the answer comes with its family. */
+TEST(test_net_lookup_localhost_v4)
+{
+    struct h2e_info info = H2E_INFO_INIT;
+    struct net_lookup *lk = net_lookup_start("localhost", 8080, AF_INET, 0);
+    struct net_answer ans[2];
+    struct net_addrs a;
+    size_t nans = 0;
+    bool more = true;
+    int rv = H2E_INCOMPLETE, rounds;
+
+    CHECK(lk != NULL);
+    CHECK_INT(net_lookup_next_timeout(lk, 0), -1);
+    for (rounds = 0; rv == H2E_INCOMPLETE && rounds < 50; rounds++) {
+        struct pollfd p = {.fd = net_lookup_fd(lk), .events = POLLIN};
+        poll(&p, 1, 100);
+        rv = net_lookup_step(lk, 7, &a, &more, ans, &nans, &info);
+    }
+    CHECK_INT(rv, 0);
+    CHECK(!more);
+    CHECK(net_lookup_done(lk));
+    CHECK_INT(a.n, 1);
+    CHECK_STR(str(&a.addr[0]), "127.0.0.1:8080");
+    CHECK_INT(nans, 1);
+    CHECK_INT(ans[0].family, AF_INET);
+    CHECK_INT(ans[0].naddr, 1);
+    CHECK_INT(ans[0].ms, 7);
+    CHECK(ans[0].error == NULL);
+    net_lookup_release(lk);
+    net_lookup_release(NULL);
+}
+
+/* Released before its answer: the thread finishes alone and frees (ASan checks). */
+TEST(test_net_lookup_release_early)
+{
+    struct net_lookup *lk = net_lookup_start("localhost", 80, 0, 0);
+
+    CHECK(lk != NULL);
+    net_lookup_release(lk);
+}
+
+/* Step a waiting connector until no attempt is in flight (it then waits for more). */
+static int until_idle(struct net_connector *c, int r)
+{
+    int rounds;
+
+    for (rounds = 0; r == H2E_INCOMPLETE && c->inflight > 0 && rounds < 50; rounds++) {
+        struct pollfd pfd[LIMIT_RESOLVE_ADDRS];
+        size_t n = net_connector_pollfds(c, pfd, LIMIT_RESOLVE_ADDRS);
+        poll(pfd, n, 100);
+        r = net_connector_step(c, pfd, n, mono_ms());
+    }
+    return r;
+}
+
+/* RFC 8305 §3: a partial answer's attempts all fail; the connector waits for more instead
+ * of failing, tries what comes at once, and fails only when nothing more can come. */
+TEST(test_net_connector_awaits_more_addresses)
+{
+    struct net_connector c;
+    struct net_addr refused, good;
+    struct net_addrs l, more;
+    int r = bound(AF_INET, -1, &refused), g = bound(AF_INET, 8, &good), fd;
+
+    CHECK(r >= 0 && g >= 0);
+    l = list2(&refused, NULL);
+    CHECK_INT(until_idle(&c, net_connector_start_partial(&c, &l, mono_ms(), 0)), H2E_INCOMPLETE);
+    CHECK_INT(c.inflight, 0);
+    CHECK_INT(net_connector_next_timeout(&c, mono_ms()), -1);
+    more = list2(&refused, &good); /* the duplicate is skipped */
+    fd = drive(&c, net_connector_more(&c, &more, false, mono_ms()), NULL);
+    CHECK(fd >= 0);
+    CHECK_INT(c.addrs.n, 2);
+    CHECK_STR(str(net_connector_peer(&c)), str(&good));
+    close(fd);
+    net_connector_release(&c);
+
+    CHECK_INT(until_idle(&c, net_connector_start_partial(&c, &l, mono_ms(), 0)), H2E_INCOMPLETE);
+    CHECK_INT(net_connector_more(&c, NULL, false, mono_ms()), H2E_CONNECT);
+    net_connector_release(&c);
+    close(r);
+    close(g);
 }
