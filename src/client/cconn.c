@@ -287,6 +287,8 @@ static struct tls_ctx *tls_setup(struct client *cl, enum cconn_kind kind, int *e
      * 121 rather than as an ALPN alert (exit 35) */
     o.alpn = i ? "http/1.1" : cfg->h2.alpn ? cfg->h2.alpn : "h2,http/1.1"; /* --alpn */
     o.keylog = cfg->tls.keylog;
+    o.cert_dir = getenv("SSL_CERT_DIR"); /* the system store, as OpenSSL names it */
+    o.cert_file = getenv("SSL_CERT_FILE");
     *err = cl->tls_error = tls_ctx_init(&cl->tls[i], &o, &info);
     cl->tls_ready[i] = *err == 0;
     if (cl->tls_ready[i] && cfg->tls.insecure && !cl->warned_insecure) {

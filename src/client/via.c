@@ -286,6 +286,8 @@ struct tls_ctx *via_tls(struct client *cl, bool h1_only, int *err)
     o.max_version = cfg->tls.max == CLI_TLS_1_2 ? TLS_VERSION_1_2 : TLS_VERSION_1_3;
     o.alpn = h1_only ? "http/1.1" : "h2,http/1.1";
     o.keylog = cfg->tls.keylog;
+    o.cert_dir = getenv("SSL_CERT_DIR"); /* the system store, as OpenSSL names it */
+    o.cert_file = getenv("SSL_CERT_FILE");
     *err = vs->tls_error = tls_ctx_init(&vs->tls[i], &o, &info);
     if (*err)
         return &vs->tls[i]; /* its `detail` says why */

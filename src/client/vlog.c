@@ -62,4 +62,9 @@ void vlog_tls(const struct client *cl, const struct tls_facts *f, const char *pe
     vlog(cl, "  issuer: %s", f->issuer);
     vlog(cl, "  verify: %s%s", f->verify,
          f->insecure ? (proxy ? " (ignored: --proxy-insecure)" : " (ignored: -k)") : "");
+    if (f->trust_lazy && f->trust_full)
+        vlog(cl, "  trust: the whole system store (no anchor by issuer name verified it)");
+    else if (f->trust_lazy)
+        vlog(cl, "  trust: %u system anchor%s, read by issuer name", f->trust_anchors,
+             f->trust_anchors == 1 ? "" : "s");
 }

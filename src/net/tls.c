@@ -94,12 +94,11 @@ static int load_trust(struct tls_ctx *ctx, const struct tls_opts *o, struct h2e_
     }
     if (o->cacert || o->capath)
         return 0;
-    r = gnutls_certificate_set_x509_system_trust(ctx->cred);
-    if (r < 0 && !o->insecure) {
-        snprintf(ctx->detail, sizeof(ctx->detail), "cannot load the system trust store: %s",
-                 gnutls_strerror(r));
-        return fail_ctx(ctx, info, H2E_CACERT, "system trust store unavailable");
-    }
+    /* The system store: anchors read as chains name them (trust.h). */
+    if (o->cert_file && *o->cert_file &&
+        readable(o->cert_file, ctx->detail, sizeof(ctx->detail)) != 0 && !o->insecure)
+        return fail_ctx(ctx, info, H2E_CACERT, "SSL_CERT_FILE unreadable");
+    trust_init(&ctx->trust, o->cert_dir, o->cert_file);
     return 0;
 }
 
@@ -199,6 +198,7 @@ int tls_ctx_init(struct tls_ctx *ctx, const struct tls_opts *o, struct h2e_info 
 
 void tls_ctx_release(struct tls_ctx *ctx)
 {
+    trust_release(&ctx->trust);
     if (ctx->cred)
         gnutls_certificate_free_credentials(ctx->cred);
     if (ctx->prio)
@@ -381,6 +381,38 @@ static void set_hooks(struct tls_conn *c)
     }
 }
 
+/* Verify the server's chain and name: with the lazy system store, first against the
+ * anchors that may have issued it, then, only if that fails, against the whole store. */
+static unsigned verify_peer(struct tls_conn *c)
+{
+    struct trust_store *t = &c->ctx->trust;
+    const gnutls_datum_t *chain;
+    unsigned n = 0, status = 0;
+
+    if (t->lazy && !t->full && (chain = gnutls_certificate_get_peers(c->session, &n)) && n)
+        trust_add_issuers(t, c->ctx->cred, chain, n);
+    if (gnutls_certificate_verify_peers3(c->session, c->host, &status) < 0)
+        status = GNUTLS_CERT_INVALID;
+    if (status && t->lazy && !t->full && trust_load_full(t, c->ctx->cred) == 0 &&
+        gnutls_certificate_verify_peers3(c->session, c->host, &status) < 0)
+        status = GNUTLS_CERT_INVALID;
+    c->facts.trust_lazy = t->lazy;
+    c->facts.trust_anchors = t->anchors;
+    c->facts.trust_full = t->full;
+    c->facts.verify_status = status;
+    c->verify_done = true;
+    return status;
+}
+
+/* GnuTLS calls this once the server's Certificate message is in; non-zero ends the
+ * handshake with that error (and a bad_certificate alert). */
+static int verify_in_handshake(gnutls_session_t session)
+{
+    struct tls_conn *c = gnutls_session_get_ptr(session);
+
+    return verify_peer(c) ? GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR : 0;
+}
+
 static int start(struct tls_conn *c, struct tls_ctx *ctx, int fd, const struct io *lower,
                  const char *host)
 {
@@ -410,8 +442,9 @@ static int start(struct tls_conn *c, struct tls_ctx *ctx, int fd, const struct i
         c->facts.sni_sent = true;
     }
     /* RFC 9110 §4.3.4: check the chain and that the certificate names the host (or IP). */
+    gnutls_session_set_ptr(c->session, c);
     if (!ctx->insecure)
-        gnutls_session_set_verify_cert(c->session, c->host, 0);
+        gnutls_session_set_verify_function(c->session, verify_in_handshake);
     if (ctx->nalpn && gnutls_alpn_set_protocols(c->session, ctx->alpn, ctx->nalpn, 0) < 0)
         return start_fail(c, H2E_NOMEM, "cannot set the ALPN list");
     set_hooks(c);
@@ -589,9 +622,7 @@ static void fill_facts(struct tls_conn *c)
         tls_h2_suite_ok(ver, kx, gnutls_cipher_get(s), (unsigned)gnutls_dh_get_prime_bits(s));
     peer_names(c);
     /* With -k nothing was checked during the handshake: check now, only to report it. */
-    if (gnutls_certificate_verify_peers3(s, c->host, &status) < 0)
-        status = GNUTLS_CERT_INVALID;
-    c->facts.verify_status = status;
+    status = c->verify_done ? c->facts.verify_status : verify_peer(c);
     c->facts.verified = status == 0;
     tls_verify_text(status, c->facts.verify, sizeof(c->facts.verify));
 }
@@ -666,8 +697,8 @@ static void error_detail(struct tls_conn *c, const char *what, int r)
 
 static int handshake_failed(struct tls_conn *c, int r)
 {
-    if (r == GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR) {
-        unsigned status = gnutls_session_get_verify_cert_status(c->session);
+    if (r == GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR || r == GNUTLS_E_CERTIFICATE_ERROR) {
+        unsigned status = c->verify_done ? c->facts.verify_status : GNUTLS_CERT_INVALID;
         c->facts.verify_status = status;
         tls_verify_text(status, c->facts.verify, sizeof(c->facts.verify));
         snprintf(c->detail, sizeof(c->detail), "certificate for '%s' not accepted: %s", c->host,

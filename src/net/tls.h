@@ -21,6 +21,7 @@
 #include "base/err.h"
 #include "base/limits.h"
 #include "io.h"
+#include "trust.h"
 
 /* Room for the longest message: a path the system accepts (a CA file, the key log;
  * shorter than PATH_MAX, longer ones are refused before they are quoted) with words and
@@ -56,6 +57,8 @@ struct tls_opts {
     const char *alpn;             /* comma list; NULL = "h2,http/1.1", "" = no ALPN */
     const char *priority;         /* --tls-priority: used verbatim instead of the above */
     const char *keylog;           /* --keylog FILE (NSS key-log format), or NULL */
+    const char *cert_dir;         /* hashed anchors (SSL_CERT_DIR), NULL: /etc/ssl/certs */
+    const char *cert_file;        /* the whole store (SSL_CERT_FILE), NULL: GnuTLS's own */
 };
 
 /*
@@ -71,6 +74,7 @@ struct tls_ctx {
     unsigned nalpn;
     char alpn_names[LIMIT_ALPN_PROTOCOLS * 256];
     bool insecure;
+    struct trust_store trust; /* the system store, anchor by anchor (unless --cacert...) */
     FILE *keylog;
     char priority[TLS_PRIORITY_MAX];
     char detail[TLS_DETAIL_MAX];
@@ -104,6 +108,9 @@ struct tls_facts {
     time_t not_before;
     time_t not_after;
     bool h2_suite_ok;
+    unsigned trust_anchors; /* read by issuer hash for the run so far (lazy system store) */
+    bool trust_full;        /* the whole system store had to be loaded */
+    bool trust_lazy;        /* the system store was opened anchor by anchor */
 };
 
 /* Encrypted bytes read from the socket ahead of GnuTLS: it asks for a record header, then
@@ -123,6 +130,7 @@ struct tls_conn {
     int fd;
     char host[TLS_HOST_MAX];
     bool handshake_done;
+    bool verify_done; /* facts.verify_status holds the chain's result */
     bool failed;
     bool eof;
     bool unclean;
