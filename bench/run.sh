@@ -121,6 +121,15 @@ signing_key
 encryption_key' || return 1
     # The system trust store plus the test CA, for the verified small fetch (issue 3).
     cat /etc/ssl/certs/ca-certificates.crt "$tmp/certs/ca.pem" >"$tmp/certs/bundle.pem"
+    # The same store as a hashed directory (issue 12: anchors read by issuer name).
+    mkdir -p "$tmp/certs/hashed" || return 1
+    for f in /etc/ssl/certs/*.[0-9]; do
+        [ -e "$f" ] && ln -s "$(readlink -f "$f")" "$tmp/certs/hashed/${f##*/}"
+    done
+    h=$(openssl x509 -hash -noout -in "$tmp/certs/ca.pem") || return 1
+    n=0
+    while [ -e "$tmp/certs/hashed/$h.$n" ]; do n=$((n + 1)); done
+    ln -s "$tmp/certs/ca.pem" "$tmp/certs/hashed/$h.$n"
 }
 
 # The docroot: big (sparse, reads as zeros), k/NNNNN (1 KiB each), m/NNN (1 MiB each),
@@ -233,6 +242,7 @@ echo "servers: nginx $("$NGINX" -v 2>&1 | sed 's|.*/||') on 127.0.0.1:$NGINX_POR
 
 "$PY" -B bench/e2e.py --rusage "$tmp/bench_rusage" --h2get "$tmp/h2get" --tmp "$tmp" \
     --files "$files" --ca "$tmp/certs/ca.pem" --bundle "$tmp/certs/bundle.pem" \
+    --hashed "$tmp/certs/hashed" \
     --nginx "$NGINX_PORT" --nghttpd "$NGHTTPD_PORT" --runs "${BENCH_RUNS:-5}" \
     --big-mib "$BENCH_BIG_MIB" --only "$BENCH_ONLY" ||
     die "a tool failed or gave wrong output (see the BROKEN lines above)"
