@@ -660,9 +660,13 @@ size_t cconn_pollfds(struct cconn *cc, struct pollfd *pfd, size_t max, int *time
     case CC_TUNNEL:
     case CC_PIPE:
         return pconn_pollfds(cc, pfd, max, timeout);
-    case CC_H2:
+    case CC_H2: {
+        int t = sess_h2_timeout(cc);
+        if (t >= 0 && (*timeout < 0 || t < *timeout))
+            *timeout = t;
         ev = sess_h2_events(cc, timeout);
         break;
+    }
     case CC_H1:
         ev = sess_h1_events(cc);
         break;

@@ -189,6 +189,8 @@ void sess_h2_step(struct cconn *cc, short revents);
 /* sess_h2_events - poll events wanted, or -1 to be stepped again at once; lowers
  * `*timeout` (ms, -1 for none) to what a closing connection waits for. */
 short sess_h2_events(struct cconn *cc, int *timeout);
+/* sess_h2_timeout - ms until a body held at a silly window may go anyway, -1: none. */
+int sess_h2_timeout(const struct cconn *cc);
 /* sess_h2_goodbye - the run ends now: RST/GOAWAY what is open and write what fits. */
 void sess_h2_goodbye(struct cconn *cc);
 

@@ -153,6 +153,30 @@ static int send_trailers(struct cconn *cc, struct xfer *x)
     return rv;
 }
 
+/* How long a body waits for more credit when only a silly window is open (conn.h,
+ * h2c_send_held) before it goes out in a small frame anyway: a peer that grants credit a
+ * few bytes at a time is waited for this long, never longer. */
+#define SESS_SWS_WAIT_MS 50u
+
+/* The connection held `x`'s body at a silly window: true when the wait is over and it
+ * may go now in a small frame. */
+static bool held_long_enough(struct cconn *cc, struct xfer *x)
+{
+    uint64_t now = cc->cl->now ? cc->cl->now : 1;
+
+    if (!h2c_send_held(cc->h2, x->stream_id)) {
+        x->up.held_ms = 0;
+        return false;
+    }
+    if (!x->up.held_ms)
+        x->up.held_ms = now;
+    if (now - x->up.held_ms < SESS_SWS_WAIT_MS)
+        return false;
+    h2c_send_small_ok(cc->h2, x->stream_id);
+    x->up.held_ms = 0;
+    return true;
+}
+
 /* Queue request body bytes within the windows and the output bound; returns how many. */
 static size_t pump_bodies(struct cconn *cc)
 {
@@ -169,8 +193,11 @@ static size_t pump_bodies(struct cconn *cc)
             if (xfer_body_next(x, &p, &n, &last) != 0)
                 break; /* it failed: the router cancels its stream */
             took = h2c_send_data(cc->h2, x->stream_id, p, n, last && !trailers);
+            if (took == 0 && n > 0 && held_long_enough(cc, x))
+                continue;
             if (took < 0 || (took == 0 && !(n == 0 && last)))
                 break; /* blocked by a window or the output queue */
+            x->up.held_ms = 0;
             if (last && trailers && (size_t)took == n && send_trailers(cc, x) != 0)
                 break;
             xfer_body_advance(x, (size_t)took, last && (size_t)took == n);
@@ -578,6 +605,23 @@ short sess_h2_events(struct cconn *cc, int *timeout)
     if (h2c_output(cc->h2).len)
         ev |= POLLOUT;
     return ev;
+}
+
+int sess_h2_timeout(const struct cconn *cc)
+{
+    uint64_t now = cc->cl->now, due;
+    int t = -1;
+    size_t i;
+
+    for (i = 0; i < cc->nact; i++) {
+        const struct xfer *x = cc->act[i];
+        if (!x->up.held_ms)
+            continue;
+        due = x->up.held_ms + SESS_SWS_WAIT_MS;
+        if (t < 0 || due <= now || (int)(due - now) < t)
+            t = due <= now ? 0 : (int)(due - now);
+    }
+    return t;
 }
 
 void sess_h2_goodbye(struct cconn *cc)

@@ -83,6 +83,7 @@ struct xfer_upload {
     uint64_t sent;     /* bytes handed to the connection */
     struct pipe_in in; /* read from `fd`, not yet all sent (its buffer: with -T only) */
     bool done;         /* the last byte was handed over */
+    uint64_t held_ms;  /* since when the connection holds a silly window back (0: not) */
 };
 
 struct xfer_response {

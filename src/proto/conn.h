@@ -157,6 +157,16 @@ int64_t h2c_send_data(struct h2c_conn *c, uint32_t sid, const uint8_t *p, size_t
  */
 int h2c_send_trailers(struct h2c_conn *c, uint32_t sid, const struct hpack_field *f, size_t n);
 
+/*
+ * h2c_send_held - true when the last h2c_send_data on `sid` stopped at a silly window: the
+ * send window allowed only a frame smaller than both 4 KiB and half the largest window
+ * seen (RFC 1122 §4.2.3.4's sender rule). More credit releases it; so does
+ * h2c_send_small_ok, which the caller uses after a short bounded wait.
+ */
+bool h2c_send_held(const struct h2c_conn *c, uint32_t sid);
+/* h2c_send_small_ok - let the next frame of `sid` use whatever window there is. */
+void h2c_send_small_ok(struct h2c_conn *c, uint32_t sid);
+
 /* h2c_consume - `n` body bytes of stream `sid` were written out: return the credit. */
 void h2c_consume(struct h2c_conn *c, uint32_t sid, size_t n);
 

@@ -24,6 +24,9 @@ struct h2c_stream {
     bool final_headers;
     uint8_t informational;
     int64_t send_window;
+    int64_t send_window_max; /* the largest min(stream, conn) send window seen */
+    bool sws_held;           /* the last h2c_send_data stopped at a silly window */
+    bool small_ok;           /* the caller waited: the next frame may use any window */
     int64_t recv_window;
     uint32_t recv_unacked;
     bool head;   /* a HEAD request: the response has no content (RFC 9110 §9.3.2) */

@@ -330,6 +330,31 @@ static int queue_data(struct h2c_conn *c, struct h2c_stream *s, struct span d, s
     return 0;
 }
 
+/* A window below this (and below half the largest the stream has had) is silly. A quarter
+ * of the smallest MAX_FRAME_SIZE: 9 bytes of header per 4 KiB cost nothing, while the
+ * default window of 65,535 bytes leaves a last frame of 16,383 that must not wait. */
+#define SWS_MIN_FRAME 4096
+
+/*
+ * Silly-window avoidance (the sender's rule of RFC 1122 §4.2.3.4, for HTTP/2 windows): a
+ * peer that returns credit a few bytes at a time would otherwise get a DATA frame per few
+ * bytes. A frame is held back when the window, not the data, limits it and the window is
+ * below both SWS_MIN_FRAME and half the largest window the stream has had; more credit or
+ * h2c_send_small_ok() (the caller's bounded wait) releases it.
+ */
+static bool silly(struct h2c_conn *c, struct h2c_stream *s, size_t rem)
+{
+    int64_t w = s->send_window < c->send_window ? s->send_window : c->send_window;
+    int64_t half;
+
+    if (w > s->send_window_max)
+        s->send_window_max = w;
+    half = s->send_window_max / 2;
+    if (w <= 0 || (uint64_t)w >= rem || s->small_ok)
+        return false;
+    return w < (SWS_MIN_FRAME < half ? SWS_MIN_FRAME : half);
+}
+
 int64_t h2c_send_data(struct h2c_conn *c, uint32_t sid, const uint8_t *p, size_t len, bool end)
 {
     struct h2c_stream *s = stream_find(&c->streams, sid);
@@ -339,15 +364,22 @@ int64_t h2c_send_data(struct h2c_conn *c, uint32_t sid, const uint8_t *p, size_t
         return H2E_STREAM_CLOSED;
     if (len == 0 && !end)
         return 0;
+    s->sws_held = false;
     do {
-        size_t ov, n = frame_room(c, s, len - off, &ov);
+        size_t ov, n;
         int rv;
 
+        if (off < len && silly(c, s, len - off)) {
+            s->sws_held = true;
+            break;
+        }
+        n = frame_room(c, s, len - off, &ov);
         if (n == 0 && off < len)
             break; /* blocked by a window or the output queue */
         rv = queue_data(c, s, span_of(p + off, n), ov, end && off + n == len);
         if (rv)
             return rv;
+        s->small_ok = false;
         off += n;
     } while (off < len);
     if (end && off == len) {
@@ -377,6 +409,21 @@ int h2c_send_trailers(struct h2c_conn *c, uint32_t sid, const struct hpack_field
     else
         s->state = STREAM_HALF_CLOSED_LOCAL;
     return 0;
+}
+
+bool h2c_send_held(const struct h2c_conn *c, uint32_t sid)
+{
+    const struct h2c_stream *s = stream_find(&c->streams, sid);
+
+    return s && s->sws_held;
+}
+
+void h2c_send_small_ok(struct h2c_conn *c, uint32_t sid)
+{
+    struct h2c_stream *s = stream_find(&c->streams, sid);
+
+    if (s)
+        s->small_ok = true;
 }
 
 int h2c_ping(struct h2c_conn *c, const uint8_t opaque[8])

@@ -546,6 +546,49 @@ TEST(test_conn_request_body_respects_windows)
     srv_free(s);
 }
 
+/* RFC 1122 §4.2.3.4's sender rule for HTTP/2 windows: credit that comes a few bytes at a
+ * time is gathered into frames of at least 4 KiB, unless the caller's wait has passed. */
+TEST(test_conn_silly_window_held)
+{
+    struct srv *s = srv_ready();
+    static uint8_t body[200000];
+    struct h2f_frame fr[16], f = frame(H2F_TYPE_WINDOW_UPDATE, 0, 0);
+    uint32_t sid = submit(s, false);
+    int i;
+
+    client_frames(s, fr, 16, outcopy);
+    CHECK_INT(h2c_send_data(s->c, sid, body, sizeof(body), false), 65535);
+    CHECK(!h2c_send_held(s->c, sid)); /* the window is closed: not a silly one */
+    client_frames(s, fr, 16, outcopy);
+    for (i = 0; i < 1365; i++) { /* 3 bytes of credit per update, on both levels */
+        f.u.window_update.increment = 3;
+        f.hdr.stream_id = 0;
+        srv_frame(s, &f, NULL, 0);
+        f.hdr.stream_id = sid;
+        srv_frame(s, &f, NULL, 0);
+    }
+    srv_flush(s);
+    CHECK_INT(h2c_send_window(s->c, sid), 4095);
+    CHECK_INT(h2c_send_data(s->c, sid, body, 10000, false), 0);
+    CHECK(h2c_send_held(s->c, sid));
+    CHECK_INT(h2c_send_data(s->c, sid, body, 100, false), 100); /* the data is smaller */
+    CHECK(!h2c_send_held(s->c, sid));
+    h2c_send_small_ok(s->c, sid);
+    CHECK_INT(h2c_send_data(s->c, sid, body, 10000, false), 3995); /* the wait passed */
+    CHECK_INT(client_frames(s, fr, 16, outcopy), 2);
+    CHECK_INT(fr[0].hdr.length, 100);
+    CHECK_INT(fr[1].hdr.length, 3995);
+    f.u.window_update.increment = 4096; /* enough credit at once: sent without a wait */
+    f.hdr.stream_id = 0;
+    srv_frame(s, &f, NULL, 0);
+    f.hdr.stream_id = sid;
+    srv_frame(s, &f, NULL, 0);
+    srv_flush(s);
+    CHECK_INT(h2c_send_data(s->c, sid, body, 10000, false), 4096);
+    CHECK(!h2c_send_held(s->c, sid));
+    srv_free(s);
+}
+
 TEST(test_conn_data_beyond_stream_window)
 {
     struct srv *s;

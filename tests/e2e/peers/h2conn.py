@@ -171,6 +171,7 @@ class Conn:
         self.send_conn = DEFAULT_WINDOW
         self.auto_conn_window = True
         self.auto_stream_window = True
+        self.credit_piece = 0  # > 0: credit goes back in WINDOW_UPDATEs of this many bytes
         self.goaway = None
         self.done = False
         self.broken = False  # a write failed: the client is gone
@@ -486,15 +487,19 @@ class Conn:
         self.recv_conn -= n
         s.sha.update(f.data)
         s.nbytes += len(f.data)
-        updates = []
-        if n and self.auto_conn_window:
-            self.recv_conn += n
-            updates.append(hf.WindowUpdateFrame(0, window_increment=n))
-        if n and self.auto_stream_window and "END_STREAM" not in f.flags:
-            s.recv_window += n
-            updates.append(hf.WindowUpdateFrame(s.sid, window_increment=n))
-        if updates:
-            self.send(*updates)
+        left = n
+        while left:  # the credit back, in one piece or (credit_piece) in many small ones
+            k = min(left, self.credit_piece or left)
+            left -= k
+            updates = []
+            if self.auto_conn_window:
+                self.recv_conn += k
+                updates.append(hf.WindowUpdateFrame(0, window_increment=k))
+            if self.auto_stream_window and "END_STREAM" not in f.flags:
+                s.recv_window += k
+                updates.append(hf.WindowUpdateFrame(s.sid, window_increment=k))
+            if updates:
+                self.send(*updates)
         if "END_STREAM" in f.flags:
             self.end_stream(s)
 

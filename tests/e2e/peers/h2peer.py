@@ -216,6 +216,13 @@ def sc_upload_sha256(c, s):
                                                   ("x-received-bytes", str(s.nbytes))])
 
 
+def sc_credit_drip(c, s):
+    """Credit for each DATA frame comes back in WINDOW_UPDATEs of 100 bytes, each its own
+    write: a sender without silly-window avoidance answers with 100-byte DATA frames."""
+    c.credit_piece = 100
+    sc_upload_sha256(c, s)
+
+
 def sc_window_change(c, s):
     """RFC 9113 §6.9.2 during an upload: lower INITIAL_WINDOW_SIZE while the client's stream
     window is exhausted, which makes it negative; the client must then wait for
@@ -290,6 +297,8 @@ SCENARIOS = {
     "window_overflow": Scenario(sc_window_overflow, "WINDOW_UPDATE overflowing 2^31-1"),
     "window_change": Scenario(sc_window_change, "INITIAL_WINDOW_SIZE lowered and raised "
                               "mid-upload; echoes the body's sha256", conn_window=64 << 20),
+    "credit_drip": Scenario(sc_credit_drip, "upload_sha256, with the credit returned in "
+                            "100-byte WINDOW_UPDATEs"),
     "upload_sha256": Scenario(sc_upload_sha256, "echoes the request body's sha256 "
                               "(x-received-sha256), 64 KiB windows", multi=True),
     "stall": Scenario(sc_stall, "response HEADERS, then nothing"),
