@@ -233,6 +233,24 @@ def section_download(a):
     return ok
 
 
+def section_upload(a):
+    """Issue 12: a big upload (the sparse docroot file, read as zeros) to nghttpd, which
+    reads every byte of a request body and answers its own 404 page."""
+    src = os.path.join(a.tmp, "www", "big")
+    url = "https://127.0.0.1:%d/upload-sink" % a.nghttpd
+    tools = [Tool("h2get", [a.h2get, "--cacert", a.ca, "-T", src, "-o", a.null, url]),
+             Tool("curl", ["curl", "--http2", "-s", "--cacert", a.ca, "-T", src, "-o", a.null,
+                           url])]
+    print("\n== 6. Issue 12: one %d MiB upload over TLS h2 to nghttpd (-T FILE)" % a.big_mib)
+    print("  (%d runs each, interleaved, medians)" % a.runs)
+    commands(tools, a.tmp)
+    ok = measure(tools, a.runs, a.tmp)
+    table(tools, a.runs)
+    ratio(tools[0], tools[1], "wall", "wall", 1.0)
+    ratio(tools[0], tools[1], "CPU", "cpu", None)
+    return ok
+
+
 def trace_probe(a, tool):
     """Show that the traced runs did trace: the same option into a regular file, for a
     small fetch, must write lines."""
@@ -416,7 +434,7 @@ def main():
     p.add_argument("--nghttpd", type=int, required=True)
     p.add_argument("--runs", type=int, default=5)
     p.add_argument("--big-mib", type=int, default=1024)
-    p.add_argument("--only", default="download,small,many,rss")
+    p.add_argument("--only", default="download,small,many,rss,upload")
     p.add_argument("--rusage", required=True, help="the bench_rusage program")
     p.add_argument("--files", required=True, help="where -O saves files (tmpfs if possible)")
     a = p.parse_args()
@@ -425,7 +443,7 @@ def main():
     RUSAGE, RESULT = a.rusage, os.path.join(a.tmp, "rusage.out")
     a.null = null_device(a.tmp)
     sections = (("download", section_download), ("small", section_small),
-                ("many", section_many), ("rss", section_rss))
+                ("many", section_many), ("rss", section_rss), ("upload", section_upload))
     ok = True
     t0 = time.monotonic()
     for name, fn in sections:

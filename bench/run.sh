@@ -9,13 +9,13 @@
 # directory removed on exit, whatever happens. Prints figures and ratios against the
 # targets; never fails on timing: exit 0 unless a tool is missing or a run is broken.
 # Environment: H2GET (./h2get), BENCH_RUNS (5), BENCH_ONLY (comma list of sections:
-# hpack,download,small,many,rss), BENCH_BIG_MIB (1024), TMPDIR. POSIX sh.
+# hpack,download,small,many,rss,upload), BENCH_BIG_MIB (1024), TMPDIR. POSIX sh.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 
 H2GET=${H2GET:-./h2get}
 PY=/usr/bin/python3
-BENCH_ONLY=${BENCH_ONLY:-hpack,download,small,many,rss}
+BENCH_ONLY=${BENCH_ONLY:-hpack,download,small,many,rss,upload}
 BENCH_BIG_MIB=${BENCH_BIG_MIB:-1024}
 tmp=""
 files=""
@@ -206,7 +206,7 @@ if want hpack; then
     sh bench/hpack.sh || die "bench/hpack.sh failed"
 fi
 
-want download || want small || want many || want rss || exit 0
+want download || want small || want many || want rss || want upload || exit 0
 
 [ -c /dev/null ] || die "/dev/null is not a character device (mknod -m 666 /dev/null c 1 3)"
 [ -x "$PY" ] || die "$PY is missing (make deps: python3)"
