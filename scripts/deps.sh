@@ -16,7 +16,8 @@ set -eu
 # Apache httpd (2.4.58+: mod_http2's H2WebSockets, WebSocket over HTTP/2 in front of a
 # backend);
 # sshd from openssh-server (ssh with h2get --tunnel-to as its ProxyCommand; the tests start
-# their own on loopback, never the service); strace (--out-null opens nothing).
+# their own on loopback, never the service); strace (--out-null opens nothing, and -o
+# /dev/null is opened once per run).
 PKGS="gcc make pkg-config libgnutls28-dev gnutls-bin bats clang libclang-rt-14-dev
       zlib1g-dev libbrotli-dev libzstd-dev brotli zstd gzip time
       mandoc nghttp2-client nghttp2-server libnghttp2-dev nginx-light

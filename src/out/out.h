@@ -31,6 +31,7 @@ struct out_sink {
     bool opened;
     bool special; /* an existing non-regular target, written in place */
     bool append;  /* -C: appended to in place (out_open_append) */
+    bool shared;  /* a character device's descriptor kept for the run: not closed here */
     char *path;   /* final path; NULL for stdout */
     char *tmp;    /* temporary path while writing */
     uint8_t *buf;

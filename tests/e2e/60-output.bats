@@ -203,3 +203,23 @@ gate_wait() {
         "$(origin_url size-16385)" || fail "h2get failed under strace"
     ! grep -E 'O_WRONLY|O_RDWR' trace || fail "something was opened for writing"
 }
+
+@test "-o /dev/null for each of many URLs: the device is opened once and stays a device" {
+    command -v strace >/dev/null || skip_or_die "strace is not installed (make deps)"
+    need_server NGINX_H2
+    local u="https://localhost:$NGINX_H2" args=() i
+    for i in $(seq 1 50); do
+        args+=(-o /dev/null "$u/size-1")
+    done
+    H2GET_REAL=$H2GET
+    STRACE_OUT="$BATS_TEST_TMPDIR/strace"
+    H2GET="strace" run_h2get -f -qq -e trace=openat,stat,newfstatat -o "$STRACE_OUT" \
+        "$H2GET_REAL" --cacert "$CA" -w '%{http_code}\n' "${args[@]}"
+    assert_status 0
+    [ "$(grep -c '^200$' "$STDOUT")" = 50 ] || fail "expected 50 responses" "$(cat "$STDOUT")"
+    [ "$(grep -c 'openat(.*"/dev/null"' "$STRACE_OUT")" = 1 ] ||
+        fail "/dev/null opened more than once" "$(grep /dev/null "$STRACE_OUT")"
+    [ "$(grep -c '/dev/null' "$STRACE_OUT")" -le 2 ] ||
+        fail "/dev/null looked up per URL" "$(grep /dev/null "$STRACE_OUT" | head)"
+    [ -c /dev/null ] || fail "/dev/null is no longer a character device"
+}
