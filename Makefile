@@ -110,7 +110,7 @@ asan:
 	$(ASAN_RUN) H2GET=$(CURDIR)/build-asan/h2get E2E_QUICK=1 E2E_TIMEOUT=60 bats tests/e2e
 
 $(BUILD)/h2get: $(BUILD)/h2get.o $(OBJS)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(GNUTLS_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 valgrind: h2get
 	H2GET=$(CURDIR)/tests/tools/valgrind-h2get E2E_QUICK=1 E2E_TIMEOUT=120 bats tests/e2e
