@@ -52,6 +52,7 @@ static int issuer_hash(const gnutls_datum_t *der, uint32_t *hash)
         rv = 0;
     }
     buf_release(&canon);
+    gnutls_free(dn.data);
     gnutls_x509_crt_deinit(crt);
     return rv;
 }
