@@ -34,6 +34,9 @@ _arguments -s -S \
   '*'{-H+,--header=}'[Add '\''Name: value'\'' to the request; @FILE reads one header per line]:HEADER: ' \
   '*--json=[POST DATA (or @FILE) as JSON, with JSON content-type and accept]:DATA: ' \
   '(-j --junk-session-cookies)'{-j,--junk-session-cookies}'[Ignore the session cookies of -b files]' \
+  '--netrc[Take credentials for each host from ~/.netrc]' \
+  '--netrc-file=[Take credentials from FILE, in .netrc format]:FILE:_files' \
+  '--netrc-optional[Like --netrc; -u comes first]' \
   '(-r --range)'{-r+,--range=}'[Fetch only the bytes in RANGE, such as 0-499, 500- or -500]:RANGE: ' \
   '--raw-headers[Send -H headers unchecked and with their case kept]' \
   '(-e --referer)'{-e+,--referer=}'[Send URL as the referer header]:URL: ' \

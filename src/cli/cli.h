@@ -279,6 +279,9 @@ struct cli_cond {
     const char *etag_save;    /* --etag-save FILE, or NULL */
     const char *etag_compare; /* --etag-compare FILE, or NULL */
     bool location_trusted;    /* --location-trusted: credentials follow every redirect */
+    bool netrc;               /* --netrc: credentials from ~/.netrc */
+    bool netrc_optional;      /* --netrc-optional: the same, -u first (as --netrc here) */
+    const char *netrc_file;   /* --netrc-file FILE instead of ~/.netrc */
 };
 
 /* Cookies (CLI.md §9). */

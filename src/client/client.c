@@ -17,6 +17,7 @@
 #include "cconn.h"
 #include "client_trace.h"
 #include "cookies.h"
+#include "creds.h"
 #include "duplex.h"
 #include "intr.h"
 #include "order.h"
@@ -290,6 +291,7 @@ int client_finish(struct client *cl, int result)
             sess_h2_goodbye(cc);
     if (duplex_finish(cl) != 0 && !result)
         result = H2E_WRITE;
+    creds_free(cl);
     err = cookies_finish(cl, true); /* -c, whatever the result, as curl */
     if (!result)
         result = err;
@@ -360,7 +362,8 @@ int client_run(const struct config *cfg)
     err = client_init(&cl, cfg);
     if (err)
         return err;
-    if ((err = cookies_init(&cl)) != 0) { /* said; the jar is not written then */
+    if ((err = creds_init(&cl)) != 0 || (err = cookies_init(&cl)) != 0) {
+        /* said; the jar is not written then */
         cookies_finish(&cl, false);
         return client_finish(&cl, err);
     }

@@ -71,7 +71,11 @@ struct client {
     bool dump_opened;  /* -D file truncated once, appended after */
     uint64_t now;      /* ms of clock_ms() at the start of this loop turn */
     struct jar *jar;   /* the cookie jar (cookies.c), NULL without -b and -c */
-    struct vias *vias; /* the run's proxies (via.c), made when a URL first needs one */
+    char *netrc;       /* the .netrc file's bytes (creds.c), or NULL */
+    size_t netrc_len;
+    const char *netrc_path; /* ... its name */
+    char *netrc_home;       /* ~/.netrc, made from $HOME */
+    struct vias *vias;      /* the run's proxies (via.c), made when a URL first needs one */
     bool wake; /* a connection moved bytes another waits for (a tunnel): poll without waiting */
     /* stdin and stdout as pipes (pipe.h), polled by the loop: the input a transfer waits
      * for this turn (reset each turn), and the output being written through a pipe */

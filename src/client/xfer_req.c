@@ -20,6 +20,7 @@
 #include "codec/h1.h"
 #include "codec/hpack.h"
 #include "cookies.h"
+#include "creds.h"
 #include "run.h"
 #include "sys/xalloc.h"
 #include "via.h"
@@ -136,6 +137,23 @@ static void user_fields(struct xfer *x, struct fl *l)
     }
 }
 
+/* Basic credentials: -u (not to another origin after a redirect, unless
+ * --location-trusted), else those .netrc has for the host of this very request. */
+static void auth_field(struct xfer *x, struct fl *l)
+{
+    const struct config *cfg = x->cl->cfg;
+    char *netrc = cfg->req.user ? NULL : creds_netrc(x->cl, x->req.url.host);
+    const char *user = cfg->req.user && !x->req.drop_auth ? cfg->req.user : netrc;
+    char *auth = user ? basic_auth(user) : NULL;
+
+    if (auth)
+        own(l, cfg, "authorization", auth);
+    else if (user && !l->err)
+        l->err = H2E_NOMEM;
+    free(auth);
+    free(netrc);
+}
+
 /* -z and --etag-compare (xfer_cond.c). */
 static void cond_fields(struct xfer *x, struct fl *l)
 {
@@ -166,14 +184,7 @@ static void regular_fields(struct xfer *x, struct fl *l)
         own(l, cfg, "cookie", (const char *)cookie.p);
     buf_release(&cookie);
     own(l, cfg, "accept-encoding", cfg->req.compressed ? CODING_ACCEPT : NULL);
-    if (cfg->req.user && !x->req.drop_auth) {
-        char *auth = basic_auth(cfg->req.user);
-        if (auth)
-            own(l, cfg, "authorization", auth);
-        else if (!l->err)
-            l->err = H2E_NOMEM;
-        free(auth);
-    }
+    auth_field(x, l);
     if (x->req.has_body && cfg->req.ntrailers)
         own(l, cfg, "te", "trailers"); /* RFC 9113 §8.2.2: the one value allowed */
     if (x->req.has_body) {

@@ -83,3 +83,38 @@ teardown() {
     assert_status 0
     grep -q 'auth=Basic dTpw ' "$STDOUT" || fail "$(cat "$STDOUT")"
 }
+
+@test "--netrc-file: the host's entry as basic credentials, -v names the login; -u wins" {
+    printf 'machine other.example login x password y\nmachine localhost\n  login "u"\n  password "p w"\n' >netrc
+    run_h2get "${ORIGIN_ARGS[@]}" -v --netrc-file netrc "$(origin_url echo)"
+    assert_status 0
+    grep -q "auth=Basic $(printf 'u:p w' | base64) " "$STDOUT" || fail "$(cat "$STDOUT")"
+    assert_stderr "using the credentials of 'u' for localhost \(netrc\)"
+    run_h2get "${ORIGIN_ARGS[@]}" --netrc-file netrc -u a:b "$(origin_url echo)"
+    grep -q "auth=Basic $(printf 'a:b' | base64) " "$STDOUT" || fail "$(cat "$STDOUT")"
+}
+
+@test "--netrc reads ~/.netrc; after a redirect each host gets its own entry, or default" {
+    mkdir home
+    printf 'machine localhost login u password p\n' >home/.netrc
+    HOME=$PWD/home run_h2get "${ORIGIN_ARGS[@]}" -L --netrc "$(origin_url redirect-cross)"
+    assert_status 0
+    grep -q 'auth= ' "$STDOUT" || fail "$(cat "$STDOUT")"
+    printf 'machine localhost login u password p\ndefault login d password e\n' >home/.netrc
+    HOME=$PWD/home run_h2get "${ORIGIN_ARGS[@]}" -L --netrc-optional "$(origin_url redirect-cross)"
+    assert_status 0
+    grep -q "auth=Basic $(printf 'd:e' | base64) " "$STDOUT" || fail "$(cat "$STDOUT")"
+    rm home/.netrc
+    HOME=$PWD/home run_h2get "${ORIGIN_ARGS[@]}" --netrc "$(origin_url echo)"
+    assert_status 0
+}
+
+@test "a broken or missing --netrc-file is exit 26 before any request" {
+    printf 'machine localhost login "unterminated\n' >netrc
+    run_h2get "${ORIGIN_ARGS[@]}" --netrc-file netrc "$(origin_url echo)"
+    assert_status 26
+    assert_error_line 26 "'netrc': an unterminated quote"
+    run_h2get "${ORIGIN_ARGS[@]}" --netrc-file nosuch "$(origin_url echo)"
+    assert_status 26
+    assert_error_line 26 "cannot read 'nosuch'"
+}
