@@ -38,14 +38,16 @@ static bool all_done(const struct client *cl)
     return cl->ndone >= cl->nxfers;
 }
 
-/* An HTTP/2 connection is still open: it closes gracefully, within LIMIT_CLOSE_LINGER_MS
- * of its last stream (sess_h2.c). */
+/* An HTTP/2 connection is closing gracefully (GOAWAY sent, or about to be: nothing is left
+ * on it), within LIMIT_CLOSE_LINGER_MS (sess_h2.c). One that still carries something
+ * once every URL is done (a proxy connection's tunnel) is not waited for: client_finish
+ * says goodbye on it. */
 static bool closing(const struct client *cl)
 {
     const struct cconn *cc;
 
     for (cc = cl->conns; cc; cc = cc->next)
-        if (cc->state == CC_H2)
+        if (cc->state == CC_H2 && (cc->linger_end || cconn_count(cc) == 0))
             return true;
     return false;
 }
