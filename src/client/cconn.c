@@ -265,6 +265,20 @@ void cconn_free(struct cconn *cc)
     free(cc);
 }
 
+void cconn_tls_opts(const struct config *cfg, const char *alpn, struct tls_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->cacert = cfg->tls.cacert;
+    o->capath = cfg->tls.capath;
+    o->insecure = cfg->tls.insecure;
+    o->min_version = cfg->tls.min == CLI_TLS_1_3 ? TLS_VERSION_1_3 : TLS_VERSION_1_2;
+    o->max_version = cfg->tls.max == CLI_TLS_1_2 ? TLS_VERSION_1_2 : TLS_VERSION_1_3;
+    o->alpn = alpn;
+    o->keylog = cfg->tls.keylog;
+    o->cert_dir = getenv("SSL_CERT_DIR"); /* the system store, as OpenSSL names it */
+    o->cert_file = getenv("SSL_CERT_FILE");
+}
+
 /* The TLS context for connections of `kind`, made on first use. */
 static struct tls_ctx *tls_setup(struct client *cl, enum cconn_kind kind, int *err)
 {
@@ -277,18 +291,9 @@ static struct tls_ctx *tls_setup(struct client *cl, enum cconn_kind kind, int *e
         *err = cl->tls_error;
         return &cl->tls[i];
     }
-    memset(&o, 0, sizeof(o));
-    o.cacert = cfg->tls.cacert;
-    o.capath = cfg->tls.capath;
-    o.insecure = cfg->tls.insecure;
-    o.min_version = cfg->tls.min == CLI_TLS_1_3 ? TLS_VERSION_1_3 : TLS_VERSION_1_2;
-    o.max_version = cfg->tls.max == CLI_TLS_1_2 ? TLS_VERSION_1_2 : TLS_VERSION_1_3;
     /* --http2-only still offers http/1.1, so that a server without h2 is reported as exit
      * 121 rather than as an ALPN alert (exit 35) */
-    o.alpn = i ? "http/1.1" : cfg->h2.alpn ? cfg->h2.alpn : "h2,http/1.1"; /* --alpn */
-    o.keylog = cfg->tls.keylog;
-    o.cert_dir = getenv("SSL_CERT_DIR"); /* the system store, as OpenSSL names it */
-    o.cert_file = getenv("SSL_CERT_FILE");
+    cconn_tls_opts(cfg, i ? "http/1.1" : cfg->h2.alpn ? cfg->h2.alpn : "h2,http/1.1", &o);
     *err = cl->tls_error = tls_ctx_init(&cl->tls[i], &o, &info);
     cl->tls_ready[i] = *err == 0;
     if (cl->tls_ready[i] && cfg->tls.insecure && !cl->warned_insecure) {

@@ -25,6 +25,7 @@ struct xfer;
 struct via;
 struct pconn_tun;
 struct net_lookup;
+struct config;
 
 /* Read at most this much per read call, and buffer at most this much unparsed input. */
 #define CCONN_READ_CHUNK (256u * 1024u)
@@ -182,6 +183,10 @@ size_t cconn_pollfds(struct cconn *cc, struct pollfd *pfd, size_t max, int *time
 void cconn_close(struct cconn *cc);
 /* cconn_free - close and free `cc` (nothing may be attached). */
 void cconn_free(struct cconn *cc);
+
+/* cconn_tls_opts - the TLS options of the command line (trust, versions, --keylog, the
+ * system store's SSL_CERT_DIR/SSL_CERT_FILE) with ALPN list `alpn`, into `o`. */
+void cconn_tls_opts(const struct config *cfg, const char *alpn, struct tls_opts *o);
 
 /* sess_h2.c: the HTTP/2 session of a connection */
 int sess_h2_start(struct cconn *cc);

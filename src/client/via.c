@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cconn.h"
 #include "codec/h1.h"
 #include "run.h"
 #include "sys/diag.h"
@@ -279,15 +280,10 @@ struct tls_ctx *via_tls(struct client *cl, bool h1_only, int *err)
     *err = vs->tls_error;
     if (vs->tls_ready[i] || *err)
         return &vs->tls[i];
-    memset(&o, 0, sizeof(o));
-    o.cacert = cfg->proxy.cacert;
+    cconn_tls_opts(cfg, h1_only ? "http/1.1" : "h2,http/1.1", &o);
+    o.cacert = cfg->proxy.cacert; /* the proxy's own trust (--proxy-cacert, -insecure) */
+    o.capath = NULL;
     o.insecure = cfg->proxy.insecure;
-    o.min_version = cfg->tls.min == CLI_TLS_1_3 ? TLS_VERSION_1_3 : TLS_VERSION_1_2;
-    o.max_version = cfg->tls.max == CLI_TLS_1_2 ? TLS_VERSION_1_2 : TLS_VERSION_1_3;
-    o.alpn = h1_only ? "http/1.1" : "h2,http/1.1";
-    o.keylog = cfg->tls.keylog;
-    o.cert_dir = getenv("SSL_CERT_DIR"); /* the system store, as OpenSSL names it */
-    o.cert_file = getenv("SSL_CERT_FILE");
     *err = vs->tls_error = tls_ctx_init(&vs->tls[i], &o, &info);
     if (*err)
         return &vs->tls[i]; /* its `detail` says why */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cconn.h"
 #include "net/net.h"
 #include "sys/clock.h"
 #include "sys/diag.h"
@@ -107,14 +108,7 @@ static int tls_setup(struct ws_sess *s, const char *alpn)
     struct tls_opts o;
     int rv;
 
-    memset(&o, 0, sizeof(o));
-    o.cacert = cfg->tls.cacert;
-    o.capath = cfg->tls.capath;
-    o.insecure = cfg->tls.insecure;
-    o.min_version = cfg->tls.min == CLI_TLS_1_3 ? TLS_VERSION_1_3 : TLS_VERSION_1_2;
-    o.max_version = cfg->tls.max == CLI_TLS_1_2 ? TLS_VERSION_1_2 : TLS_VERSION_1_3;
-    o.alpn = alpn;
-    o.keylog = cfg->tls.keylog;
+    cconn_tls_opts(cfg, alpn, &o);
     if (s->tls_ready)
         tls_ctx_release(&s->tls);
     rv = tls_ctx_init(&s->tls, &o, &info);
