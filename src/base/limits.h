@@ -81,4 +81,8 @@
 #define LIMIT_CLOSE_IDLE_MS 10u
 #define LIMIT_CLOSE_LINGER_MS 50u
 
+/* --sse: one server-sent event (its pending line, data, type and id); a stream is endless,
+ * so each event is bounded instead of the body. 1 MiB is far above real event sizes. */
+#define LIMIT_SSE_EVENT (1024u * 1024u)
+
 #endif
