@@ -319,6 +319,15 @@ static int check_stdin_once(struct config *cfg)
                     "'--upload-file -' reads stdin once, so it takes one URL, not %zu", n);
 }
 
+/* --sse-json is --sse with another output; each event is written through (-N). */
+static void finish_sse(struct config *cfg)
+{
+    if (cfg->req.sse_json)
+        cfg->req.sse = true;
+    if (cfg->req.sse)
+        cfg->out.no_buffer = true;
+}
+
 /* What only the whole command line can tell. */
 static int check(struct config *cfg)
 {
@@ -355,6 +364,7 @@ static int check(struct config *cfg)
                         "'--duplex' needs '--upload-file FILE', '-T -' or '--data-binary @-'");
     if ((r = cli_check_parity(cfg)) != 0)
         return r;
+    finish_sse(cfg);
     return cli_finish_data(cfg);
 }
 

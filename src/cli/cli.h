@@ -213,6 +213,8 @@ struct cli_request {
     bool compressed;        /* --compressed: ask for and decode content codings */
     long max_redirs;        /* --max-redirs, -1 for no limit */
     bool ws_binary;         /* --ws-binary: stdin chunks are binary WebSocket messages */
+    bool sse;               /* --sse: print the text/event-stream as events (client/xfer_sse) */
+    bool sse_json;          /* --sse-json: one JSON object per event (implies sse) */
 };
 
 struct cli_net {

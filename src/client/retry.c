@@ -71,7 +71,7 @@ static const char *cannot(struct xfer *x, uint64_t delay)
         return "the wait would pass --max-time";
     if (!r->max_time_ms && !cl->deadline && delay > RETRY_WAIT_MAX_MS)
         return "the wait is longer than 10 minutes (--retry-max-time or --max-time allow more)";
-    if (!x->cu->output && x->resp.body_bytes && x->index == cl->fin)
+    if (!x->cu->output && x->resp.body_bytes && x->index == cl->fin && !x->resp.sse_live)
         return "part of the body was already written to stdout";
     if (x->req.has_body)
         return xfer_rewind_upload(x);
@@ -176,6 +176,27 @@ static const char *transient(const struct xfer *x, int code)
     }
 }
 
+bool retry_sse(struct xfer *x, const char *problem)
+{
+    return decide(x, problem, xfer_sse_delay(x));
+}
+
+/* --sse: a stream that broke after it began reconnects, whatever broke it, unless the
+ * failure was ours (a write, an event too big, a signal). */
+static bool sse_broke(struct xfer *x, int code, const char *detail)
+{
+    char problem[256];
+
+    if (code == H2E_WRITE || code == H2E_SSE_TOO_BIG || code == H2E_SIGINT || code == H2E_SIGTERM ||
+        code == H2E_SIGHUP || code == H2E_FILESIZE || code == H2E_BAD_CODING)
+        return false;
+    snprintf(problem, sizeof(problem), "the event stream broke (%s)", detail);
+    if (!retry_sse(x, problem))
+        return false;
+    xfer_retry_later(x);
+    return true;
+}
+
 bool retry_on_failure(struct xfer *x, int code, const char *detail)
 {
     const struct client *cl = x->cl;
@@ -184,6 +205,8 @@ bool retry_on_failure(struct xfer *x, int code, const char *detail)
 
     if (!cl->cfg->retry.count || code == H2E_REWIND || (cl->deadline && cl->now >= cl->deadline))
         return false;
+    if (x->resp.sse_live)
+        return sse_broke(x, code, detail);
     if (x->resp.state == XFER_RESP_RETRYING) { /* the response to retry did not end well */
         xfer_retry_later(x);
         return true;

@@ -31,6 +31,9 @@ bool retry_on_status(struct xfer *x, int status, const struct msg_field *f, size
 /* retry_on_failure - the attempt of `x` failed with `code` (an H2E_*): true when it was
  * reported for a retry instead (the caller then does nothing more); says so. */
 bool retry_on_failure(struct xfer *x, int code, const char *detail);
+/* retry_sse - --sse: the event stream of `x` ended or broke (`problem`): true when it
+ * reconnects after the server's retry: delay (--retry left, within -m); says so. */
+bool retry_sse(struct xfer *x, const char *problem);
 /* retry_wake - route the transfers whose wait is over. */
 void retry_wake(struct client *cl);
 /* retry_wait - ms until the next wait is over (UINT64_MAX when none waits). */

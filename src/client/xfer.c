@@ -134,6 +134,7 @@ void xfer_release(struct xfer *x)
         close(x->up.fd);
     order_drop(x);
     xfer_coding_drop(x);
+    xfer_sse_drop(x);
     buf_release(&x->resp.fields);
     buf_release(&x->resp.trailers);
     pipe_in_release(&x->up.in);
@@ -153,6 +154,7 @@ void xfer_reset_response(struct xfer *x)
     x->resp.body_bytes = 0;
     x->resp.decoded_bytes = 0;
     xfer_coding_drop(x);
+    x->resp.sse_live = false; /* the parser (x->resp.sse) stays: it knows the last id */
     x->resp.got_rst = false;
     x->resp.discard = false;
     /* after xfer_rewind_upload(): what was read and not yet sent is still buffered and
@@ -298,6 +300,8 @@ int xfer_on_headers(struct xfer *x, int status, const struct msg_field *f, size_
     } else {
         xfer_cond_check(x, status, f, n); /* -z, --etag-* */
     }
+    if (x->resp.state == XFER_RESP_HEADERS && (rv = xfer_sse_start(x, status, f, n)) != 0)
+        return rv; /* --sse */
     if ((rv = xfer_coding_start(x, f, n)) != 0)
         return rv;
     buf_init(&hb, &xalloc_mem, SIZE_MAX); /* bounded by the header list limit */
@@ -309,6 +313,11 @@ int xfer_on_headers(struct xfer *x, int status, const struct msg_field *f, size_
         rv = sink_write(x, hb.p, hb.len);
     buf_release(&hb);
     return rv;
+}
+
+static int sse_sink(struct xfer *x, const void *p, size_t n)
+{
+    return xfer_sse_write(x, p, n, sink_write);
 }
 
 int xfer_on_data(struct xfer *x, const uint8_t *p, size_t n)
@@ -325,7 +334,8 @@ int xfer_on_data(struct xfer *x, const uint8_t *p, size_t n)
     x->resp.body_bytes += n; /* on the wire: %{size_download}, the ratio's base */
     if (!x->out.sink_open && open_sink(x) != 0)
         return H2E_WRITE;
-    return xfer_coding_write(x, p, n, sink_write); /* --max-filesize, decoding */
+    /* --max-filesize, decoding, then --sse */
+    return xfer_coding_write(x, p, n, x->resp.sse_live ? sse_sink : sink_write);
 }
 
 int xfer_on_trailers(struct xfer *x, const struct msg_field *f, size_t n)
@@ -369,6 +379,8 @@ void xfer_complete(struct xfer *x)
     }
     if (xfer_coding_end(x) != 0)
         return; /* a truncated coded body fails like a truncated body (61) */
+    if (xfer_sse_end(x))
+        return; /* --sse: reconnecting */
     if (cfg->out.fail_with_body && x->resp.status >= 400)
         result = H2E_HTTP_ERROR;
     if (!x->out.sink_open && !cfg->req.head && !x->resp.discard && open_sink(x) != 0)
@@ -561,12 +573,14 @@ bool xfer_retry(struct xfer *x, const char *why, bool fresh)
 
 void xfer_retry_later(struct xfer *x)
 {
-    if (x->out.sink_open && !to_stdout(x))
-        out_abort(x->out.sink, false); /* the next attempt writes the file from its start */
-    free(x->out.sink);
-    x->out.sink = NULL;
-    x->out.sink_open = false;
-    order_drop(x);
+    if (!x->resp.sse_live) { /* --sse: the events written so far stay, more follow */
+        if (x->out.sink_open && !to_stdout(x))
+            out_abort(x->out.sink, false); /* the next attempt writes the file from its start */
+        free(x->out.sink);
+        x->out.sink = NULL;
+        x->out.sink_open = false;
+        order_drop(x);
+    }
     trace_stream(x->cl->trace, x->conn_id, x->stream_id, x->index, TRACE_STREAM_RETRIED, "--retry");
     if (x->out.append) { /* what reached the file is kept: resume after it */
         x->req.resume_from += (int64_t)x->resp.body_bytes;

@@ -24,6 +24,7 @@
 struct client;
 struct cconn;
 struct coding;
+struct sse;
 struct hpack_field;
 
 /* Where a transfer stands; exactly one at a time (the router moves it between them). */
@@ -97,6 +98,8 @@ struct xfer_response {
     uint32_t rst_wire;
     struct coding *dec;     /* --compressed and a content-encoding: the decoder; owned */
     uint64_t decoded_bytes; /* body bytes after decoding (= body_bytes without a decoder) */
+    struct sse *sse;        /* --sse: the parser, kept across reconnections; owned */
+    bool sse_live;          /* --sse: this attempt's response is an event stream */
     uint64_t uncredited;    /* --duplex: body bytes received, not credited back yet */
     struct buf fields;      /* final fields, "name\0value\0...", when -w needs them */
     struct buf trailers;    /* likewise */
@@ -223,6 +226,26 @@ int xfer_coding_write(struct xfer *x, const uint8_t *p, size_t n,
 int xfer_coding_end(struct xfer *x);
 /* xfer_coding_drop - forget the decoder (retry, release). */
 void xfer_coding_drop(struct xfer *x);
+
+/* xfer_sse.c */
+
+/*
+ * xfer_sse_start - --sse: the final head of `x` (`status`, fields `f`) must be a 200
+ * text/event-stream; then its body goes through the event parser (a new stream of the
+ * same parser on a reconnection). Returns 0, or H2E_SSE_NOT_STREAM after failing `x`.
+ */
+int xfer_sse_start(struct xfer *x, int status, const struct msg_field *f, size_t n);
+/* xfer_sse_write - body bytes `p` into the parser; each whole event is written to
+ * `write` at once, as text or JSON (--sse-json). Returns 0 or the H2E_* `x` failed with. */
+int xfer_sse_write(struct xfer *x, const uint8_t *p, size_t n,
+                   int (*write)(struct xfer *x, const void *p, size_t n));
+/* xfer_sse_end - the event stream ended cleanly: true when `x` was reported to reconnect
+ * (--retry left, within -m), false when it is done. */
+bool xfer_sse_end(struct xfer *x);
+/* xfer_sse_delay - ms to wait before reconnecting: the server's retry:, else 3 s. */
+uint64_t xfer_sse_delay(const struct xfer *x);
+/* xfer_sse_drop - free the parser (release). */
+void xfer_sse_drop(struct xfer *x);
 
 /* xfer_resume.c: -r, -C and -J */
 

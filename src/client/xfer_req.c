@@ -19,6 +19,7 @@
 #include "codec/coding.h"
 #include "codec/h1.h"
 #include "codec/hpack.h"
+#include "codec/sse.h"
 #include "cookies.h"
 #include "creds.h"
 #include "run.h"
@@ -166,6 +167,31 @@ static void cond_fields(struct xfer *x, struct fl *l)
     own(l, cfg, "if-none-match", xfer_etag_compare(x, etag, sizeof(etag)));
 }
 
+/* --sse: the cache must not answer, and a reconnection names the last event it saw
+ * (WHATWG HTML §9.2.3: Last-Event-ID, sent only when the last event ID is not empty). */
+static void sse_fields(struct xfer *x, struct fl *l)
+{
+    const struct config *cfg = x->cl->cfg;
+    struct span id = x->resp.sse ? sse_last_id(x->resp.sse) : span_of(NULL, 0);
+    char *v;
+
+    if (!cfg->req.sse)
+        return;
+    own(l, cfg, "cache-control", "no-cache");
+    if (!id.len)
+        return;
+    v = xstrndup((const char *)id.p, id.len);
+    own(l, cfg, "last-event-id", v);
+    free(v);
+}
+
+static const char *accept_value(const struct config *cfg)
+{
+    if (cfg->req.sse)
+        return "text/event-stream";
+    return cfg->req.body == CLI_BODY_JSON ? "application/json" : "*/*";
+}
+
 /* The regular fields both protocols send, in order (names lowercase). */
 static void regular_fields(struct xfer *x, struct fl *l)
 {
@@ -175,10 +201,11 @@ static void regular_fields(struct xfer *x, struct fl *l)
 
     buf_init(&cookie, &xalloc_mem, SIZE_MAX); /* bounded by the jar's bounds */
     own(l, cfg, "user-agent", *cfg->req.user_agent ? cfg->req.user_agent : NULL);
-    own(l, cfg, "accept", cfg->req.body == CLI_BODY_JSON ? "application/json" : "*/*");
+    own(l, cfg, "accept", accept_value(cfg));
     own(l, cfg, "referer", cfg->req.referer);
     own(l, cfg, "range", xfer_range_value(x, range, sizeof(range)));
     cond_fields(x, l);
+    sse_fields(x, l);
     cookies_field(x->cl, x, &cookie);
     if (cookie.len && !buf_append(&cookie, "", 1)) /* as a string */
         own(l, cfg, "cookie", (const char *)cookie.p);

@@ -103,7 +103,7 @@ static int dispatch(struct sse *s, struct sse_event *ev)
 {
     buf_reset(&s->last_id);
     buf_append(&s->last_id, s->id_buf.p, s->id_buf.len); /* fits: same cap */
-    if (!s->data.len) { /* §9.2.6: no data, no event */
+    if (!s->data.len) {                                  /* §9.2.6: no data, no event */
         clear_event(s);
         return 0;
     }
