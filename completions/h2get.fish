@@ -39,6 +39,8 @@ complete -c h2get -s r -l range -x -d 'Fetch only the bytes in RANGE, such as 0-
 complete -c h2get -l raw-headers -d 'Send -H headers unchecked and with their case kept'
 complete -c h2get -s e -l referer -x -d 'Send URL as the referer header'
 complete -c h2get -s X -l request -x -d 'Use METHOD instead of GET, HEAD, POST or PUT'
+complete -c h2get -l sse -d 'Read a text/event-stream: print events as they arrive, reconnect'
+complete -c h2get -l sse-json -d 'Like --sse, one JSON object per event and line'
 complete -c h2get -s z -l time-cond -x -d 'Only if modified since TIME (a date or a file); -TIME: if not'
 complete -c h2get -l trailer -x -d 'Send \'Name: value\' as a trailer after the request body'
 complete -c h2get -s T -l upload-file -r -F -d 'PUT the contents of FILE (\'-\': stdin, with one URL only)'

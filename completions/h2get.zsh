@@ -41,6 +41,8 @@ _arguments -s -S \
   '--raw-headers[Send -H headers unchecked and with their case kept]' \
   '(-e --referer)'{-e+,--referer=}'[Send URL as the referer header]:URL: ' \
   '(-X --request)'{-X+,--request=}'[Use METHOD instead of GET, HEAD, POST or PUT]:METHOD: ' \
+  '--sse[Read a text/event-stream: print events as they arrive, reconnect]' \
+  '--sse-json[Like --sse, one JSON object per event and line]' \
   '(-z --time-cond)'{-z+,--time-cond=}'[Only if modified since TIME (a date or a file); -TIME: if not]:TIME: ' \
   '*--trailer=[Send '\''Name: value'\'' as a trailer after the request body]:HEADER: ' \
   '(-T --upload-file)'{-T+,--upload-file=}'[PUT the contents of FILE ('\''-'\'': stdin, with one URL only)]:FILE:_files' \
