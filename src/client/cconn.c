@@ -568,6 +568,20 @@ static void timed_out(struct cconn *cc)
                        ms);
 }
 
+size_t cconn_polled(const struct cconn *cc, struct cconn *const *owner, size_t n, size_t *first)
+{
+    size_t i, cnt = 0;
+
+    *first = 0;
+    for (i = 0; i < n; i++)
+        if (owner[i] == cc) {
+            if (!cnt)
+                *first = i;
+            cnt++;
+        }
+    return cnt;
+}
+
 void cconn_step(struct cconn *cc, const struct pollfd *pfd, size_t npfd)
 {
     short rev = npfd ? pfd[0].revents : 0;

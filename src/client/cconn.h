@@ -175,6 +175,9 @@ void cconn_fail_all(struct cconn *cc, int code, const char *fmt, ...)
  * them); no new ones come. */
 void cconn_requeue_all(struct cconn *cc);
 /* cconn_step - advance `cc` with what poll said about its descriptors. */
+/* cconn_polled - how many of the `n` polled entries `owner` gives to `cc` (its entries are
+ * together: the first at `*first`), for cconn_step. */
+size_t cconn_polled(const struct cconn *cc, struct cconn *const *owner, size_t n, size_t *first);
 void cconn_step(struct cconn *cc, const struct pollfd *pfd, size_t npfd);
 /* cconn_pollfds - the poll entries of `cc` (at most `max`); lowers `*timeout` (ms, -1:
  * none) to when it must be stepped anyway. Returns the number of entries. */

@@ -203,7 +203,7 @@ static void loop(struct client *cl, int intr_fd)
 {
     struct pollfd pfd[MAX_POLL];
     struct cconn *owner[MAX_POLL];
-    size_t n = 0, i;
+    size_t n = 0;
     int sig;
 
     for (;;) {
@@ -222,13 +222,7 @@ static void loop(struct client *cl, int intr_fd)
         retry_wake(cl);
         dispatch(cl);
         for (cc = cl->conns; cc; cc = cc->next) {
-            size_t first = 0, cnt = 0;
-            for (i = 0; i < n; i++)
-                if (owner[i] == cc) {
-                    if (!cnt)
-                        first = i;
-                    cnt++;
-                }
+            size_t first, cnt = cconn_polled(cc, owner, n, &first);
             cconn_step(cc, cnt ? &pfd[first] : NULL, cnt);
             route_settle(cl);
         }

@@ -182,16 +182,9 @@ size_t tunto_pollfds(struct cconn *cc, struct pollfd *pfd, size_t max, int *time
 static void step_all(struct client *cl, struct pollfd *pfd, struct cconn **owner, size_t n)
 {
     struct cconn *cc;
-    size_t i;
 
     for (cc = cl->conns; cc; cc = cc->next) {
-        size_t first = 0, cnt = 0;
-        for (i = 0; i < n; i++)
-            if (owner[i] == cc) {
-                if (!cnt)
-                    first = i;
-                cnt++;
-            }
+        size_t first, cnt = cconn_polled(cc, owner, n, &first);
         cconn_step(cc, cnt ? &pfd[first] : NULL, cnt);
     }
 }
