@@ -316,3 +316,13 @@ handshake() {
     grep -q '^req 1 t=[0-9.]* GET /t$' "$SCRIPT_LOG" || fail "backend log: $(cat "$SCRIPT_LOG")"
     assert_peer_log '^c1 note bridge closed: 28 bytes up, [0-9]+ down$'
 }
+
+@test "--duplex: a WINDOW_UPDATE that never comes: sending stops at the window, the stall timeout ends it (28)" {
+    start_peer window_stuck
+    run_h2get "${PEER_ARGS[@]}" --stall-timeout 1 --duplex -T - "$PEER_URL/stuck" \
+        < <(head -c 200000 /dev/zero; sleep 8)
+    assert_status 28
+    assert_error_line 28 'no progress for 1000 ms \(stall timeout\); 65535 input bytes were sent, without END_STREAM$'
+    assert_stdout_is $'ready\n'
+    assert_peer_log '^c1 note window held at 65535 bytes$'
+}

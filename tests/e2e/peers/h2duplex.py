@@ -25,6 +25,7 @@ DOC = {
     "early_end": "the whole response at once, without waiting for the request body",
     "trailers_forbidden": "DATA, then trailers with content-length (RFC 9110 §6.5.1)",
     "bridge": "a tunnel: /bridge/PORT relays the stream to and from 127.0.0.1:PORT",
+    "window_stuck": "'ready', then never a WINDOW_UPDATE for the request body",
 }
 
 
@@ -208,3 +209,12 @@ def buffered(c):
     if hasattr(c.sock, "pending") and c.sock.pending():
         return True
     return len(c.rbuf) >= 9 and len(c.rbuf) >= 9 + int.from_bytes(c.rbuf[:3], "big")
+
+
+def sc_window_stuck(c, s):
+    c.auto_stream_window = c.auto_conn_window = False
+    c.send(*c.headers(s.sid, [(":status", "200"), ("content-type", "text/plain")]))
+    c.send(data(s.sid, b"ready\n"))
+    pump_data(c, s, lambda: s.recv_window <= 0 or s.ended or s.reset, 20)
+    c.say("note window held at %d bytes" % s.nbytes)
+    c.linger(5)
