@@ -79,7 +79,13 @@ static int h1_pump(struct ws_sess *s)
     while (!s->conn_ended && (k = io_read(&s->io, tmp, sizeof(tmp))) != H2E_INCOMPLETE) {
         if (k <= 0) {
             s->conn_ended = ch->ended = true;
-            return k < 0 && !ch->ep.close_rcvd ? ws_fail(s, k, "%s", s->io.detail) : 0;
+            /* RFC 6455 §7.1.5: closed without a Close is 1006, a reset (the server closed
+             * with our bytes unread) as much as an EOF, whichever the timing gave */
+            if (k < 0 && !ch->ep.close_rcvd)
+                return ws_fail(s, H2E_WS_CLOSED,
+                               "the connection ended without a WebSocket Close (1006): %s",
+                               s->io.detail);
+            return 0;
         }
         if (ws_ep_feed(&ch->ep, tmp, (size_t)k) != 0)
             return ws_fail(s, H2E_NOMEM, "no memory for input");

@@ -192,6 +192,14 @@ slow_lines() {
     assert_stdout_is ''
 }
 
+@test "the connection reset without a Close: exit 126 (1006) too, not a receive failure" {
+    start_ws reset
+    run_h2get "ws://127.0.0.1:$WS_PORT/" < <(slow_lines 'a\n')
+    assert_status 126
+    assert_error_line 126 'the connection ended without a WebSocket Close \(1006\): .*reset'
+    assert_stdout_is ''
+}
+
 @test "no Close in reply to ours: bounded by --stall-timeout, exit 126" {
     start_ws silent
     SECONDS=0

@@ -7,7 +7,7 @@ stream's DATA bridged to the same WebSocket code through a socket pair). --tls C
 wraps either in TLS (ALPN h2 or http/1.1).
 
 Scenarios (after the handshake): echo, fragments, close4000, masked, badutf8, oversized,
-noclose, silent; handshake failures: 426, badkey. Writes the frames it sends exactly, so
+noclose, reset, silent; handshake failures: 426, badkey. Writes the frames it sends exactly, so
 tests know what h2get received. Logs one line per event:
   c1 open / c1 request LINE / c1 h2 connect protocol=websocket path=/x
   c1 msg text 5 'hello' / c1 pong 'p1' / c1 close 1000 '' / c1 unmasked / c1 end
@@ -126,6 +126,11 @@ def ws_session(sock, scenario, tag):
         if scenario == "close4000":
             sock.sendall(frame(8, struct.pack("!H", 4000) + b"bye now"))
         elif scenario == "noclose":
+            return
+        elif scenario == "reset":  # abort: RST instead of FIN (SO_LINGER 0)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            log("%s reset" % tag)
+            sock.close()
             return
         else:
             sock.sendall(frame(op0, msg))
