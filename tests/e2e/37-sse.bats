@@ -9,6 +9,7 @@ load helpers
 
 setup_file() {
     e2e_setup_file
+    make_certs
 }
 
 teardown_file() {
@@ -140,4 +141,22 @@ requests() {
     run_h2get --sse "$SSE_URL"
     assert_status 8
     assert_error_line 8 'HTTP 404'
+}
+
+@test "sse over HTTP/2: an event is written while its stream stays open" {
+    local gate="$BATS_TEST_TMPDIR/gate"
+    start_peer sse --gate "$gate"
+    run_h2get_bg "${PEER_ARGS[@]}" --sse "$PEER_URL/events"
+    for _ in $(seq 100); do
+        grep -q 'data: one' "$STDOUT" && break
+        sleep 0.1
+    done
+    [ "$(cat "$STDOUT")" = $'id: 1\ndata: one' ] ||
+        fail "event one not written while the stream is open" "$(od -c "$STDOUT" | head -5)"
+    kill -0 "$H2GET_PID" || fail "h2get ended before the stream did"
+    touch "$gate"
+    wait_h2get
+    assert_status 0
+    assert_stdout_is $'id: 1\ndata: one\n\ndata: two\n\n'
+    assert_peer_log 'accept: text/event-stream'
 }

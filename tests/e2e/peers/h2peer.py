@@ -157,6 +157,16 @@ def sc_close_mid_body(c, s):
     c.close_gracefully("closed mid-body")
 
 
+def sc_sse(c, s):
+    """An event stream (37-sse.bats): one event, wait for the --gate file, one more."""
+    c.send(*c.headers(s.sid, [(":status", "200"), ("content-type", "text/event-stream")]))
+    c.send(hf.DataFrame(s.sid, data=b"id: 1\ndata: one\n\n"))
+    gate = c.args.gate
+    c.pump(lambda: gate is None or os.path.exists(gate), 20)
+    c.send(hf.DataFrame(s.sid, data=b"data: two\r"))
+    c.send(hf.DataFrame(s.sid, data=b"\n\r\n", flags=["END_STREAM"]))
+
+
 def sc_slow_body(c, s):
     """Half the body, then wait for the --gate file to appear, then the rest."""
     c.send(*c.headers(s.sid, [(":status", "200"), ("content-length", "1000")]))
@@ -278,6 +288,7 @@ def sc_coded_bytewise(c, s):
 SCENARIOS = {
     "ok": Scenario(sc_ok, "200 and a short body, for every request", multi=True),
     "rst_stream": Scenario(sc_rst_stream, "response HEADERS, then RST_STREAM(INTERNAL_ERROR)"),
+    "sse": Scenario(sc_sse, "an event stream: one event, wait for --gate, one more, the end"),
     "goaway": Scenario(sc_goaway, "GOAWAY(PROTOCOL_ERROR, last_stream_id=0, 'bye\\x01')"),
     "goaway_after_headers": Scenario(sc_goaway_after_headers,
                                      "HEADERS, then GOAWAY(INTERNAL_ERROR, last=1)"),
