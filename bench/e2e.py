@@ -4,7 +4,9 @@
 servers, certificates and docroot). Every tool of a comparison runs in the same loop,
 interleaved (the order rotates each round) after one untimed checked run; each run is
 measured with wait4(): wall time, CPU time (user+sys) and peak RSS of the tool's own
-process. Medians are printed with the h2get/peer ratios and the targets of issues 3, 4 and 5.
+process. Medians are printed with the h2get/peer ratios and the targets of issues 3, 4, 5 and
+12; bench/e2e_servers.py adds the sections that start servers of their own (issues 11, 13,
+14).
 Never fails on timing; exits 1 only when a tool is broken (its checked run fails)."""
 
 import argparse
@@ -29,9 +31,11 @@ RESULT = None  # the file it writes its one line into
 class Tool:
     """One command of a comparison, and how its untimed first run is checked."""
 
-    def __init__(self, name, argv, expect_bytes=None, expect_text=None, expect_sha=None):
+    def __init__(self, name, argv, expect_bytes=None, expect_text=None, expect_sha=None,
+                 stdin=None):
         self.name = name
         self.argv = argv
+        self.stdin = stdin  # a file read as its standard input, or None (/dev/null)
         self.expect_bytes = expect_bytes  # exact stdout size, or None
         self.expect_sha = expect_sha  # SHA-256 (hex) of stdout, or None
         self.expect_text = expect_text  # text its stdout must contain, or None
@@ -59,14 +63,18 @@ def _drain(pipe, acc, keep):
         acc["n"] += len(chunk)
 
 
-def run(argv, capture=False, timeout=TIMEOUT):
-    """Run argv once under bench_rusage; stdout and stderr go to /dev/null unless `capture`
-    (then stdout is counted and its first 64 KiB kept, and stderr kept)."""
+def run(argv, capture=False, timeout=TIMEOUT, stdin=None):
+    """Run argv once under bench_rusage, its stdin the file `stdin` or /dev/null; stdout and
+    stderr go to /dev/null unless `capture` (then stdout is counted and its first 64 KiB
+    kept, and stderr kept)."""
     out = subprocess.PIPE if capture else subprocess.DEVNULL
     acc = {"n": 0, "head": b"", "sha": hashlib.sha256()}
     err = {"n": 0, "head": b"", "sha": hashlib.sha256()}
-    p = subprocess.Popen([RUSAGE, RESULT, str(timeout)] + argv, stdin=subprocess.DEVNULL,
-                         stdout=out, stderr=out)
+    inp = open(stdin, "rb") if stdin else subprocess.DEVNULL
+    p = subprocess.Popen([RUSAGE, RESULT, str(timeout)] + argv, stdin=inp, stdout=out,
+                         stderr=out)
+    if stdin:
+        inp.close()
     readers = []
     if capture:
         readers = [threading.Thread(target=_drain, args=(p.stdout, acc, 65536)),
@@ -87,7 +95,7 @@ def run(argv, capture=False, timeout=TIMEOUT):
 
 def check(tool, tmp):
     """The untimed first run: exit 0, and the expected output. Returns an error or None."""
-    r = run(tool.argv, capture=True)
+    r = run(tool.argv, capture=True, stdin=tool.stdin)
     tool.checked = r
     why = None
     if r.code != 0:
@@ -121,7 +129,7 @@ def measure(tools, rounds, tmp):
     for i in range(rounds):
         for j in range(len(live)):
             t = live[(i + j) % len(live)]
-            r = run(t.argv)
+            r = run(t.argv, stdin=t.stdin)
             if r.code == 0:
                 t.runs.append(r)
             else:
@@ -434,7 +442,8 @@ def main():
     p.add_argument("--nghttpd", type=int, required=True)
     p.add_argument("--runs", type=int, default=5)
     p.add_argument("--big-mib", type=int, default=1024)
-    p.add_argument("--only", default="download,small,many,rss,upload")
+    p.add_argument("--only", default="download,small,many,rss,upload,proxy,compressed,duplex,"
+                   "websocket")
     p.add_argument("--rusage", required=True, help="the bench_rusage program")
     p.add_argument("--files", required=True, help="where -O saves files (tmpfs if possible)")
     a = p.parse_args()
@@ -444,6 +453,10 @@ def main():
     a.null = null_device(a.tmp)
     sections = (("download", section_download), ("small", section_small),
                 ("many", section_many), ("rss", section_rss), ("upload", section_upload))
+    # The sections that start servers of their own; they use this module's helpers.
+    import e2e_servers
+    me = sys.modules[__name__]
+    sections += tuple((name, lambda a, fn=fn: fn(me, a)) for name, fn in e2e_servers.SECTIONS)
     ok = True
     t0 = time.monotonic()
     for name, fn in sections:

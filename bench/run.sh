@@ -5,17 +5,27 @@
 # docroot (1 GiB sparse file, 10,000 x 1 KiB, 100 x 1 MiB, a small page), starts nginx and
 # nghttpd on free loopback ports and runs bench/e2e.py (issue 3: 1 GiB download and a small
 # verified fetch against curl; issue 4: many URLs over one connection against curl, nghttp
-# and h2load; issue 5: the cost of --frames). Servers are stopped and the temporary
-# directory removed on exit, whatever happens. Prints figures and ratios against the
+# and h2load; issue 5: the cost of --frames; issue 12: a big upload). The sections of
+# bench/e2e_servers.py start their own servers on loopback from configs written at run time
+# and stop them: proxy (issue 13: 1,000 x 1 KiB through nghttpx --http2-proxy in front of
+# Squid against curl -x --parallel, with the proxy connections counted in nghttpx's log;
+# BENCH_BIG_MIB through a Squid CONNECT tunnel against the direct download), compressed
+# (issue 14: BENCH_BIG_MIB of text, gzip -1, served by nginx's gzip_static, --compressed
+# against curl's), duplex (issue 11: echo by nghttpd --echo-upload and by the scripted
+# peer against h2get's one-way download), websocket (issue 11: 100,000 messages echoed
+# through Apache httpd, RFC 8441 over h2 against the HTTP/1.1 Upgrade). A section whose
+# server is missing says why and is skipped. Servers are stopped and the temporary
+# directories removed on exit, whatever happens. Prints figures and ratios against the
 # targets; never fails on timing: exit 0 unless a tool is missing or a run is broken.
 # Environment: H2GET (./h2get), BENCH_RUNS (5), BENCH_ONLY (comma list of sections:
-# hpack,download,small,many,rss,upload), BENCH_BIG_MIB (1024), TMPDIR. POSIX sh.
+# hpack,download,small,many,rss,upload,proxy,compressed,duplex,websocket), BENCH_BIG_MIB
+# (1024), TMPDIR. POSIX sh.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 
 H2GET=${H2GET:-./h2get}
 PY=/usr/bin/python3
-BENCH_ONLY=${BENCH_ONLY:-hpack,download,small,many,rss,upload}
+BENCH_ONLY=${BENCH_ONLY:-hpack,download,small,many,rss,upload,proxy,compressed,duplex,websocket}
 BENCH_BIG_MIB=${BENCH_BIG_MIB:-1024}
 tmp=""
 files=""
@@ -206,7 +216,11 @@ if want hpack; then
     sh bench/hpack.sh || die "bench/hpack.sh failed"
 fi
 
-want download || want small || want many || want rss || want upload || exit 0
+e2e=0
+for s in download small many rss upload proxy compressed duplex websocket; do
+    want "$s" && e2e=1
+done
+[ "$e2e" = 1 ] || exit 0
 
 [ -c /dev/null ] || die "/dev/null is not a character device (mknod -m 666 /dev/null c 1 3)"
 [ -x "$PY" ] || die "$PY is missing (make deps: python3)"
