@@ -313,7 +313,10 @@ def section_compressed(b, a):
           "gzip_static; %d runs each, interleaved, medians)" % (a.big_mib, a.runs))
     if not find_bin("gzip"):
         return skip("gzip is missing")
-    sha, gz = make_gz(a)
+    try:
+        sha, gz = make_gz(a)
+    except OSError as e:
+        return skip("cannot make the gzip file: %s" % e)
     url = "https://127.0.0.1:%d/gz/big" % a.nginx
     size = a.big_mib << 20
     print("  (gzip -1 of text lines of random words: %.1f MiB on the wire, %.1f:1; decoded "
