@@ -234,6 +234,11 @@ void cconn_close(struct cconn *cc)
         return;
     if (cc->state != CC_IDLE)
         trace_conn(cc->cl->trace, cc->id, TRACE_CONN_CLOSED, NULL);
+    if (cc->counted) { /* a slot is free: an idle connection may connect at once */
+        cc->counted = false;
+        cc->cl->nconns_open--;
+        cc->cl->wake = true;
+    }
     net_connector_release(&cc->nc);
     net_lookup_release(cc->lookup);
     cc->lookup = NULL;
@@ -255,6 +260,38 @@ void cconn_close(struct cconn *cc)
     buf_release(&cc->rbuf);
     cc->state = CC_CLOSED;
     cc->ending = true;
+}
+
+void cconn_hold(struct xfer *x, struct cconn *cc)
+{
+    if (x->last_conn == cc)
+        return;
+    cconn_unhold(x);
+    x->last_conn = cc;
+    cc->refs++;
+}
+
+void cconn_unhold(struct xfer *x)
+{
+    if (x->last_conn)
+        x->last_conn->refs--;
+    x->last_conn = NULL;
+}
+
+void cconn_prune(struct client *cl)
+{
+    struct cconn **p = &cl->conns;
+
+    while (*p) {
+        struct cconn *cc = *p;
+        /* proxies and tunnels point at each other (pconn.c): those stay till the end */
+        if (cc->state == CC_CLOSED && !cconn_count(cc) && !cc->refs && !cc->is_proxy && !cc->via) {
+            *p = cc->next;
+            cconn_free(cc);
+        } else {
+            p = &cc->next;
+        }
+    }
 }
 
 void cconn_free(struct cconn *cc)
@@ -378,6 +415,10 @@ static void start(struct cconn *cc)
     char *d;
     int rv;
 
+    if (!cc->is_proxy) {
+        cc->counted = true;
+        cl->nconns_open++;
+    }
     if (cc->tls) {
         struct tls_ctx *ctx =
             to_proxy ? via_tls(cl, cc->forward, &rv) : tls_setup(cl, cc->kind, &rv);
@@ -594,8 +635,8 @@ void cconn_step(struct cconn *cc, const struct pollfd *pfd, size_t npfd)
     switch (cc->state) {
     case CC_IDLE: /* connect only for a request that may start now; connections to several
                    * origins may still all connect for the one slot or --rate token */
-        if ((cc->npending && route_could_start(cc->cl, cc)) || (cc->is_proxy && cc->ntuns) ||
-            cc->kind == CC_KIND_RAW)
+        if ((cc->npending && route_could_start(cc->cl, cc) && route_may_connect(cc->cl, cc)) ||
+            (cc->is_proxy && cc->ntuns) || cc->kind == CC_KIND_RAW)
             start(cc);
         break;
     case CC_RESOLVING:
@@ -692,8 +733,8 @@ size_t cconn_pollfds(struct cconn *cc, struct pollfd *pfd, size_t max, int *time
     case CC_RAW:
         return tunto_pollfds(cc, pfd, max, timeout);
     case CC_IDLE: /* it connects on the next step */
-        if ((cc->npending && route_could_start(cc->cl, cc)) || (cc->is_proxy && cc->ntuns) ||
-            cc->kind == CC_KIND_RAW)
+        if ((cc->npending && route_could_start(cc->cl, cc) && route_may_connect(cc->cl, cc)) ||
+            (cc->is_proxy && cc->ntuns) || cc->kind == CC_KIND_RAW)
             *timeout = 0;
         return 0;
     default:

@@ -101,7 +101,9 @@ struct cconn {
     bool tls;
     enum cconn_kind kind;
     enum cconn_state state;
-    bool ending; /* no new transfers: the session is ending (GOAWAY, error, done) */
+    bool ending;   /* no new transfers: the session is ending (GOAWAY, error, done) */
+    bool counted;  /* in the run's nconns_open, from start() to cconn_close() */
+    unsigned refs; /* transfers whose last_conn this is (-w reads its facts): kept till 0 */
     struct net_connector nc;
     struct net_lookup *lookup; /* while resolving, and connecting with a partial answer */
     const char *lookup_host;   /* what `lookup` resolves (for -v): cc->host or a rule's */
@@ -184,6 +186,14 @@ void cconn_step(struct cconn *cc, const struct pollfd *pfd, size_t npfd);
 size_t cconn_pollfds(struct cconn *cc, struct pollfd *pfd, size_t max, int *timeout);
 /* cconn_close - close the transport and free the session; transfers stay attached. */
 void cconn_close(struct cconn *cc);
+/* cconn_hold - `cc` is the connection `x` was last sent on (its last_conn, for -w and
+ * traces); cconn_unhold lets go of it. A connection is freed only when no transfer holds
+ * it (cconn_prune). */
+void cconn_hold(struct xfer *x, struct cconn *cc);
+void cconn_unhold(struct xfer *x);
+/* cconn_prune - free the run's closed connections that nothing points to any more, so
+ * that memory does not grow with the number of origins already done. */
+void cconn_prune(struct client *cl);
 /* cconn_free - close and free `cc` (nothing may be attached). */
 void cconn_free(struct cconn *cc);
 

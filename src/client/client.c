@@ -231,6 +231,7 @@ static void loop(struct client *cl, int intr_fd)
         progress_tick(cl, false);
         if (all_done(cl) && !closing(cl))
             break;
+        cconn_prune(cl); /* here: owner[] is made anew just below */
         n = pollfds(cl, pfd, owner, intr_fd, &timeout);
         if (poll(pfd, (nfds_t)n, next_timeout(cl, timeout)) < 0 && errno != EINTR)
             break;

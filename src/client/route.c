@@ -258,6 +258,15 @@ bool route_may_start(struct client *cl, const struct cconn *cc)
     return may_start(cl, cc, true);
 }
 
+bool route_may_connect(const struct client *cl, const struct cconn *cc)
+{
+    const struct config *cfg = cl->cfg;
+    size_t cap = cfg->multi.sequential ? 1 : (size_t)cfg->multi.parallel_max;
+    const struct xfer *first = route_first_waiting(cl);
+
+    return cc->is_proxy || (first && first->conn == cc) || cl->nconns_open < cap;
+}
+
 bool route_could_start(struct client *cl, const struct cconn *cc)
 {
     return may_start(cl, cc, false);

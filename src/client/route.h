@@ -38,6 +38,11 @@ bool route_may_start(struct client *cl, const struct cconn *cc);
 /* route_could_start - the same question without taking a token: whether stepping `cc`
  * now would start one (the loop then does not wait in poll). */
 bool route_could_start(struct client *cl, const struct cconn *cc);
+/* route_may_connect - whether idle connection `cc` may connect now: at most
+ * --parallel-max origin connections (1 with --sequential) are open or opening at once, so
+ * a run over many origins holds no more sockets than that; the connection of the first
+ * in line (its output waits for it) and proxy connections never wait for a slot. */
+bool route_may_connect(const struct client *cl, const struct cconn *cc);
 /* route_first_waiting - the transfer first in line for output when it is queued and not
  * yet sent: it goes before any other (ordered stdout holds the others back until it is
  * written, --sequential runs nothing else), else NULL. */

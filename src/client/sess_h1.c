@@ -52,7 +52,7 @@ static void start(struct cconn *cc, struct xfer *x)
     /* --trailer: the chunked trailer section is the only place for them (RFC 9112 §7.1.2) */
     h->chunked_upload = x->req.has_body && (x->up.len < 0 || cc->cl->cfg->req.ntrailers);
     x->conn_id = cc->id;
-    x->last_conn = cc;
+    cconn_hold(x, cc);
     x->t.sent = clock_us();
     x->req.attempts++;
     cc->nopened++;

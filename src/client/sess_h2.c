@@ -125,7 +125,7 @@ static void submit_pending(struct cconn *cc)
         cconn_activate(cc, x);
         x->stream_id = (uint32_t)sid;
         x->conn_id = cc->id;
-        x->last_conn = cc;
+        cconn_hold(x, cc);
         x->t.sent = clock_us();
         x->req.attempts++;
         cc->nopened++;

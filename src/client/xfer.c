@@ -17,6 +17,7 @@
 
 #include "base/h2.h"
 #include "base/limits.h"
+#include "cconn.h"
 #include "cookies.h"
 #include "duplex.h"
 #include "order.h"
@@ -128,6 +129,7 @@ int xfer_init(struct xfer *x, struct client *cl, size_t index, const struct cli_
 
 void xfer_release(struct xfer *x)
 {
+    cconn_unhold(x);
     if (x->out.sink_open && x->out.sink)
         out_abort(x->out.sink, false);
     if (x->up.fd > STDIN_FILENO)

@@ -135,13 +135,13 @@ struct xfer {
     char *detail; /* why it failed (NULL until then); owned */
     /* where it runs: the connection while QUEUED, SENT or REPORTED */
     struct cconn *conn;
-    size_t qpos;        /* its slot in the queue of `conn` while QUEUED */
-    uint32_t stream_id; /* 0 over HTTP/1.1 */
-    unsigned conn_id;   /* the connection it was last sent on, for traces and -w */
-    const struct cconn *last_conn;
-    unsigned num_connects; /* connections opened for it, to proxies too */
-    int connect_code;      /* the proxy's answer to CONNECT when the tunnel failed */
-    char proxy_alpn[16];   /* ... and the proxy connection's ALPN then */
+    size_t qpos;             /* its slot in the queue of `conn` while QUEUED */
+    uint32_t stream_id;      /* 0 over HTTP/1.1 */
+    unsigned conn_id;        /* the connection it was last sent on, for traces and -w */
+    struct cconn *last_conn; /* ... and the connection itself, held (cconn_hold) */
+    unsigned num_connects;   /* connections opened for it, to proxies too */
+    int connect_code;        /* the proxy's answer to CONNECT when the tunnel failed */
+    char proxy_alpn[16];     /* ... and the proxy connection's ALPN then */
     struct xfer_request req;
     struct xfer_upload up;
     struct xfer_response resp;

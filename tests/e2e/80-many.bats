@@ -720,3 +720,42 @@ EOF
         [ "$(grep -c '^c1 request .*path=/b ' "$PEER_LOG")" = 3 ] ||
         fail "the peer did not get 3 requests for each URL on one connection"
 }
+
+# max_fds N PM: h2get over N origins (names for the peer's address, --resolve), each URL
+# answered after 100 ms, with --parallel-max PM; prints the most file descriptors the
+# h2get process had open at once (sampled from /proc every few ms).
+max_fds() {
+    local n=$1 pm=$2 i pid max=0 k args=() urls=()
+    for i in $(seq 1 "$n"); do
+        args+=(--resolve "o$i.test:$PEER_PORT:127.0.0.1")
+        urls+=("http://o$i.test:$PEER_PORT/delay/100/o$i")
+    done
+    run_h2get_bg --http2-prior-knowledge --parallel-max "$pm" --out-null "${args[@]}" "${urls[@]}"
+    for _ in $(seq 100); do # timeout(1)'s child
+        pid=$(cat "/proc/$H2GET_PID/task/$H2GET_PID/children" 2>/dev/null) && pid=${pid%% *} &&
+            [ -n "$pid" ] && break
+        sleep 0.01
+    done
+    while kill -0 "$pid" 2>/dev/null; do
+        k=$(find "/proc/$pid/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
+        [ "$k" -gt "$max" ] && max=$k
+        sleep 0.005
+    done
+    wait_h2get
+    [ "$status" = 0 ] || { fail "h2get over $n origins: exit $status" "$(h2get_context)"; return 1; }
+    [ "$max" -gt 3 ] || { fail "no file descriptors seen in /proc/$pid/fd"; return 1; }
+    echo "$max"
+}
+
+@test "many origins: at most --parallel-max connections open at once, fds flat in the number of origins" {
+    local few many base
+    PEER_MODE=h2c start_peer many --max-conns 200 # h2c: any name --resolve gives works
+    base=$(max_fds 1 3)
+    few=$(max_fds 6 3)
+    many=$(max_fds 60 3)
+    # one socket per connection: 3 open, and one more at times (the first in line never
+    # waits for a slot), so at most 3 more than with one origin; never one per origin
+    [ "$few" -le $((base + 3)) ] && [ "$many" -le $((base + 3)) ] ||
+        fail "most fds open: $base (1 origin), $few (6 origins), $many (60 origins)"
+    [ "$(peer_conns)" = 67 ] || fail "the peer saw $(peer_conns) connections, not 67"
+}
