@@ -480,6 +480,33 @@ TEST(test_conn_refused_stream_is_unprocessed)
     srv_free(s);
 }
 
+/* Whether a refused stream was over the limit the server has announced since it opened
+ * (RFC 9113 §5.1.2: streams opened before its SETTINGS arrived), or under it. */
+TEST(test_conn_at_peer_limit)
+{
+    struct srv *s = srv_new();
+    struct h2f_setting one = {H2_SETTINGS_MAX_CONCURRENT_STREAMS, 1};
+    struct h2f_frame fr[8], f = frame(H2F_TYPE_RST_STREAM, 0, 3);
+
+    client_frames(s, fr, 8, outcopy);
+    submit(s, true);
+    submit(s, true); /* streams 1 and 3, before the server's SETTINGS */
+    CHECK(!h2c_at_peer_limit(s->c));
+    srv_settings(s, &one, 1);
+    srv_flush(s);
+    CHECK(h2c_at_peer_limit(s->c)); /* 2 open, 1 allowed */
+    f.u.rst_stream.error_code = H2_REFUSED_STREAM;
+    srv_frame(s, &f, NULL, 0);
+    srv_flush(s);
+    CHECK(h2c_at_peer_limit(s->c)); /* stream 3 refused: 1 open, 1 allowed */
+    f = frame(H2F_TYPE_RST_STREAM, 0, 1);
+    f.u.rst_stream.error_code = H2_REFUSED_STREAM;
+    srv_frame(s, &f, NULL, 0);
+    srv_flush(s);
+    CHECK(!h2c_at_peer_limit(s->c)); /* refused under the limit: the server sheds load */
+    srv_free(s);
+}
+
 TEST(test_conn_frame_on_idle_stream)
 {
     struct srv *s = srv_ready();
