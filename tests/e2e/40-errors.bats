@@ -125,6 +125,16 @@ refute_error_goaway() {
     refute_error_goaway
 }
 
+@test "goaway_then_ping: SETTINGS and PING after the server's GOAWAY are answered, exit 0" {
+    peer_fetch goaway_then_ping -o out
+    assert_status 0
+    [ "$(cat out)" = "hello from h2peer" ] || fail "body differs"
+    assert_peer_log '^c1 recv PING stream=0 flags=ACK opaque=6c61746521212121$'
+    [ "$(grep -c '^c1 recv SETTINGS stream=0 flags=ACK' "$PEER_LOG")" = 2 ] ||
+        fail "the SETTINGS after GOAWAY were not acknowledged" "$(grep recv "$PEER_LOG")"
+    refute_error_goaway
+}
+
 @test "bad_status (:status 2000): RST_STREAM(PROTOCOL_ERROR), exit 92 naming :status" {
     peer_fetch bad_status -o out
     assert_status 92

@@ -70,6 +70,18 @@ def sc_goaway_graceful(c, s):
     c.send(*c.data_frames(s, BODY_OK))
 
 
+def sc_goaway_then_ping(c, s):
+    """GOAWAY(NO_ERROR, last 1) with the response headers, then SETTINGS that change the
+    window, a PING, and only then the body: the connection still works until it closes."""
+    c.wait_end(s)
+    c.send(*c.headers(s.sid, [(":status", "200"), ("content-length", str(len(BODY_OK)))]))
+    c.send(hf.GoAwayFrame(0, last_stream_id=s.sid, error_code=CODE["NO_ERROR"]))
+    c.send_settings({S_INITIAL_WINDOW_SIZE: 1000})
+    c.send(hf.PingFrame(0, opaque_data=LATE_PING))
+    c.send(*c.data_frames(s, BODY_OK))
+    c.linger(2)
+
+
 def malformed(fields_block):
     """A response whose HEADERS break §8.1-§8.3; the client must reset the stream."""
     def run(c, s):
@@ -292,6 +304,8 @@ SCENARIOS = {
     "goaway": Scenario(sc_goaway, "GOAWAY(PROTOCOL_ERROR, last_stream_id=0, 'bye\\x01')"),
     "goaway_after_headers": Scenario(sc_goaway_after_headers,
                                      "HEADERS, then GOAWAY(INTERNAL_ERROR, last=1)"),
+    "goaway_then_ping": Scenario(sc_goaway_then_ping, "HEADERS, GOAWAY(NO_ERROR, last=1), "
+                                 "SETTINGS, PING, DATA"),
     "goaway_graceful": Scenario(sc_goaway_graceful, "HEADERS, GOAWAY(NO_ERROR, last=1), DATA"),
     "bad_status": Scenario(malformed(lit(":status", "2000")), ":status: 2000"),
     "missing_status": Scenario(malformed(lit("content-type", "text/plain")), "no :status"),
