@@ -117,8 +117,19 @@ class Servers:
                 p.wait()
 
     def stop(self):
-        for p in reversed(self.procs):
-            self.end(p)
+        """TERM to all at once, then wait: Apache's workers end only when their proxied
+        connections to the backend do, and a parent KILLed before its workers ended leaves
+        them running."""
+        for p in self.procs:
+            if p.poll() is None:
+                p.terminate()
+        deadline = time.monotonic() + 20
+        for p in self.procs:
+            try:
+                p.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
