@@ -19,6 +19,10 @@
 int json_raw(struct buf *b, const char *s);
 /* json_str - append `s` as a string literal, quotes included. */
 int json_str(struct buf *b, struct span s);
+/* json_text - append `s`, text in UTF-8, as a string literal: each well-formed character
+ * outside printable ASCII as \uXXXX (a surrogate pair past U+FFFF), each ill-formed
+ * subpart as \ufffd (WHATWG Encoding's decoder with replacement). Still plain ASCII. */
+int json_text(struct buf *b, struct span s);
 /* json_key - append `"key":`, after a comma unless `*first` (which it then clears). */
 int json_key(struct buf *b, bool *first, const char *key);
 /* json_u64 / json_i64 - append a decimal integer. */

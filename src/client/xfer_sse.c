@@ -100,18 +100,19 @@ static void render_text(struct buf *b, const struct sse_event *ev)
     buf_append(b, "\n", 1);
 }
 
-/* {"event":"message","id":"","data":"..."}: the type as a browser names it. */
+/* {"event":"message","id":"","data":"..."}: the type as a browser names it, the text
+ * decoded from UTF-8 with replacement (§9.2.5) into ASCII JSON. */
 static void render_json(struct buf *b, const struct sse_event *ev)
 {
     bool first = true;
 
     json_raw(b, "{");
     json_key(b, &first, "event");
-    json_str(b, ev->type.len ? ev->type : span_str("message"));
+    json_text(b, ev->type.len ? ev->type : span_str("message"));
     json_key(b, &first, "id");
-    json_str(b, ev->id);
+    json_text(b, ev->id);
     json_key(b, &first, "data");
-    json_str(b, ev->data);
+    json_text(b, ev->data);
     json_raw(b, "}\n");
 }
 

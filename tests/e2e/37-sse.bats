@@ -79,12 +79,14 @@ requests() {
 }
 
 @test "sse-json: one JSON object per event and line" {
-    start_sse '[{"parts": ["event: tick\nid: 1\ndata: x\ndata: \"q\"\n\n", "data: y\n\n", "id: 2\nevent: e\ndata: z\n\n"]}]'
+    start_sse '[{"parts": ["event: tick\nid: 1\ndata: x\ndata: \"q\"\n\n", "data: y\n\n", "id: 2\nevent: e\ndata: z\n\n", "data: caf\u00c3\u00a9 \u00ff\n\n"]}]'
     run_h2get --sse-json "$SSE_URL"
     assert_status 0
+    # UTF-8 text as characters, a byte that is not UTF-8 as U+FFFD
     assert_stdout_is '{"event":"tick","id":"1","data":"x\u000a\"q\""}
 {"event":"message","id":"1","data":"y"}
 {"event":"e","id":"2","data":"z"}
+{"event":"message","id":"2","data":"caf\u00e9 \ufffd"}
 '
 }
 

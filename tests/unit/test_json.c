@@ -68,3 +68,30 @@ TEST(test_json_keys_and_cap)
     CHECK(json_str(&b, span_str("too long for the cap")) == H2E_LIMIT_BUFFER);
     buf_release(&b);
 }
+
+static void check_text(const char *in, size_t n, const char *want)
+{
+    struct buf b;
+
+    buf_init(&b, &mem_libc, 1024);
+    CHECK(json_text(&b, span_of(in, n)) == 0);
+    CHECK_MEM(b.p, b.len, want, strlen(want));
+    buf_release(&b);
+}
+
+#define TEXT(in, want) check_text(in, sizeof(in) - 1, want)
+
+/* UTF-8 as characters; ill-formed subparts as U+FFFD, as the WHATWG decoder does. */
+TEST(test_json_text_utf8)
+{
+    TEXT("a\"b\\c\n", "\"a\\\"b\\\\c\\u000a\"");
+    TEXT("\xc3\xa9", "\"\\u00e9\"");
+    TEXT("\xe2\x82\xac", "\"\\u20ac\"");
+    TEXT("\xf0\x9f\x98\x80", "\"\\ud83d\\ude00\"");
+    TEXT("\xff", "\"\\ufffd\"");
+    TEXT("\xe2\x82x", "\"\\ufffdx\"");                 /* one U+FFFD for a cut sequence */
+    TEXT("\xc0\xaf", "\"\\ufffd\\ufffd\"");            /* overlong: two */
+    TEXT("\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\""); /* a surrogate */
+    TEXT("\xf4\x90\x80\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\""); /* past U+10FFFF */
+    TEXT("\xe2\x82", "\"\\ufffd\"");
+}
