@@ -55,6 +55,8 @@ complete -c h2get -l location-trusted -d 'Send credentials to the hosts redirect
 complete -c h2get -l max-decompressed-ratio -x -d 'Exit 61 when decoding expands over N times (0: off, default 1000)'
 complete -c h2get -l max-filesize -x -d 'Fail with exit 63 when the body exceeds SIZE bytes (K, M, G units)'
 complete -c h2get -l max-redirs -x -d 'Follow at most NUM redirects, -1 for no limit (default 50)'
+complete -c h2get -l proto -x -d 'Allow only the protocols of LIST, such as =https or -all,+wss'
+complete -c h2get -l proto-redir -x -d 'Protocols redirects may lead to (default http,https)'
 complete -c h2get -l retry -x -d 'Retry N times after a transient failure (timeout, 408, 429, 5xx)'
 complete -c h2get -l retry-all-errors -d 'Retry after any failure, any method (with --retry)'
 complete -c h2get -l retry-connrefused -d 'Count a refused connection as transient (with --retry)'

@@ -57,6 +57,8 @@ _arguments -s -S \
   '--max-decompressed-ratio=[Exit 61 when decoding expands over N times (0: off, default 1000)]:N: ' \
   '--max-filesize=[Fail with exit 63 when the body exceeds SIZE bytes (K, M, G units)]:SIZE: ' \
   '--max-redirs=[Follow at most NUM redirects, -1 for no limit (default 50)]:NUM: ' \
+  '--proto=[Allow only the protocols of LIST, such as =https or -all,+wss]:LIST: ' \
+  '--proto-redir=[Protocols redirects may lead to (default http,https)]:LIST: ' \
   '--retry=[Retry N times after a transient failure (timeout, 408, 429, 5xx)]:N: ' \
   '--retry-all-errors[Retry after any failure, any method (with --retry)]' \
   '--retry-connrefused[Count a refused connection as transient (with --retry)]' \

@@ -45,6 +45,8 @@ void cli_init(struct config *cfg)
     cfg->out.max_ratio = CLI_MAX_DECOMPRESSED_RATIO;
     cfg->h2.hpack_indexing = -1;
     cfg->resume.continue_at = -1;
+    cfg->cond.proto = CLI_PROTO_ALL;
+    cfg->cond.proto_redir = CLI_PROTO_REDIR_DEFAULT;
 }
 
 void cli_release(struct config *cfg)

@@ -284,7 +284,30 @@ struct cli_cond {
     bool netrc;               /* --netrc: credentials from ~/.netrc */
     bool netrc_optional;      /* --netrc-optional: the same, -u first (as --netrc here) */
     const char *netrc_file;   /* --netrc-file FILE instead of ~/.netrc */
+    unsigned proto;           /* --proto: CLI_PROTO_* bits a URL may use (default all) */
+    unsigned proto_redir;     /* --proto-redir: bits a redirect may lead to (http, https) */
 };
+
+/* The protocols --proto and --proto-redir speak of, as bits. */
+enum {
+    CLI_PROTO_HTTP = 1u << 0,
+    CLI_PROTO_HTTPS = 1u << 1,
+    CLI_PROTO_WS = 1u << 2,
+    CLI_PROTO_WSS = 1u << 3,
+    CLI_PROTO_ALL = (1u << 4) - 1,
+    CLI_PROTO_REDIR_DEFAULT = CLI_PROTO_HTTP | CLI_PROTO_HTTPS, /* curl's, minus FTP(S) */
+};
+
+/*
+ * cli_proto_list - apply curl's --proto LIST to `*mask`, left to right: comma-separated
+ * protocol names or "all" (any case), each with "+" (add, also with no prefix), "-"
+ * (remove) or "=" (only this one from here). Returns 0, or -1 with `*bad` pointing at the
+ * first unknown or empty item (`*mask` then undefined).
+ */
+int cli_proto_list(const char *list, unsigned *mask, const char **bad);
+
+/* cli_proto_bit - the CLI_PROTO_* bit of a URL scheme (any case), 0 for another one. */
+unsigned cli_proto_bit(const char *scheme);
 
 /* Cookies (CLI.md §9). */
 struct cli_cookies {

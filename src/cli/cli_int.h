@@ -66,6 +66,7 @@ void cli_release_more(struct config *cfg);
 int cli_set_retry(struct config *cfg, const struct cli_opt *o, const struct cli_val *v);
 int cli_set_continue_at(struct config *cfg, const struct cli_opt *o, const struct cli_val *v);
 int cli_set_range(struct config *cfg, const struct cli_opt *o, const struct cli_val *v);
+int cli_set_proto(struct config *cfg, const struct cli_opt *o, const struct cli_val *v);
 int cli_set_cookie(struct config *cfg, const struct cli_opt *o, const struct cli_val *v);
 /* cli_check_parity - what those options need of the whole command line: 0 or H2E_USAGE. */
 int cli_check_parity(struct config *cfg);

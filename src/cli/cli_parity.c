@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli_int.h"
 
@@ -77,6 +78,72 @@ int cli_set_range(struct config *cfg, const struct cli_opt *o, const struct cli_
         s = comma + 1;
     } while (comma);
     cfg->resume.range = v->str;
+    return 0;
+}
+
+static const struct {
+    const char *name;
+    unsigned bit;
+} protos[] = {
+    {"http", CLI_PROTO_HTTP}, {"https", CLI_PROTO_HTTPS}, {"ws", CLI_PROTO_WS},
+    {"wss", CLI_PROTO_WSS},   {"all", CLI_PROTO_ALL},
+};
+
+/* The bits `n` bytes at `s` name, 0 for no protocol we know. */
+static unsigned proto_bits(const char *s, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(protos) / sizeof(protos[0]); i++)
+        if (strlen(protos[i].name) == n && !strncasecmp(s, protos[i].name, n))
+            return protos[i].bit;
+    return 0;
+}
+
+unsigned cli_proto_bit(const char *scheme)
+{
+    unsigned b = proto_bits(scheme, strlen(scheme));
+
+    return b == CLI_PROTO_ALL ? 0 : b;
+}
+
+int cli_proto_list(const char *list, unsigned *mask, const char **bad)
+{
+    const char *s = list;
+    size_t n;
+    unsigned b;
+    char op;
+
+    for (;; s += n + 1) {
+        n = strcspn(s, ",");
+        op = (*s == '+' || *s == '-' || *s == '=') ? *s : '+';
+        b = proto_bits(s + (op == *s), n - (op == *s));
+        if (!b) {
+            *bad = s;
+            return -1;
+        }
+        if (op == '=')
+            *mask = b;
+        else if (op == '-')
+            *mask &= ~b;
+        else
+            *mask |= b;
+        if (!s[n])
+            return 0;
+    }
+}
+
+/* --proto (val 0) and --proto-redir (val 1): each list applies to all protocols. */
+int cli_set_proto(struct config *cfg, const struct cli_opt *o, const struct cli_val *v)
+{
+    unsigned *mask = o->val ? &cfg->cond.proto_redir : &cfg->cond.proto;
+    const char *bad;
+
+    *mask = CLI_PROTO_ALL;
+    if (cli_proto_list(v->str, mask, &bad))
+        return cli_fail(cfg, H2E_USAGE,
+                        "'--%s': unknown protocol '%.*s' (http, https, ws, wss or all)", o->name,
+                        (int)strcspn(bad, ","), bad);
     return 0;
 }
 

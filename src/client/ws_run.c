@@ -49,6 +49,9 @@ static int parse_url(struct ws_sess *s, struct ws_chan *ch)
 
     if (!is_ws_url(u))
         return ws_fail(s, H2E_USAGE, "'%s': a WebSocket run takes only ws:// and wss:// URLs", u);
+    if (!(cli_proto_bit(tls ? "wss" : "ws") & s->cfg->cond.proto))
+        return ws_fail(s, H2E_PROTO_DISALLOWED, "'%s': protocol '%s' not allowed by --proto", u,
+                       tls ? "wss" : "ws");
     if (strchr(u, '#'))
         return ws_fail(s, H2E_BAD_URL, "'%s': a WebSocket URL has no fragment (RFC 6455 §3)", u);
     ch->url_str = xasprintf("%s%s", tls ? "https" : "http", u + (tls ? 3 : 2));

@@ -119,6 +119,11 @@ int xfer_init(struct xfer *x, struct client *cl, size_t index, const struct cli_
         xfer_fail(x, rv, "'%s': %s", x->req.url_str, info.why ? info.why : h2e_str(rv));
         return rv;
     }
+    if (!(cli_proto_bit(x->req.url.scheme) & cfg->cond.proto)) { /* curl: exit 1 */
+        xfer_fail(x, H2E_PROTO_DISALLOWED, "'%s': protocol '%s' not allowed by --proto",
+                  x->req.url_str, x->req.url.scheme);
+        return H2E_PROTO_DISALLOWED;
+    }
     xfer_resume_init(x);
     if (cu->output && strcmp(cu->output, "-") && (rv = existing_output(x)) != 0)
         return rv;
@@ -535,6 +540,12 @@ int xfer_follow(struct xfer *x)
     if ((rv = next_url(x, &info)) != 0) {
         fail_now(x, rv, "bad redirect location: %s", info.why ? info.why : h2e_str(rv));
         return rv;
+    }
+    /* --proto-redir narrows, never widens, what --proto allows (as curl) */
+    if (!(cli_proto_bit(x->req.url.scheme) & cfg->cond.proto & cfg->cond.proto_redir)) {
+        fail_now(x, H2E_PROTO_DISALLOWED, "redirect to '%s': protocol '%s' not allowed",
+                 x->req.url_str, x->req.url.scheme);
+        return H2E_PROTO_DISALLOWED;
     }
     vlog(x->cl, "following redirect %d to %s", x->resp.status, x->req.url_str);
     if (!url_origin_equal(&old, &x->req.url))

@@ -145,3 +145,36 @@ with open("hdrs", "w") as f:
         fail "-v line" "$(grep -i '^> x-test' "$STDERR" | head -c 300)"
     grep -q " x=$v\$" "$STDOUT" || fail "not sent whole" "$(head -c 300 "$STDOUT")"
 }
+
+@test "--proto and --proto-redir: a URL or a redirect target not allowed is exit 1 (as curl)" {
+    local url scheme
+    url=$(origin_url redirect-same)
+    scheme=${url%%:*}
+    run_h2get "${ORIGIN_ARGS[@]}" --proto "-all,+ws,+$scheme" -L "$url"
+    assert_status 0
+    grep -q '^method=GET ' "$STDOUT" || fail "redirect not followed" "$(cat "$STDOUT")"
+    run_h2get "${ORIGIN_ARGS[@]}" --proto "=ws" "$url"
+    assert_status 1
+    [ ! -s "$STDOUT" ] || fail "a body was written" "$(cat "$STDOUT")"
+    assert_error_line 1 "^h2get: \(1\) protocol not allowed: '$url': protocol '$scheme' not allowed by --proto\$"
+    run_h2get "${ORIGIN_ARGS[@]}" --proto-redir "-$scheme" -L "$url"
+    assert_status 1
+    [ ! -s "$STDOUT" ] || fail "the redirect was followed" "$(cat "$STDOUT")"
+    assert_error_line 1 "redirect to '$(origin_url echo)': protocol '$scheme' not allowed\$"
+    # --proto-redir cannot widen what --proto allows
+    run_h2get "${ORIGIN_ARGS[@]}" --proto "+$scheme" --proto-redir all -L "$url"
+    assert_status 0
+    run_h2get "${ORIGIN_ARGS[@]}" --proto "=$scheme,ws" --proto-redir "all" -L "$url"
+    assert_status 0
+    run_h2get "${ORIGIN_ARGS[@]}" --proto "-all,$scheme" --proto-redir "=ws" -L "$url"
+    assert_status 1
+}
+
+@test "--proto and --proto-redir: a bad list is a usage error (exit 2)" {
+    run_h2get --proto 'http,gopher' https://localhost:1/
+    assert_status 2
+    assert_error_line 2 "'--proto': unknown protocol 'gopher' \(http, https, ws, wss or all\)\$"
+    run_h2get --proto-redir 'http,' https://localhost:1/
+    assert_status 2
+    assert_error_line 2 "'--proto-redir': unknown protocol ''"
+}

@@ -762,3 +762,52 @@ TEST(test_cli_upload_stdin_once)
     CHECK_INT(parse(&c, "-T", "file", "https://h/a", "https://h/b", NULL), 0);
     cli_release(&c);
 }
+
+/* curl's --proto syntax: left to right, "+" (or nothing) adds, "-" removes, "=" sets. */
+TEST(test_cli_proto_list)
+{
+    struct config c;
+    const char *bad = NULL;
+    unsigned m;
+
+    m = 0;
+    CHECK_INT(cli_proto_list("=https", &m, &bad), 0);
+    CHECK_INT(m, CLI_PROTO_HTTPS);
+    m = CLI_PROTO_ALL;
+    CHECK_INT(cli_proto_list("-all,+HTTPS,wss", &m, &bad), 0);
+    CHECK_INT(m, CLI_PROTO_HTTPS | CLI_PROTO_WSS);
+    m = CLI_PROTO_HTTPS;
+    CHECK_INT(cli_proto_list("+http", &m, &bad), 0);
+    CHECK_INT(m, CLI_PROTO_HTTP | CLI_PROTO_HTTPS);
+    m = CLI_PROTO_ALL;
+    CHECK_INT(cli_proto_list("-ws,-wss", &m, &bad), 0);
+    CHECK_INT(m, CLI_PROTO_HTTP | CLI_PROTO_HTTPS);
+    m = CLI_PROTO_ALL;
+    CHECK_INT(cli_proto_list("http,=ws,+all,-http", &m, &bad), 0);
+    CHECK_INT(m, CLI_PROTO_ALL & ~CLI_PROTO_HTTP);
+    CHECK_INT(cli_proto_list("http,ftp", &m, &bad), -1);
+    CHECK_STR(bad, "ftp");
+    CHECK_INT(cli_proto_list("http,,https", &m, &bad), -1);
+    CHECK_STR(bad, ",https");
+    CHECK_INT(cli_proto_list("", &m, &bad), -1);
+    CHECK_INT(cli_proto_list("+", &m, &bad), -1);
+    CHECK_INT(cli_proto_list("=htt", &m, &bad), -1);
+    CHECK_INT(cli_proto_list("https ", &m, &bad), -1);
+    CHECK_INT(cli_proto_bit("HTTP"), CLI_PROTO_HTTP);
+    CHECK_INT(cli_proto_bit("wss"), CLI_PROTO_WSS);
+    CHECK_INT(cli_proto_bit("all"), 0);
+    CHECK_INT(cli_proto_bit("ftp"), 0);
+
+    CHECK_INT(parse(&c, "https://h/", NULL), 0);
+    CHECK_INT(c.cond.proto, CLI_PROTO_ALL);
+    CHECK_INT(c.cond.proto_redir, CLI_PROTO_HTTP | CLI_PROTO_HTTPS);
+    cli_release(&c);
+    CHECK_INT(parse(&c, "--proto", "-http", "--proto-redir", "=https", "https://h/", NULL), 0);
+    CHECK_INT(c.cond.proto, CLI_PROTO_ALL & ~CLI_PROTO_HTTP);
+    CHECK_INT(c.cond.proto_redir, CLI_PROTO_HTTPS);
+    cli_release(&c);
+    CHECK_USAGE("'--proto': unknown protocol 'ftp' (http, https, ws, wss or all)", "--proto",
+                "=https,ftp,http", "u");
+    CHECK_USAGE("'--proto-redir': unknown protocol '' (http, https, ws, wss or all)",
+                "--proto-redir", "https,", "u");
+}
