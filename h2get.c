@@ -7,10 +7,12 @@
  */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "cli/cli.h"
 #include "client/client.h"
 #include "client/ws_run.h"
+#include "sys/askpass.h"
 #include "sys/diag.h"
 #include "base/err.h"
 
@@ -29,6 +31,7 @@ static int print_info(int what)
 int main(int argc, char **argv)
 {
     struct config cfg;
+    char *user = NULL, *proxy_user = NULL;
     int r, code;
 
     signal(SIGPIPE, SIG_IGN);
@@ -44,9 +47,16 @@ int main(int argc, char **argv)
         diag_error(r, "%s", cfg.error);
         code = h2e_exit(r);
     } else {
+        /* -u USER, -U USER: the password from the terminal, as curl asks for it */
+        if ((user = askpass_complete("host", cfg.req.user)) != NULL)
+            cfg.req.user = user;
+        if ((proxy_user = askpass_complete("proxy", cfg.proxy.user)) != NULL)
+            cfg.proxy.user = proxy_user;
         /* client_run prints its own error lines through diag */
         code = h2e_exit(ws_run_wanted(&cfg) ? ws_run(&cfg) : client_run(&cfg));
     }
     cli_release(&cfg);
+    free(user);
+    free(proxy_user);
     return code;
 }

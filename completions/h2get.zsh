@@ -47,7 +47,7 @@ _arguments -s -S \
   '*--trailer=[Send '\''Name: value'\'' as a trailer after the request body]:HEADER: ' \
   '(-T --upload-file)'{-T+,--upload-file=}'[PUT the contents of FILE ('\''-'\'': stdin, with one URL only)]:FILE:_files' \
   '*--url=[Fetch URL; @FILE reads one URL per line]:URL: ' \
-  '(-u --user)'{-u+,--user=}'[Send basic authentication]:USER\:PASSWORD: ' \
+  '(-u --user)'{-u+,--user=}'[Send basic authentication; without :PASSWORD, ask for it]:USER[\:PASSWORD]: ' \
   '(-A --user-agent)'{-A+,--user-agent=}'[Send NAME as user-agent (default h2get/VERSION)]:NAME: ' \
   '--ws-binary[WebSocket: send stdin chunks as binary messages, not lines]' \
   '(-f --fail)'{-f,--fail}'[Exit 22 without writing the body when the status is 400 or more]' \
@@ -75,7 +75,7 @@ _arguments -s -S \
   '--noproxy=[Reach the hosts in comma-separated LIST without a proxy ('\''*'\'': all)]:LIST: ' \
   '(-x --proxy)'{-x+,--proxy=}'[Use the proxy at URL: http, https, socks4(a), socks5(h)]:URL: ' \
   '*--proxy-header=[Add '\''Name: value'\'' to requests to the proxy; @FILE: one per line]:HEADER: ' \
-  '(-U --proxy-user)'{-U+,--proxy-user=}'[Authenticate to the proxy (HTTP Basic or SOCKS5 user/password)]:USER\:PASSWORD: ' \
+  '(-U --proxy-user)'{-U+,--proxy-user=}'[Proxy credentials (Basic or SOCKS5); without :PASSWORD, ask for it]:USER[\:PASSWORD]: ' \
   '(-p --proxytunnel)'{-p,--proxytunnel}'[Tunnel http:// URLs through an HTTP proxy too (CONNECT)]' \
   '*--resolve=[Use ADDR (a comma-separated list) for HOST:PORT]:HOST\:PORT\:ADDR: ' \
   '--stall-timeout=[Fail when nothing arrives for SECONDS, 0 disables (default 120)]:SECONDS: ' \

@@ -208,7 +208,7 @@ struct cli_request {
     size_t ntrailers;
     const char *user_agent; /* -A; default "h2get/VERSION"; "" sends none */
     const char *referer;    /* -e, or NULL */
-    const char *user;       /* -u "user:password" (no colon: empty password), or NULL */
+    const char *user;       /* -u "user:password" (no colon: main asks for it), or NULL */
     bool location;          /* -L */
     bool compressed;        /* --compressed: ask for and decode content codings */
     long max_redirs;        /* --max-redirs, -1 for no limit */
@@ -320,7 +320,7 @@ struct cli_cookies {
 /* Proxies (CLI.md §5, §9): -x and the rest; the environment is read by the client. */
 struct cli_proxy {
     const char *url;            /* -x URL; "" means no proxy, whatever the environment says */
-    const char *user;           /* -U USER:PASSWORD, or NULL */
+    const char *user;           /* -U USER:PASSWORD (no colon: main asks), or NULL */
     bool tunnel;                /* -p: CONNECT even for http:// URLs */
     struct cli_header *headers; /* --proxy-header, in order; owned */
     size_t nheaders;

@@ -178,3 +178,36 @@ with open("hdrs", "w") as f:
     assert_status 2
     assert_error_line 2 "'--proto-redir': unknown protocol ''"
 }
+
+@test "-u USER on a terminal: the password is asked for on /dev/tty, not echoed (as curl)" {
+    command -v script >/dev/null || skip "script (util-linux) is not installed"
+    local cmd
+    cmd=$(printf ' %q' "$H2GET" -s "${ORIGIN_ARGS[@]}" -u bob -o body "$(origin_url echo)")
+    mkfifo typed
+    # type the password only once the prompt is there (echo is turned off before it)
+    ( for _ in $(seq 100); do grep -q 'Enter host password' tty.out 2>/dev/null && break
+          sleep 0.1; done
+      printf 'sekrit\n'; sleep 1 ) >typed &
+    status=0
+    timeout -k 5 "$E2E_TIMEOUT" script -eqc "$cmd" /dev/null <typed >tty.out 2>&1 || status=$?
+    wait
+    [ "$status" = 0 ] || fail "exit $status" "$(cat tty.out)"
+    [ "$(tr -d '\r' <tty.out)" = "Enter host password for user 'bob':" ] ||
+        fail "not the prompt alone (echoed?)" "$(od -c tty.out)"
+    grep -q ' auth=Basic Ym9iOnNla3JpdA== ' body || fail "not bob:sekrit" "$(cat body)"
+}
+
+@test "-u USER without a terminal: one line of stdin is the password, none is empty (as curl)" {
+    status=0
+    printf 'pw 2\nnext\n' | setsid "$H2GET" -s "${ORIGIN_ARGS[@]}" -u bob "$(origin_url echo)" \
+        >out 2>err || status=$?
+    [ "$status" = 0 ] || fail "exit $status" "$(cat err)"
+    [ "$(cat err)" = "Enter host password for user 'bob':" ] || fail "prompt" "$(cat err)"
+    grep -q " auth=Basic $(printf 'bob:pw 2' | base64 -w0) " out || fail "not 'bob:pw 2'" "$(cat out)"
+    setsid "$H2GET" -s "${ORIGIN_ARGS[@]}" -u bob "$(origin_url echo)" </dev/null >out 2>err ||
+        fail "exit $?" "$(cat err)"
+    grep -q ' auth=Basic Ym9iOg== ' out || fail "not 'bob:'" "$(cat out)"
+    # with a password, or a colon, nothing is asked
+    setsid "$H2GET" -s "${ORIGIN_ARGS[@]}" -u 'bob:' "$(origin_url echo)" </dev/null >out 2>err
+    [ ! -s err ] || fail "asked anyway" "$(cat err)"
+}
