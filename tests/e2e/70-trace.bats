@@ -69,6 +69,27 @@ frame_lines() {
     refute_stderr $'\033'
 }
 
+# On a terminal (script gives h2get a pty) colour is on by default, so that this test can
+# fail. A non-empty NO_COLOR turns colour off; every coloured view (the frame trace, --check,
+# the WebSocket trace) takes it from client_trace.c. --color=always wins over NO_COLOR, and
+# an empty NO_COLOR does nothing (no-color.org).
+@test "NO_COLOR on a terminal: no colour in -vv, unless --color is given" {
+    command -v script >/dev/null || skip "script (util-linux) is not installed"
+    local cmd
+    cmd=$(printf ' %q' "$H2GET" -s --http2-prior-knowledge -vv -o body \
+        "$(h2c_url index.html)")
+    script -eqc "$cmd" /dev/null </dev/null >tty.out 2>&1 || fail "exit $?" "$(cat tty.out)"
+    grep -q $'\033\\[3[56]m[<>] HEADERS' tty.out || fail "no colour by default" "$(cat tty.out)"
+    NO_COLOR= script -eqc "$cmd" /dev/null </dev/null >tty.out 2>&1 || fail "exit $?"
+    grep -q $'\033' tty.out || fail "an empty NO_COLOR turned colour off" "$(cat tty.out)"
+    NO_COLOR=1 script -eqc "$cmd" /dev/null </dev/null >tty.out 2>&1 || fail "exit $?"
+    grep -q 'HEADERS s=1 ' tty.out || fail "no trace" "$(cat tty.out)"
+    ! grep -q $'\033' tty.out || fail "colour with NO_COLOR=1" "$(od -c tty.out | head)"
+    NO_COLOR=1 script -eqc "$cmd --color=always" /dev/null </dev/null >tty.out 2>&1 ||
+        fail "exit $?"
+    grep -q $'\033' tty.out || fail "--color=always lost to NO_COLOR" "$(cat tty.out)"
+}
+
 @test "--hpack: representations, block summaries and totals" {
     run_h2get --http2-prior-knowledge --hpack --frames "$(h2c_url index.html)"
     assert_status 0
