@@ -201,7 +201,7 @@ static int open_sink(struct xfer *x)
         return 0;
     if (!to_stdout(x)) {
         free(x->out.sink);
-        x->out.sink = xcalloc(1, sizeof(*x->out.sink));
+        x->out.sink = xmalloc(sizeof(*x->out.sink));
         rv = x->out.append
                  ? out_open_append(x->out.sink, path, cfg->out.no_buffer)
                  : out_open_file(x->out.sink, path, cfg->out.create_dirs, cfg->out.no_buffer);

@@ -5,6 +5,7 @@
 #include "out.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,9 +17,17 @@
 #include "base/err.h"
 #include "sys/xalloc.h"
 
+/* Zero a sink but its message buffer, which is PATH_MAX long and only written on failure:
+ * clearing 4 KiB per output was a measurable share of 10,000 small -O files. */
+static void reset(struct out_sink *o)
+{
+    memset(o, 0, offsetof(struct out_sink, detail));
+    o->detail[0] = '\0';
+}
+
 void out_init_stdout(struct out_sink *o, bool no_buffer)
 {
-    memset(o, 0, sizeof(*o));
+    reset(o);
     o->fd = STDOUT_FILENO;
     o->is_stdout = true;
     o->no_buffer = no_buffer;
@@ -129,7 +138,7 @@ int out_open_file(struct out_sink *o, const char *path, bool create_dirs, bool n
 {
     int rv = 0;
 
-    memset(o, 0, sizeof(*o));
+    reset(o);
     o->fd = -1;
     o->no_buffer = no_buffer;
     if (strlen(path) >= PATH_MAX) { /* every message about it fits `detail` */
@@ -155,7 +164,7 @@ int out_open_file(struct out_sink *o, const char *path, bool create_dirs, bool n
 
 int out_open_append(struct out_sink *o, const char *path, bool no_buffer)
 {
-    memset(o, 0, sizeof(*o));
+    reset(o);
     o->no_buffer = no_buffer;
     o->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
     if (o->fd < 0) {

@@ -36,8 +36,8 @@ struct out_sink {
     char *tmp;    /* temporary path while writing */
     uint8_t *buf;
     size_t len;
-    uint64_t written; /* bytes accepted so far (buffered included) */
-    char detail[OUT_DETAIL_MAX];
+    uint64_t written;            /* bytes accepted so far (buffered included) */
+    char detail[OUT_DETAIL_MAX]; /* last: the open functions leave it untouched but [0] */
 };
 
 /* out_init_stdout - a sink to standard output (fd 1). */
