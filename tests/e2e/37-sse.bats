@@ -28,20 +28,9 @@ teardown() {
 # start_sse JSON: the peer answering from script JSON (see ssepeer.py); sets SSE_URL and
 # SSE_LOG.
 start_sse() {
-    local pf="$BATS_TEST_TMPDIR/sse.port" pid
-    printf '%s\n' "$1" >"$BATS_TEST_TMPDIR/sse.json"
+    start_json_peer sse ssepeer.py "$1" || return 1
     SSE_LOG="$BATS_TEST_TMPDIR/sse.log"
-    rm -f "$pf"
-    "$E2E_PY" -B "$E2E_DIR/peers/ssepeer.py" "$BATS_TEST_TMPDIR/sse.json" "$pf" \
-        "$SSE_LOG" $((E2E_TIMEOUT + 15)) >"$BATS_TEST_TMPDIR/sse.out" 2>&1 3>&- &
-    pid=$!
-    track "$pid"
-    for _ in $(seq 100); do
-        [ -s "$pf" ] && break
-        sleep 0.1
-    done
-    [ -s "$pf" ] || fail "ssepeer did not start:" "$(cat "$BATS_TEST_TMPDIR/sse.out")"
-    SSE_URL="http://127.0.0.1:$(cat "$pf")/events"
+    SSE_URL="http://127.0.0.1:$JSON_PEER_PORT/events"
 }
 
 # requests: how many requests the peer got.

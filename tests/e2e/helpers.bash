@@ -408,6 +408,26 @@ start_peer() {
     fi
 }
 
+# start_json_peer NAME PEER JSON: peers/PEER acting out the script JSON (its arguments: the
+# script file, a port file, a log file, a lifetime), all under $BATS_TEST_TMPDIR/NAME.*;
+# sets JSON_PEER_PORT once it listens, fails with its output if it does not.
+start_json_peer() {
+    local name=$1 peer=$2 pf="$BATS_TEST_TMPDIR/$1.port" pid
+    printf '%s\n' "$3" >"$BATS_TEST_TMPDIR/$name.json"
+    rm -f "$pf"
+    "$E2E_PY" -B "$E2E_DIR/peers/$peer" "$BATS_TEST_TMPDIR/$name.json" "$pf" \
+        "$BATS_TEST_TMPDIR/$name.log" $((E2E_TIMEOUT + 15)) >"$BATS_TEST_TMPDIR/$name.out" \
+        2>&1 3>&- &
+    pid=$!
+    track "$pid"
+    for _ in $(seq 100); do
+        [ -s "$pf" ] && break
+        sleep 0.1
+    done
+    [ -s "$pf" ] || fail "$peer did not start:" "$(cat "$BATS_TEST_TMPDIR/$name.out")"
+    JSON_PEER_PORT=$(cat "$pf")
+}
+
 # peer_wait_end [N]: until connection N (default 1) of the peer has ended, so that its log
 # holds everything the client sent (5 s at most).
 peer_wait_end() {

@@ -6,20 +6,9 @@
 # start_script JSON: the peer answering from script JSON (see h1script.py); sets
 # SCRIPT_PORT, SCRIPT_URL (http://127.0.0.1:PORT) and SCRIPT_LOG.
 start_script() {
-    local pf="$BATS_TEST_TMPDIR/script.port" pid
-    printf '%s\n' "$1" >"$BATS_TEST_TMPDIR/script.json"
+    start_json_peer script h1script.py "$1" || return 1
     SCRIPT_LOG="$BATS_TEST_TMPDIR/script.log"
-    rm -f "$pf"
-    "$E2E_PY" -B "$E2E_DIR/peers/h1script.py" "$BATS_TEST_TMPDIR/script.json" "$pf" \
-        "$SCRIPT_LOG" $((E2E_TIMEOUT + 15)) >"$BATS_TEST_TMPDIR/script.out" 2>&1 3>&- &
-    pid=$!
-    track "$pid"
-    for _ in $(seq 100); do
-        [ -s "$pf" ] && break
-        sleep 0.1
-    done
-    [ -s "$pf" ] || fail "h1script did not start:" "$(cat "$BATS_TEST_TMPDIR/script.out")"
-    SCRIPT_PORT=$(cat "$pf")
+    SCRIPT_PORT=$JSON_PEER_PORT
     SCRIPT_URL="http://127.0.0.1:$SCRIPT_PORT"
 }
 
