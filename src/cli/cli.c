@@ -321,13 +321,16 @@ static int check_stdin_once(struct config *cfg)
                     "'--upload-file -' reads stdin once, so it takes one URL, not %zu", n);
 }
 
-/* --sse-json is --sse with another output; each event is written through (-N). */
+/* --sse-json is --sse with another output; each event is written through (-N). An event
+ * stream is quiet by design between events: the stall timeout holds only when given. */
 static void finish_sse(struct config *cfg)
 {
     if (cfg->req.sse_json)
         cfg->req.sse = true;
     if (cfg->req.sse)
         cfg->out.no_buffer = true;
+    if (cfg->req.sse && !cfg->net.stall_timeout_given)
+        cfg->net.stall_timeout_ms = 0;
 }
 
 /* What only the whole command line can tell. */

@@ -222,6 +222,7 @@ struct cli_net {
     uint64_t connect_timeout_ms;      /* --connect-timeout, never 0 */
     uint64_t max_time_ms;             /* -m, 0 for no limit */
     uint64_t stall_timeout_ms;        /* --stall-timeout, 0 disables */
+    bool stall_timeout_given;         /* ... given (command line or config file): --sse keeps it */
     struct net_resolve_rule *resolve; /* --resolve rules in order; owned */
     size_t nresolve;
     struct net_connect_to *connect_to; /* --connect-to rules in order; owned */

@@ -44,6 +44,14 @@ static int set_connect_timeout(struct config *cfg, const struct cli_opt *o, cons
     return 0;
 }
 
+static int set_stall_timeout(struct config *cfg, const struct cli_opt *o, const struct cli_val *v)
+{
+    (void)o;
+    cfg->net.stall_timeout_ms = v->u64;
+    cfg->net.stall_timeout_given = true;
+    return 0;
+}
+
 static int set_max_redirs(struct config *cfg, const struct cli_opt *o, const struct cli_val *v)
 {
     if (v->num < -1 || v->num > INT32_MAX)
@@ -414,8 +422,13 @@ const struct cli_opt cli_opts[] = {
     FLAG("sse", 0, O_REQ, "Read a text/event-stream: print events as they arrive, reconnect",
          req.sse),
     FLAG("sse-json", 0, O_REQ, "Like --sse, one JSON object per event and line", req.sse_json),
-    SECS("stall-timeout", 0, "Fail when nothing arrives for SECONDS, 0 disables (default 120)",
-         set_u64, net.stall_timeout_ms),
+    {"stall-timeout", 0, CLI_ARG_SECONDS, O_NET, false, "SECONDS",
+     "Fail when nothing arrives for SECONDS, 0 disables (default 120)", set_stall_timeout, 0},
+    /* Test aid, hidden: the default that applies when --stall-timeout is not given, so that
+     * a test can show in seconds that --sse does not use it (37-sse.bats). */
+    {"stall-timeout-default", 0, CLI_ARG_SECONDS, CLI_CAT_HIDDEN, false, "SECONDS",
+     "Test aid: the stall timeout used when --stall-timeout is not given", set_u64,
+     FIELD(net.stall_timeout_ms)},
     FLAG("stats", 0, O_DEBUG, "Print a table per stream and connection at the end", trace.stats),
     {"strict", 0, CLI_ARG_NONE, O_DEBUG, false, NULL, "Make --check violations fatal (exit 122)",
      cli_set_strict, 0},

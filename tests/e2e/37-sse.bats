@@ -151,3 +151,32 @@ requests() {
     assert_stdout_is $'id: 1\ndata: one\n\ndata: two\n\n'
     assert_peer_log 'accept: text/event-stream'
 }
+
+# An event stream quiet for 2.5 s between its two events.
+IDLE_SCRIPT='[{"parts": ["data: one\n\n", {"sleep": 2.5}, "data: two\n\n"]}]'
+
+@test "sse: a stall timeout given explicitly ends a quiet event stream (28)" {
+    start_sse "$IDLE_SCRIPT"
+    SECONDS=0
+    run_h2get --sse --stall-timeout 1 "$SSE_URL"
+    assert_status 28
+    assert_error_line 28 'no progress for 1000 ms \(stall timeout\)'
+    assert_stdout_is $'data: one\n\n'
+    [ "$SECONDS" -lt 3 ] || fail "the stall timeout fired after ${SECONDS}s"
+}
+
+@test "sse: without --stall-timeout, the default does not end a quiet event stream" {
+    start_sse "$IDLE_SCRIPT"
+    # the default, lowered below the quiet time by a hidden test aid, ends a plain download
+    run_h2get --stall-timeout-default 1 "$SSE_URL"
+    assert_status 28
+    assert_error_line 28 'no progress for 1000 ms \(stall timeout\)'
+    # ... and not an event stream: --sse keeps only a stall timeout given explicitly
+    run_h2get --sse --stall-timeout-default 1 "$SSE_URL"
+    assert_status 0
+    assert_stdout_is $'data: one\n\ndata: two\n\n'
+    # -m still bounds it
+    run_h2get --sse --stall-timeout-default 1 -m 1.5 "$SSE_URL"
+    assert_status 28
+    assert_error_line 28 'operation timed out after 1500 ms \(--max-time\)'
+}

@@ -235,6 +235,19 @@ TEST(test_cli_seconds)
     CHECK_INT(c.net.stall_timeout_ms, 3000);
     cli_release(&c);
     CHECK_USAGE("invalid duration 'x' for '--stall-timeout'", "--stall-timeout", "x", "u");
+    /* --sse: an event stream is quiet by design; only a given stall timeout holds */
+    CHECK_INT(parse(&c, "--sse", "u", NULL), CLI_RUN);
+    CHECK_INT(c.net.stall_timeout_ms, 0);
+    cli_release(&c);
+    CHECK_INT(parse(&c, "--sse-json", "--stall-timeout-default", "2", "u", NULL), CLI_RUN);
+    CHECK_INT(c.net.stall_timeout_ms, 0);
+    cli_release(&c);
+    CHECK_INT(parse(&c, "--stall-timeout", "2", "--sse", "u", NULL), CLI_RUN);
+    CHECK_INT(c.net.stall_timeout_ms, 2000);
+    cli_release(&c);
+    CHECK_INT(parse(&c, "--stall-timeout-default", "2", "u", NULL), CLI_RUN);
+    CHECK_INT(c.net.stall_timeout_ms, 2000);
+    cli_release(&c);
 }
 
 TEST(test_cli_sizes)
