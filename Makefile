@@ -45,7 +45,7 @@ TEST_LIB  := $(BUILD)/tests/unit/json.o $(BUILD)/tests/unit/util.o
 
 
 .SECONDARY:
-.PHONY: all check unit replay corpus e2e lint asan valgrind fuzz bench demo deps install uninstall clean
+.PHONY: all check unit replay corpus e2e lint asan valgrind fuzz bench h2echo demo deps install uninstall clean
 
 all: h2get
 
@@ -135,8 +135,19 @@ fuzz:
 	        build-fuzz/corpus_$$t tests/fuzz/corpus/$$t; \
 	done
 
-bench: h2get
-	BUILD=$(BUILD) TESTDATA=$(TESTDATA) sh bench/run.sh
+# The streaming echo and download server of the duplex benchmark (issue 11): libnghttp2 is
+# linked into this benchmark peer only, never into h2get; `make check` does not build it.
+NGHTTP2_CFLAGS = $(shell pkg-config --cflags libnghttp2 2>/dev/null)
+NGHTTP2_LIBS   = $(shell pkg-config --libs libnghttp2 2>/dev/null || echo -lnghttp2)
+$(BUILD)/bench/h2echo: bench/h2echo.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(OPT) $(WARN) $(GNUTLS_CFLAGS) $(NGHTTP2_CFLAGS) $(CFLAGS) $(ALL_LDFLAGS) \
+	    -o $@ $< $(NGHTTP2_LIBS) $(GNUTLS_LIBS)
+
+h2echo: $(BUILD)/bench/h2echo
+
+bench: h2get h2echo
+	BUILD=$(BUILD) TESTDATA=$(TESTDATA) H2ECHO=$(BUILD)/bench/h2echo sh bench/run.sh
 
 demo: deps
 	$(MAKE) all

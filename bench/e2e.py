@@ -438,6 +438,7 @@ def main():
     p.add_argument("--ca", required=True)
     p.add_argument("--bundle", required=True)
     p.add_argument("--hashed", required=True)
+    p.add_argument("--h2echo", default="", help="the duplex peer (bench/h2echo.c), if built")
     p.add_argument("--nginx", type=int, required=True)
     p.add_argument("--nghttpd", type=int, required=True)
     p.add_argument("--runs", type=int, default=5)

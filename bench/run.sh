@@ -11,19 +11,22 @@
 # Squid against curl -x --parallel, with the proxy connections counted in nghttpx's log;
 # BENCH_BIG_MIB through a Squid CONNECT tunnel against the direct download), compressed
 # (issue 14: BENCH_BIG_MIB of text, gzip -1, served by nginx's gzip_static, --compressed
-# against curl's), duplex (issue 11: echo by nghttpd --echo-upload and by the scripted
-# peer against h2get's one-way download), websocket (issue 11: 100,000 messages echoed
+# against curl's), duplex (issue 11: a streaming echo by bench/h2echo.c, libnghttp2 +
+# GnuTLS, against h2get's one-way download from the same server; nghttpd --echo-upload's
+# store-and-forward echo for reference), websocket (issue 11: 100,000 messages echoed
 # through Apache httpd, RFC 8441 over h2 against the HTTP/1.1 Upgrade). A section whose
 # server is missing says why and is skipped. Servers are stopped and the temporary
 # directories removed on exit, whatever happens. Prints figures and ratios against the
 # targets; never fails on timing: exit 0 unless a tool is missing or a run is broken.
-# Environment: H2GET (./h2get), BENCH_RUNS (5), BENCH_ONLY (comma list of sections:
+# Environment: H2GET (./h2get), H2ECHO (the duplex peer, $BUILD/bench/h2echo; `make bench`
+# builds it, else it is built here when libnghttp2-dev is there), BENCH_RUNS (5), BENCH_ONLY (comma list of sections:
 # hpack,download,small,many,rss,upload,proxy,compressed,duplex,websocket), BENCH_BIG_MIB
 # (1024), TMPDIR. POSIX sh.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 
 H2GET=${H2GET:-./h2get}
+H2ECHO=${H2ECHO:-${BUILD:-build}/bench/h2echo}
 PY=/usr/bin/python3
 BENCH_ONLY=${BENCH_ONLY:-hpack,download,small,many,rss,upload,proxy,compressed,duplex,websocket}
 BENCH_BIG_MIB=${BENCH_BIG_MIB:-1024}
@@ -247,6 +250,16 @@ fi
 cp "$H2GET" "$tmp/h2get" || die "cannot copy $H2GET"
 echo "h2get: $H2GET ($("$tmp/h2get" -V 2>&1 | head -1)), built $(date -u -r "$H2GET" \
     '+%Y-%m-%d %H:%M:%S UTC'), copied to \$TMP/h2get for this run"
+# The duplex peer (bench/h2echo.c), copied like h2get; built here when make did not.
+if want duplex; then
+    if [ -x "$H2ECHO" ]; then
+        cp "$H2ECHO" "$tmp/h2echo" || die "cannot copy $H2ECHO"
+    elif pkg-config --exists libnghttp2 gnutls; then
+        # shellcheck disable=SC2046
+        ${CC:-cc} -std=gnu11 -O2 -Wall -Wextra -Werror -o "$tmp/h2echo" bench/h2echo.c \
+            $(pkg-config --cflags --libs libnghttp2 gnutls) || die "cannot build bench/h2echo.c"
+    fi
+fi
 make_certs || die "certtool failed (templates in $tmp/certs)"
 make_docroot || die "cannot make the docroot in $tmp/www"
 start_nginx "$NGINX" || die "nginx did not start"
@@ -256,7 +269,7 @@ echo "servers: nginx $("$NGINX" -v 2>&1 | sed 's|.*/||') on 127.0.0.1:$NGINX_POR
 
 "$PY" -B bench/e2e.py --rusage "$tmp/bench_rusage" --h2get "$tmp/h2get" --tmp "$tmp" \
     --files "$files" --ca "$tmp/certs/ca.pem" --bundle "$tmp/certs/bundle.pem" \
-    --hashed "$tmp/certs/hashed" \
+    --hashed "$tmp/certs/hashed" --h2echo "$tmp/h2echo" \
     --nginx "$NGINX_PORT" --nghttpd "$NGHTTPD_PORT" --runs "${BENCH_RUNS:-5}" \
     --big-mib "$BENCH_BIG_MIB" --only "$BENCH_ONLY" ||
     die "a tool failed or gave wrong output (see the BROKEN lines above)"
