@@ -90,8 +90,8 @@ static void token(struct span t, struct date_parts *d)
     }
 }
 
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian; Howard Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, int m, int d)
+/* Howard Hinnant's algorithm. */
+int64_t date_days(int64_t y, int m, int d)
 {
     int64_t era, yoe, doy, doe;
 
@@ -135,8 +135,7 @@ int date_parse(struct span s, int64_t *t, struct h2e_info *info)
     if (d.year < 1601 || d.day < 1 || d.day > month_days(d.year, d.month) || d.hms[0] > 23 ||
         d.hms[1] > 59 || d.hms[2] > 59)
         return h2e_set(info, H2E_BAD_DATE, 0, "no such date or time");
-    *t = days_from_civil(d.year, d.month + 1, d.day) * 86400 + d.hms[0] * 3600 + d.hms[1] * 60 +
-         d.hms[2];
+    *t = date_days(d.year, d.month + 1, d.day) * 86400 + d.hms[0] * 3600 + d.hms[1] * 60 + d.hms[2];
     return 0;
 }
 
