@@ -277,16 +277,28 @@ struct cli_resume {
 };
 
 /* Conditional requests and credentials on redirects (CLI.md §9), as in curl. */
+/* -z: which header the time goes in (curl's CURL_TIMECOND_*). */
+enum cli_time_kind {
+    CLI_TIME_NONE,          /* no -z, or -z FILE -o FILE before FILE exists */
+    CLI_TIME_MODIFIED,      /* -z TIME, -z +TIME: if-modified-since */
+    CLI_TIME_UNMODIFIED,    /* -z -TIME: if-unmodified-since */
+    CLI_TIME_LAST_MODIFIED, /* -z =TIME: last-modified, as curl sends it */
+};
+
 struct cli_cond {
-    const char *time_cond;    /* -z DATE, -z -DATE or -z FILE, or NULL */
-    const char *etag_save;    /* --etag-save FILE, or NULL */
-    const char *etag_compare; /* --etag-compare FILE, or NULL */
-    bool location_trusted;    /* --location-trusted: credentials follow every redirect */
-    bool netrc;               /* --netrc: credentials from ~/.netrc */
-    bool netrc_optional;      /* --netrc-optional: the same, -u first (as --netrc here) */
-    const char *netrc_file;   /* --netrc-file FILE instead of ~/.netrc */
-    unsigned proto;           /* --proto: CLI_PROTO_* bits a URL may use (default all) */
-    unsigned proto_redir;     /* --proto-redir: bits a redirect may lead to (http, https) */
+    const char *time_cond;        /* -z as given, or NULL */
+    const char *time_value;       /* -z without its +, - or = (points into time_cond) */
+    enum cli_time_kind time_kind; /* CLI_TIME_NONE when there is no condition to send */
+    bool time_file;               /* time_value is not a date: a file's name */
+    int64_t time_at;              /* the time: the date, or the file's mtime */
+    const char *etag_save;        /* --etag-save FILE, or NULL */
+    const char *etag_compare;     /* --etag-compare FILE, or NULL */
+    bool location_trusted;        /* --location-trusted: credentials follow every redirect */
+    bool netrc;                   /* --netrc: credentials from ~/.netrc */
+    bool netrc_optional;          /* --netrc-optional: the same, -u first (as --netrc here) */
+    const char *netrc_file;       /* --netrc-file FILE instead of ~/.netrc */
+    unsigned proto;               /* --proto: CLI_PROTO_* bits a URL may use (default all) */
+    unsigned proto_redir;         /* --proto-redir: bits a redirect may lead to (http, https) */
 };
 
 /* The protocols --proto and --proto-redir speak of, as bits. */

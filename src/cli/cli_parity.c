@@ -158,6 +158,8 @@ int cli_check_parity(struct config *cfg)
 {
     size_t i;
 
+    if (cli_check_time_cond(cfg) != 0)
+        return H2E_USAGE;
     if (cfg->resume.range && (cfg->resume.continue_auto || cfg->resume.continue_at >= 0))
         return cli_fail(cfg, H2E_USAGE, "'--continue-at' cannot be used with '--range'");
     if (!cfg->resume.remote_header_name)

@@ -264,9 +264,9 @@ int xfer_resume_check(struct xfer *x, int status, const struct msg_field *f, siz
 
 /* xfer_cond.c: -z, --etag-compare, --etag-save */
 
-/* xfer_time_cond - the date of -z as an IMF-fixdate in `buf` (`*unmodified` for -z -TIME),
- * or NULL when there is no time condition. */
-const char *xfer_time_cond(const struct xfer *x, char buf[30], bool *unmodified);
+/* xfer_time_cond - the time of -z as an IMF-fixdate in `buf`, and in `*name` the field it
+ * goes in (a static string), or NULL when there is no time condition. */
+const char *xfer_time_cond(const struct xfer *x, char buf[30], const char **name);
 /* xfer_etag_compare - the ETag of the --etag-compare file in `buf`, or NULL. */
 const char *xfer_etag_compare(const struct xfer *x, char *buf, size_t cap);
 /* xfer_cond_check - the final response head: a 304 to a conditional request discards the

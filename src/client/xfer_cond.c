@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Conditional requests, as curl: -z sends if-modified-since (if-unmodified-since for
- * -z -TIME) with an HTTP date or the modification time of a file; --etag-compare sends
- * if-none-match with the ETag a file holds, --etag-save keeps a response's ETag in a file.
+ * -z -TIME, last-modified for -z =TIME) with the date or file time that the command line
+ * resolved (cli/cli_cond.c); --etag-compare sends if-none-match with the ETag a file
+ * holds, --etag-save keeps a response's ETag in a file.
  * A 304 then means the output is up to date: nothing is written, an -o file is left as it
  * is, exit 0 (RFC 9110 §13.1, §15.4.5).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "codec/date.h"
 #include "run.h"
@@ -17,24 +17,21 @@
 #include "vlog.h"
 #include "xfer.h"
 
-const char *xfer_time_cond(const struct xfer *x, char buf[30], bool *unmodified)
+const char *xfer_time_cond(const struct xfer *x, char buf[30], const char **name)
 {
-    const char *s = x->cl->cfg->cond.time_cond;
-    struct stat st;
-    int64_t t;
+    static const char *const field[] = {NULL, "if-modified-since", "if-unmodified-since",
+                                        "last-modified"};
+    const struct cli_cond *c = &x->cl->cfg->cond;
 
-    if (!s)
+    if (!c->time_cond)
         return NULL;
-    *unmodified = s[0] == '-';
-    s += *unmodified;
-    if (stat(s, &st) == 0) {
-        t = (int64_t)st.st_mtime;
-    } else if (date_parse(span_str(s), &t, NULL) != 0) {
+    if (c->time_kind == CLI_TIME_NONE) {
         if (x->index == 0) /* curl's habit: `-z FILE -o FILE` before FILE exists */
-            diag_warn("'%s' is neither a date nor a file: no time condition (-z)", s);
+            diag_warn("'%s' does not exist yet: no time condition (-z)", c->time_value);
         return NULL;
     }
-    date_format(t, buf);
+    *name = field[c->time_kind];
+    date_format(c->time_at, buf);
     return buf;
 }
 

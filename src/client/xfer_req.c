@@ -160,10 +160,11 @@ static void cond_fields(struct xfer *x, struct fl *l)
 {
     const struct config *cfg = x->cl->cfg;
     char date[30], etag[1024];
-    bool unmodified = false;
-    const char *t = xfer_time_cond(x, date, &unmodified);
+    const char *name = NULL;
+    const char *t = xfer_time_cond(x, date, &name);
 
-    own(l, cfg, unmodified ? "if-unmodified-since" : "if-modified-since", t);
+    if (t)
+        own(l, cfg, name, t);
     own(l, cfg, "if-none-match", xfer_etag_compare(x, etag, sizeof(etag)));
 }
 

@@ -52,11 +52,69 @@ teardown() {
     assert_error_line 22 'returned error: 412'
 }
 
-@test "-z with neither a date nor a file: a warning, no condition (curl's first-run habit)" {
-    run_h2get "${ORIGIN_ARGS[@]}" -z notyet.html -o notyet.html "$(origin_url index.html)"
+@test "-z FILE -o FILE before FILE exists: a warning, no condition (curl's first-run habit)" {
+    run_h2get "${ORIGIN_ARGS[@]}" -v -z notyet.html -o notyet.html "$(origin_url index.html)"
     assert_status 0
-    assert_stderr "warning: 'notyet.html' is neither a date nor a file: no time condition"
+    assert_stderr "warning: 'notyet.html' does not exist yet: no time condition"
+    refute_stderr '^> if-'
     assert_file_sha notyet.html "$(doc_sha index.html)"
+}
+
+@test "-z with neither a date nor a file: a usage error naming the value, exit 2" {
+    run_h2get "${ORIGIN_ARGS[@]}" -z 'Sun, 32 Nov 1994' "$(origin_url size-1)"
+    assert_status 2
+    assert_error_line 2 "'--time-cond': 'Sun, 32 Nov 1994' is neither a date nor an existing file"
+    [ ! -s "$STDOUT" ] || fail "a body: $(cat "$STDOUT")"
+    run_h2get "${ORIGIN_ARGS[@]}" -z -notyet.html -o other "$(origin_url size-1)"
+    assert_status 2
+    assert_error_line 2 "'-notyet.html' is neither a date nor an existing file"
+}
+
+# -z FORM... : each free-form date is sent as the IMF-fixdate of the time it names.
+assert_time_cond_sent() {
+    local want=$1 form
+    shift
+    for form in "$@"; do
+        run_h2get "${ORIGIN_ARGS[@]}" -v -z "$form" "$(origin_url size-1)"
+        assert_status 0
+        grep -Fqx "> if-modified-since: $want" "$STDERR" || fail "-z '$form'" "$(cat "$STDERR")"
+    done
+}
+
+@test "-z: the three HTTP-date forms, without weekday, time or zone, in any order" {
+    assert_time_cond_sent 'Sun, 06 Nov 1994 08:49:37 GMT' \
+        'Sun, 06 Nov 1994 08:49:37 GMT' 'Sunday, 06-Nov-94 08:49:37 GMT' \
+        'Sun Nov  6 08:49:37 1994' '06 Nov 1994 08:49:37 GMT' '06-Nov-94 08:49:37 GMT' \
+        'Nov  6 08:49:37 1994' '06 Nov 1994 08:49:37' '1994 Nov 6 08:49:37' \
+        'GMT 08:49:37 06-Nov-94 Sunday' '94 6 Nov 08:49:37'
+    assert_time_cond_sent 'Sun, 06 Nov 1994 00:00:00 GMT' \
+        '1994 Nov 6' '06-Nov-94' 'Sun Nov 6 94' '1994.Nov.6' 'Sun/Nov/6/94/GMT'
+}
+
+@test "-z: zone names, military letters and +hhmm offsets" {
+    assert_time_cond_sent 'Sun, 06 Nov 1994 07:49:37 GMT' 'Sun, 06 Nov 1994 08:49:37 CET' \
+        '06 Nov 1994 08:49:37 A'
+    assert_time_cond_sent 'Sun, 06 Nov 1994 13:49:37 GMT' '06 Nov 1994 08:49:37 EST'
+    assert_time_cond_sent 'Sun, 12 Sep 2004 22:05:58 GMT' 'Sun, 12 Sep 2004 15:05:58 -0700'
+    assert_time_cond_sent 'Sat, 11 Sep 2004 19:32:11 GMT' 'Sat, 11 Sep 2004 21:32:11 +0200'
+}
+
+@test "-z: YYYYMMDD with a time and an offset" {
+    assert_time_cond_sent 'Sun, 12 Sep 2004 22:05:58 GMT' '20040912 15:05:58 -0700'
+    assert_time_cond_sent 'Fri, 10 Sep 2004 22:00:00 GMT' '20040911 +0200'
+}
+
+@test "-z +DATE, -z -DATE and -z =DATE: curl's prefixes pick the field" {
+    run_h2get "${ORIGIN_ARGS[@]}" -v -z '+1994.Nov.6' "$(origin_url size-1)"
+    assert_status 0
+    assert_stderr '^> if-modified-since: Sun, 06 Nov 1994 00:00:00 GMT'
+    run_h2get "${ORIGIN_ARGS[@]}" -v -f -z '-20040911 +0200' "$(origin_url size-1)"
+    assert_status 22
+    assert_stderr '^> if-unmodified-since: Fri, 10 Sep 2004 22:00:00 GMT'
+    run_h2get "${ORIGIN_ARGS[@]}" -v -z '=Sun/Nov/6/94' "$(origin_url size-1)"
+    assert_status 0
+    assert_stderr '^> last-modified: Sun, 06 Nov 1994 00:00:00 GMT'
+    refute_stderr '^> if-'
 }
 
 @test "--etag-save, then --etag-compare: 304, nothing rewritten" {
