@@ -4,7 +4,8 @@
 # of stdin as one DATA frame as it arrives (the scripted peer logs when each frame came),
 # -m holds while stdin is quiet, and --frames stamps frames when they were written.
 # --duplex: the response is written while the request is still being sent (the handshake
-# where the server speaks first), echo of 64 MiB byte-exact, a reset mid-stream, a tunnel
+# where the server speaks first), echo of 64 MiB byte-exact (by the Python peer and by
+# libnghttp2 in bench/h2echo.c, the benchmark's server), a reset mid-stream, a tunnel
 # to a TCP server over one POST stream, HTTP/1.1; trailers both ways, over both versions.
 
 load helpers
@@ -180,6 +181,73 @@ handshake() {
     # stdout blocked: no credit beyond the window, so the peer saw its send window close
     assert_peer_log '^c1 note send window closed after [0-9]+ bytes$'
     assert_peer_log '^c1 note echoed 16777216 bytes$'
+}
+
+# start_h2echo: the benchmark's streaming echo server (bench/h2echo.c, libnghttp2 + GnuTLS),
+# built once per file, on a free port in $(peer_mode): H2ECHO_URL, H2ECHO_ARGS, H2ECHO_PID.
+start_h2echo() {
+    local bin="$BATS_FILE_TMPDIR/h2echo" pf="$BATS_TEST_TMPDIR/h2echo.port" mode opts=()
+    mode=$(peer_mode)
+    [ "$mode" = h1 ] && skip "h2echo speaks HTTP/2; E2E_PROTO=h1"
+    if [ ! -x "$bin" ]; then
+        pkg-config --exists libnghttp2 gnutls ||
+            skip_or_die "libnghttp2-dev is missing (make deps): bench/h2echo.c cannot be built"
+        # shellcheck disable=SC2046
+        "${CC:-cc}" -std=gnu11 -O2 -o "$bin" "$E2E_DIR/../../bench/h2echo.c" \
+            $(pkg-config --cflags --libs libnghttp2 gnutls) 2>"$BATS_FILE_TMPDIR/h2echo.err" ||
+            fail "bench/h2echo.c does not build:" "$(cat "$BATS_FILE_TMPDIR/h2echo.err")"
+    fi
+    H2ECHO_ARGS=(--http2-prior-knowledge)
+    if [ "$mode" = tls ]; then
+        need_certs
+        opts=(--tls "$E2E_CERTS/server.pem" "$E2E_CERTS/server.key")
+        H2ECHO_ARGS=(--cacert "$CA")
+    fi
+    "$bin" "${opts[@]}" --port-file "$pf" >/dev/null 2>"$BATS_TEST_TMPDIR/h2echo.out" 3>&- &
+    H2ECHO_PID=$!
+    track "$H2ECHO_PID"
+    for _ in $(seq 100); do
+        [ -s "$pf" ] && break
+        kill -0 "$H2ECHO_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    [ -s "$pf" ] || fail "h2echo did not start:" "$(cat "$BATS_TEST_TMPDIR/h2echo.out")"
+    H2ECHO_URL="$([ "$mode" = tls ] && echo https || echo http)://127.0.0.1:$(cat "$pf")"
+}
+
+@test "--duplex: 64 MiB echoed by libnghttp2 as it streams (bench/h2echo.c), byte-exact" {
+    need_cmd time
+    head -c $((64 << 20)) /dev/urandom >in
+    start_h2echo
+    run_h2get_time --duplex -T - "${H2ECHO_ARGS[@]}" "$H2ECHO_URL/echo" < <(cat in) >out
+    assert_status 0
+    cmp -s in out || fail "echo differs: $(stat -c %s out) bytes back" "$stderr"
+    [ "$(cat rss)" -lt 40000 ] || fail "peak RSS $(cat rss) KiB"
+    # the same server's download, the benchmark's baseline
+    run_h2get "${H2ECHO_ARGS[@]}" "$H2ECHO_URL/bytes/1000000"
+    assert_status 0
+    [ "$(wc -c <"$STDOUT")" = 1000000 ] || fail "$(wc -c <"$STDOUT") bytes"
+    [ "$(tr -d '\0' <"$STDOUT" | wc -c)" = 0 ] || fail "not all zeros"
+}
+
+@test "--duplex: a slow reader holds libnghttp2's echo back, and h2echo's memory stays flat" {
+    need_cmd time
+    head -c $((32 << 20)) /dev/urandom >in
+    start_h2echo
+    mkfifo slow
+    { sleep 3; cat; } <slow >out &
+    local reader=$!
+    run_h2get_time --duplex -T - "${H2ECHO_ARGS[@]}" "$H2ECHO_URL/echo" < <(cat in) >slow
+    wait "$reader"
+    assert_status 0
+    cmp -s in out || fail "echo differs: $(stat -c %s out) bytes back" "$stderr"
+    [ "$(cat rss)" -lt 40000 ] || fail "peak RSS $(cat rss) KiB"
+    # h2echo gives its window back only for echoed bytes it wrote: a window (1 MiB) and
+    # buffers, not the 32 MiB that waited
+    local hwm
+    hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$H2ECHO_PID/status")
+    [ "$hwm" -lt 16000 ] || fail "h2echo's peak RSS $hwm KiB"
+    echo "# h2echo peak RSS $hwm KiB" >&3
 }
 
 @test "--duplex over HTTP/1.1: a slow reader makes h2get wait for stdout, nothing is lost" {
