@@ -42,7 +42,14 @@ void client_trace_opts(const struct config *cfg, struct trace_opts *o)
 struct trace *client_trace_new(const struct config *cfg, int *err)
 {
     struct trace_opts o;
+    struct trace *t;
+    size_t i;
 
     client_trace_opts(cfg, &o);
-    return trace_new(&o, err);
+    t = trace_new(&o, err);
+    /* a Proxy-Authorization of --proxy-header is as secret as -U's (via.c tells those) */
+    for (i = 0; i < cfg->proxy.nheaders; i++)
+        if (span_ieq_str(cfg->proxy.headers[i].name, "proxy-authorization"))
+            trace_secret(t, cfg->proxy.headers[i].value);
+    return t;
 }

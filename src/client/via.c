@@ -171,6 +171,8 @@ static struct via *make(struct client *cl, const char *text, const char *src, in
         return NULL;
     }
     credentials(cl, v);
+    if (v->basic && cl->trace)
+        trace_secret(cl->trace, span_str(v->basic)); /* --hexdump masks it */
     snprintf(v->name, sizeof(v->name),
              v->url.host_kind == URL_HOST_IPV6 ? "%s://[%s]:%u" : "%s://%s:%u",
              proxy_kind_name(v->url.kind), v->url.host, (unsigned)v->url.port);

@@ -524,15 +524,26 @@ static bool seen_recently(struct hpack_encoder *e, uint32_t hash)
 }
 
 /* §7.1.3: fields marked sensitive, credentials, and cookies short enough to guess. */
-static bool sensitive(const struct hpack_field *f, uint32_t static_name)
+enum secret {
+    NOT_SECRET,
+    SHORT_COOKIE_SECRET, /* never indexed */
+    CREDENTIAL,          /* never indexed, and its value never Huffman-coded */
+};
+
+/* A credential's value goes out as its own octets, so that a hex dump of the frame can
+ * mask them (the trace's --hexdump); Huffman would only save a few octets of it. */
+static enum secret sensitive(const struct hpack_field *f, uint32_t static_name)
 {
-    return (f->flags & HPACK_FIELD_SENSITIVE) || static_name == STATIC_AUTHORIZATION ||
-           static_name == STATIC_PROXY_AUTHORIZATION ||
-           (static_name == STATIC_COOKIE && f->value.len < SHORT_COOKIE);
+    if ((f->flags & HPACK_FIELD_SENSITIVE) || static_name == STATIC_AUTHORIZATION ||
+        static_name == STATIC_PROXY_AUTHORIZATION)
+        return CREDENTIAL;
+    if (static_name == STATIC_COOKIE && f->value.len < SHORT_COOKIE)
+        return SHORT_COOKIE_SECRET;
+    return NOT_SECRET;
 }
 
 /* The literal representation of `f` (§6.2), whose literal would use name index `name_idx`. */
-static uint8_t choose_repr(struct hpack_encoder *e, const struct hpack_field *f, bool secret,
+static uint8_t choose_repr(struct hpack_encoder *e, const struct hpack_field *f, enum secret secret,
                            uint32_t name_idx, uint32_t field_hash)
 {
     if (secret || e->indexing == HPACK_INDEX_NEVER)
@@ -589,7 +600,7 @@ static int put_indexed(struct buf *out, uint32_t idx)
 
 /* §6.2: a literal represented as `repr`, with name index `name_idx` (0: a new name). */
 static int put_literal(const struct hpack_encoder *e, struct buf *out, uint8_t repr,
-                       uint32_t name_idx, const struct hpack_field *f)
+                       uint32_t name_idx, const struct hpack_field *f, enum secret secret)
 {
     struct str_plan name = {false, 0}, value = plan_string(e, f->value);
     uint8_t first = repr == HPACK_REPR_INCREMENTAL ? 0x40 : repr == HPACK_REPR_NEVER ? 0x10 : 0;
@@ -600,6 +611,8 @@ static int put_literal(const struct hpack_encoder *e, struct buf *out, uint8_t r
         return H2E_LIMIT_BUFFER; /* not representable (§5.1 integers are 32-bit here) */
     if (!name_idx)
         name = plan_string(e, f->name);
+    if (secret == CREDENTIAL)
+        value = (struct str_plan){false, f->value.len};
     rv = buf_reserve(out, 3 * INT_MAX_OCTETS + name.len + value.len);
     if (rv)
         return rv;
@@ -619,7 +632,7 @@ static int put_literal(const struct hpack_encoder *e, struct buf *out, uint8_t r
  * field is never sent indexed: it always goes out as a never-indexed literal (§6.2.3).
  */
 static uint32_t lookup(const struct hpack_encoder *e, const struct hpack_field *f,
-                       struct hpack_hashes *h, bool *secret, uint32_t *name_idx)
+                       struct hpack_hashes *h, enum secret *secret, uint32_t *name_idx)
 {
     uint32_t idx, static_name, dyn_name = 0;
 
@@ -645,7 +658,7 @@ static int enc_field(struct hpack_encoder *e, const struct hpack_field *f, struc
     struct hpack_hashes h;
     uint32_t idx, name_idx = 0;
     uint8_t repr;
-    bool secret;
+    enum secret secret;
     int rv;
 
     st->decoded_bytes += f->name.len + f->value.len;
@@ -653,7 +666,7 @@ static int enc_field(struct hpack_encoder *e, const struct hpack_field *f, struc
     if (idx)
         return put_indexed(out, idx);
     repr = choose_repr(e, f, secret, name_idx, h.field);
-    rv = put_literal(e, out, repr, name_idx, f);
+    rv = put_literal(e, out, repr, name_idx, f, secret);
     if (rv || repr != HPACK_REPR_INCREMENTAL)
         return rv;
     rv = hpack_table_insert(&e->table, f->name, f->value, &h, &st->evictions);

@@ -40,6 +40,46 @@ struct trace_crec *trace_crec(struct trace *t, unsigned conn)
     return t->conns[conn];
 }
 
+void trace_secret(struct trace *t, struct span s)
+{
+    uint8_t *copy;
+    size_t i;
+
+    if (!s.len || !t->hexdump)
+        return;
+    for (i = 0; i < t->nsecrets; i++)
+        if (span_eq(t->secrets[i], s))
+            return;
+    copy = xmalloc(s.len);
+    memcpy(copy, s.p, s.len);
+    t->secrets = xrealloc(t->secrets, (t->nsecrets + 1) * sizeof(*t->secrets));
+    t->secrets[t->nsecrets++] = span_of(copy, s.len);
+}
+
+/* Flag each occurrence of `s` in `p` in `*mask` (allocated at the first). */
+static void mask_one(struct span s, const uint8_t *p, size_t len, uint8_t **mask)
+{
+    size_t off;
+
+    for (off = 0; off + s.len <= len; off++) {
+        if (p[off] != s.p[0] || memcmp(p + off, s.p, s.len) != 0)
+            continue;
+        if (!*mask)
+            *mask = xcalloc(len, 1);
+        memset(*mask + off, 1, s.len);
+    }
+}
+
+uint8_t *trace_secret_mask(const struct trace *t, const uint8_t *p, size_t len)
+{
+    uint8_t *mask = NULL;
+    size_t i;
+
+    for (i = 0; i < t->nsecrets; i++)
+        mask_one(t->secrets[i], p, len, &mask);
+    return mask;
+}
+
 static bool want_color(enum trace_color c, FILE *f)
 {
     if (c != TRACE_COLOR_AUTO)
@@ -125,6 +165,17 @@ static void print_hpack_totals(struct trace *t)
                 tot[i]->decoded ? 100.0 * (double)tot[i]->wire / (double)tot[i]->decoded : 0.0);
 }
 
+static void forget_secrets(struct trace *t)
+{
+    size_t i;
+
+    for (i = 0; i < t->nsecrets; i++) {
+        memset((void *)t->secrets[i].p, 0, t->secrets[i].len);
+        free((void *)t->secrets[i].p);
+    }
+    free(t->secrets);
+}
+
 int trace_finish(struct trace *t)
 {
     int rv = t->strict && t->violations ? H2E_STRICT : 0;
@@ -151,6 +202,7 @@ int trace_finish(struct trace *t)
     }
     free(t->conns);
     free(t->streams);
+    forget_secrets(t);
     free(t);
     return rv;
 }

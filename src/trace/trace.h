@@ -101,6 +101,12 @@ void trace_tls(struct trace *t, unsigned conn_id, const struct tls_facts *f);
 void trace_stream(struct trace *t, unsigned conn_id, uint32_t sid, size_t urlnum,
                   enum trace_stream_event ev, const char *detail);
 
+/* trace_secret - octets no view may show: --hexdump prints each occurrence of `s` in a
+ * frame of any connection as '*' (the credentials for a proxy, which the other views mask
+ * by field name; the HPACK encoder sends them without Huffman coding, so they appear in
+ * the frame as they are). Copied; an empty `s` is ignored. */
+void trace_secret(struct trace *t, struct span s);
+
 /* trace_ws_frame - with --frames, WebSocket frame `h` of connection `conn`, inside stream
  * `sid`'s DATA (0 over HTTP/1.1), `sent` or received; `p`/`n` its unmasked payload or the
  * part of it received so far. */

@@ -40,7 +40,9 @@ struct span trace_field_value(const struct hpack_field *fl);
 void trace_text_frame(FILE *out, const struct trace_frame_view *v);
 void trace_text_bad_frame(FILE *out, double ms, unsigned conn, const char *hop,
                           const struct h2f_header *hdr, const char *why);
-void trace_text_hexdump(FILE *out, const uint8_t *p, size_t len);
+/* trace_text_hexdump - `len` octets at `p`; those with `mask[i]` set (`mask` NULL: none)
+ * shown as '*'. */
+void trace_text_hexdump(FILE *out, const uint8_t *p, size_t len, const uint8_t *mask);
 void trace_text_windows(FILE *out, uint32_t sid, const struct h2c_windows *w);
 /* trace_text_flags - `flags` of a frame of `type` by name, space-separated ("" if none),
  * unknown bits as 0xNN; into `buf` (`cap` >= 64), returned. */
@@ -179,11 +181,16 @@ struct trace {
     size_t nstreams;
     struct trace_hpack_total hp_sent, hp_recv;
     unsigned violations;
-    unsigned cur_conn; /* the connection of the frame observer's current call */
+    unsigned cur_conn;    /* the connection of the frame observer's current call */
+    struct span *secrets; /* trace_secret's, owned copies, for --hexdump to mask */
+    size_t nsecrets;
 };
 
 /* trace.c */
 double trace_now(const struct trace *t);
+/* trace_secret_mask - which of the `len` octets at `p` belong to an occurrence of a secret
+ * (one flag octet each, caller frees), or NULL when none does. */
+uint8_t *trace_secret_mask(const struct trace *t, const uint8_t *p, size_t len);
 struct trace_crec *trace_crec(struct trace *t, unsigned conn);
 
 /* trace_stats.c */

@@ -120,19 +120,23 @@ static void note_sent(struct trace_crec *cr, const struct h2f_frame *f, double m
         cr->settings_sent = ms;
 }
 
+/* The frame, header included, with the secrets in it masked. */
+static void hexdump(struct trace *t, const struct h2f_frame *f)
+{
+    const uint8_t *p = f->payload.p - H2_FRAME_HEADER_LEN;
+    size_t len = H2_FRAME_HEADER_LEN + f->hdr.length;
+    uint8_t *mask = trace_secret_mask(t, p, len);
+
+    trace_text_hexdump(t->text, p, len, mask);
+    free(mask);
+}
+
 static void render(struct trace *t, struct trace_frame_view *v)
 {
-    const struct h2f_frame *f = v->f;
-
-    if (t->text && (t->frames || (t->hpack && v->block))) {
+    if (t->text && (t->frames || (t->hpack && v->block)))
         trace_text_frame(t->text, v);
-        if (t->hexdump)
-            trace_text_hexdump(t->text, f->payload.p - H2_FRAME_HEADER_LEN,
-                               H2_FRAME_HEADER_LEN + f->hdr.length);
-    } else if (t->text && t->hexdump) {
-        trace_text_hexdump(t->text, f->payload.p - H2_FRAME_HEADER_LEN,
-                           H2_FRAME_HEADER_LEN + f->hdr.length);
-    }
+    if (t->text && t->hexdump)
+        hexdump(t, v->f);
     if (t->json)
         trace_json_frame(t->json, v);
 }

@@ -232,8 +232,9 @@ void trace_text_bad_frame(FILE *out, double ms, unsigned conn, const char *hop,
             *flags ? " " : "", flags, why ? why : "invalid frame");
 }
 
-/* 16 octets a line: offset, hex in two groups of eight, then the printable ASCII. */
-void trace_text_hexdump(FILE *out, const uint8_t *p, size_t len)
+/* 16 octets a line: offset, hex in two groups of eight, then the printable ASCII; a
+ * masked octet is "**" and '*'. */
+void trace_text_hexdump(FILE *out, const uint8_t *p, size_t len, const uint8_t *mask)
 {
     size_t off, i;
 
@@ -243,14 +244,19 @@ void trace_text_hexdump(FILE *out, const uint8_t *p, size_t len)
         for (i = 0; i < 16; i++) {
             if (i == 8)
                 fputc(' ', out);
-            if (i < n)
+            if (i < n && mask && mask[off + i])
+                fputs(" **", out);
+            else if (i < n)
                 fprintf(out, " %02x", p[off + i]);
             else
                 fputs("   ", out);
         }
         fputs("  |", out);
         for (i = 0; i < n; i++)
-            fputc(p[off + i] >= 0x20 && p[off + i] < 0x7f ? p[off + i] : '.', out);
+            fputc(mask && mask[off + i]                     ? '*'
+                  : p[off + i] >= 0x20 && p[off + i] < 0x7f ? p[off + i]
+                                                            : '.',
+                  out);
         fputs("|\n", out);
     }
 }

@@ -98,13 +98,17 @@ W='%{http_code} alpn=%{alpn} proxy_alpn=%{proxy_alpn} connect=%{http_connect} co
 
 @test "Basic auth with -U: accepted, masked in -v, kept from the origin, also after a redirect" {
     need_server SQUID_AUTH
-    run_h2get -v -L --cacert "$CA" -U "$PROXY_USER:$PROXY_PASS" -x "http://127.0.0.1:$SQUID_AUTH" \
-        "https://localhost:$NGINX_H2/redirect-cross-proxy"
+    run_h2get -v -L --hexdump --cacert "$CA" -U "$PROXY_USER:$PROXY_PASS" \
+        -x "http://127.0.0.1:$SQUID_AUTH" "https://localhost:$NGINX_H2/redirect-cross-proxy"
     assert_status 0
     assert_stdout_is "pauth= auth= x=
 "
     assert_stderr '^> Proxy-Authorization: \[masked\]$'
     refute_secret
+    # --hexdump shows HTTP/2 frames (the origin's, in the tunnel), not the HTTP/1.1 CONNECT
+    dump_ascii >ascii
+    grep -q '302 Found' ascii || fail "no origin frames in the dump: $(cat ascii)"
+    ! grep -Eq "$PROXY_PASS|$PROXY_B64|CONNECT" ascii || fail "the CONNECT in the dump"
     [ "$(squid_log_count SQUID_AUTH "TCP_TUNNEL/200 .* CONNECT localhost:$NGINX_H2 $PROXY_USER ")" = 1 ]
     [ "$(squid_log_count SQUID_AUTH "CONNECT 127.0.0.1:$NGINX_H2 $PROXY_USER ")" = 1 ]
 }

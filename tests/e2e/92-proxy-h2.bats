@@ -227,6 +227,40 @@ https://127.0.0.1:$NGINX_H2/size-16384 200 alpn=h2 proxy_alpn=http/1.1 connect=2
     ! grep -Eq "$PROXY_PASS|$PROXY_B64" trace.jsonl || fail "credentials in the JSON trace"
 }
 
+@test "-U on CONNECT streams with --hexdump: the credentials' bytes are '*', as in every view" {
+    run_h2get --hexdump -U "$PROXY_USER:$PROXY_PASS" --cacert "$CA" --proxy-cacert "$CA" \
+        -x "https://localhost:$NGHTTPX" -o out "https://localhost:$NGINX_H2/size-1"
+    assert_status 0
+    assert_file_sha out "$(doc_sha size-1)"
+    dump_ascii >ascii
+    grep -q 'CONNECT' ascii || fail "no CONNECT stream in the dump: $(cat ascii)"
+    # never indexed, not Huffman-coded: the value's 18 octets (Basic + base64) are '*'
+    grep -q '\*\{18\}' ascii || fail "no masked value in the dump: $(cat ascii)"
+    ! grep -Eq "$PROXY_PASS|$PROXY_B64|Basic" ascii || fail "credentials in the dump"
+    assert_stderr '^    [0-9a-f]{4}  .*( \*\*){8}.*\|'
+    refute_secret
+    # a Proxy-Authorization of --proxy-header is masked the same way
+    run_h2get --hexdump --proxy-header "Proxy-Authorization: Bearer $PROXY_B64" --cacert "$CA" \
+        --proxy-cacert "$CA" -x "https://localhost:$NGHTTPX" -o out \
+        "https://localhost:$NGINX_H2/size-1"
+    assert_status 0
+    dump_ascii >ascii
+    grep -q '\*\{19\}' ascii || fail "no masked value in the dump: $(cat ascii)"
+    ! grep -Eq "$PROXY_B64|Bearer" ascii || fail "credentials in the dump"
+}
+
+@test "-u to the origin (through the proxy): shown in --hexdump as in --frames and -v" {
+    run_h2get --hexdump --frames -u "ou:op" -U "$PROXY_USER:$PROXY_PASS" --cacert "$CA" \
+        --proxy-cacert "$CA" -x "https://localhost:$NGHTTPX" -o out \
+        "https://localhost:$NGINX_H2/size-1"
+    assert_status 0
+    assert_stderr '^    authorization: Basic b3U6b3A=$'
+    dump_ascii >ascii
+    grep -q 'Basic b3U6b3A=' ascii || fail "the origin's field is not in the dump: $(cat ascii)"
+    ! grep -Eq "$PROXY_PASS|$PROXY_B64" ascii || fail "proxy credentials in the dump"
+    refute_secret
+}
+
 @test "a CONNECT stream the proxy refuses fails its URL alone; the others share the connection" {
     run_h2get --cacert "$CA" --proxy-cacert "$CA" -x "https://localhost:$NGHTTPX" \
         -w '%{url_effective} %{http_code} connect=%{http_connect}\n' -o a -o b -o c \

@@ -228,6 +228,12 @@ proxy_log_wait() {
     fail "proxy log has no line matching: $1" "--- proxy log:" "$(cat "$PROXY_LOG" 2>/dev/null)"
 }
 
+# dump_ascii: the ASCII columns of --hexdump's lines on stderr, joined (a field's bytes
+# run on across the 16-octet lines).
+dump_ascii() {
+    sed -n 's/^    [0-9a-f]\{4\}  .*  |\(.*\)|$/\1/p' "$STDERR" | tr -d '\n'
+}
+
 # refute_secret: the test credentials appear nowhere in h2get's stderr.
 refute_secret() {
     refute_stderr "$PROXY_PASS|$PROXY_B64"

@@ -658,6 +658,14 @@ TEST(test_hpack_encode_modes)
     e.huffman = HPACK_HUFFMAN_AUTO;
     f[0] = fld("y", "1", 0);
     encode_is(&e, f, 1, "400179 0131", __LINE__);
+    /* credentials' values go out as their own octets even where Huffman is asked for, so
+     * that a hex dump can mask them (short cookies are not credentials: Huffman) */
+    e.huffman = HPACK_HUFFMAN_ALWAYS;
+    f[0] = fld("proxy-authorization", "Basic eA==", 0);
+    f[1] = fld("x", "ab", HPACK_FIELD_SENSITIVE); /* "x" is dynamic entry 63 */
+    encode_is(&e, f, 2, "1f22 0a4261736963206541 3d3d 1f30 026162", __LINE__);
+    f[0] = fld("cookie", "short", 0); /* guessable, never indexed, but not a credential */
+    encode_is(&e, f, 1, "1f11 8444e7b13f", __LINE__);
     hpack_encoder_release(&e);
 
     hpack_encoder_init(&e, &tap_mem, 4096);

@@ -173,16 +173,52 @@ TEST(test_trace_windows_and_hexdump)
     w.stream_open = false;
     trace_text_windows(o, 3, &w);
     trace_text_windows(o, 0, &w);
-    trace_text_hexdump(o, b, 18);
+    trace_text_hexdump(o, b, 18, NULL);
+    trace_text_hexdump(o, b, 18, (const uint8_t *)"\0\0\0\0\0\0\0\0\1\0\1\1\0\0\0\0\0\1");
     fclose(o);
     CHECK_STR(out_buf, "    windows: conn send=100 recv=200 | s=1 send=0 recv=50\n"
                        "    windows: conn send=100 recv=200 | s=3 closed\n"
                        "    windows: conn send=100 recv=200\n"
                        "    0000  00 00 09 00 01 00 00 00  01 68 65 6c 6c 6f 2c 20  "
                        "|.........hello, |\n"
-                       "    0010  77 6f                                             |wo|\n");
+                       "    0010  77 6f                                             |wo|\n"
+                       "    0000  00 00 09 00 01 00 00 00  ** 68 ** ** 6c 6f 2c 20  "
+                       "|........*h**lo, |\n"
+                       "    0010  77 **                                             |w*|\n");
     free(out_buf);
     out_buf = NULL;
+}
+
+TEST(test_trace_secret_mask)
+{
+    struct trace_opts to;
+    struct trace *t;
+    uint8_t *m;
+    int err;
+
+    memset(&to, 0, sizeof(to));
+    to.hexdump = true;
+    to.frames_file = "/dev/null";
+    t = trace_new(&to, &err);
+    CHECK_INT(err, 0);
+    CHECK(trace_secret_mask(t, (const uint8_t *)"hello", 5) == NULL);
+    trace_secret(t, span_str("llo"));
+    trace_secret(t, span_str("llo")); /* told twice, kept once */
+    trace_secret(t, span_str(""));
+    trace_secret(t, span_str("lo, hel"));
+    CHECK_INT(t->nsecrets, 2);
+    m = trace_secret_mask(t, (const uint8_t *)"hello, hello!", 13);
+    CHECK(m != NULL);
+    CHECK_MEM(m, 13, "\0\0\1\1\1\1\1\1\1\1\1\1\0", 13); /* 2..11 */
+    free(m);
+    CHECK(trace_secret_mask(t, (const uint8_t *)"hell", 4) == NULL);
+    CHECK_INT(trace_finish(t), 0);
+    /* without --hexdump nothing is kept */
+    to.hexdump = false;
+    t = trace_new(&to, &err);
+    trace_secret(t, span_str("llo"));
+    CHECK_INT(t->nsecrets, 0);
+    CHECK_INT(trace_finish(t), 0);
 }
 
 static uint64_t fake_us;
