@@ -50,6 +50,9 @@ struct h2c_config {
     bool split_blocks;       /* split every header block into HEADERS + CONTINUATION */
     uint32_t max_concurrent; /* our own cap on open streams (0: the peer's limit only) */
     struct span priority;    /* RFC 9218 §5 `priority` field added to every request */
+    /* --limit-rate: connection credit (WINDOW_UPDATE on stream 0) is returned only when the
+     * caller grants it (h2c_credit_owed, h2c_grant_credit); stream credit as usual. */
+    bool paced_credit;
 };
 
 /* The peer's SETTINGS as currently applied (§6.5.2 defaults until it says otherwise). */
@@ -173,6 +176,14 @@ void h2c_consume(struct h2c_conn *c, uint32_t sid, size_t n);
 /* h2c_consume_conn - `n` body bytes were taken off the connection but are held, not written
  * out: return the connection's credit only, so that the stream stays within its window. */
 void h2c_consume_conn(struct h2c_conn *c, size_t n);
+
+/* h2c_credit_owed - with `paced_credit`: body bytes consumed whose connection credit was
+ * not granted yet (what the server waits for once its window is spent); else 0. */
+uint64_t h2c_credit_owed(const struct h2c_conn *c);
+
+/* h2c_grant_credit - with `paced_credit`: return up to `n` bytes of the owed connection
+ * credit now, in one WINDOW_UPDATE (RFC 9113 §6.9.1). Returns how many were granted. */
+uint64_t h2c_grant_credit(struct h2c_conn *c, uint64_t n);
 
 /*
  * h2c_stream_boost - let stream `sid` have `window` bytes in flight from now on, beyond the

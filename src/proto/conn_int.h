@@ -74,6 +74,7 @@ struct h2c_conn {
     int64_t send_window;
     int64_t recv_window;
     uint32_t recv_unacked;
+    uint64_t credit_owed; /* paced_credit: connection credit the caller has yet to grant */
     struct hpack_decoder dec;
     struct hpack_encoder enc;
     struct hpack_list list;

@@ -133,11 +133,15 @@ int conn_queue_goaway(struct h2c_conn *c, uint32_t wire, const char *debug)
 }
 
 /* conn_credit - `n` received bytes no longer occupy the windows: return credit with
- * WINDOW_UPDATE once half a window is owed, so the peer never stalls (§6.9). */
+ * WINDOW_UPDATE once half a window is owed, so the peer never stalls (§6.9); with
+ * `paced_credit`, the connection's credit waits for h2c_grant_credit. */
 void conn_credit(struct h2c_conn *c, struct h2c_stream *s, size_t n)
 {
-    c->recv_unacked += (uint32_t)n;
-    if (c->recv_unacked >= c->cfg.conn_window / 2) {
+    if (c->cfg.paced_credit)
+        c->credit_owed += n;
+    else
+        c->recv_unacked += (uint32_t)n;
+    if (c->recv_unacked && c->recv_unacked >= c->cfg.conn_window / 2) {
         conn_queue_simple(c, H2F_TYPE_WINDOW_UPDATE, 0, 0, c->recv_unacked, 0);
         c->recv_window += c->recv_unacked;
         c->recv_unacked = 0;
@@ -150,6 +154,26 @@ void conn_credit(struct h2c_conn *c, struct h2c_stream *s, size_t n)
         s->recv_window += s->recv_unacked;
         s->recv_unacked = 0;
     }
+}
+
+uint64_t h2c_credit_owed(const struct h2c_conn *c)
+{
+    return c->credit_owed;
+}
+
+uint64_t h2c_grant_credit(struct h2c_conn *c, uint64_t n)
+{
+    if (n > c->credit_owed)
+        n = c->credit_owed;
+    /* §6.9.1: a window may not pass 2^31-1; what is owed never makes it do so, since it
+     * was taken from the window first */
+    if (!n || c->failed || c->recv_window + (int64_t)n > H2_MAX_WINDOW)
+        return 0;
+    if (conn_queue_simple(c, H2F_TYPE_WINDOW_UPDATE, 0, 0, (uint32_t)n, 0) != 0)
+        return 0;
+    c->recv_window += (int64_t)n;
+    c->credit_owed -= n;
+    return n;
 }
 
 void h2c_consume_conn(struct h2c_conn *c, size_t n)

@@ -667,6 +667,66 @@ TEST(test_conn_consume_sends_window_update)
     srv_free(s);
 }
 
+/* --limit-rate: the connection's credit waits for the caller's grant; the stream's does not. */
+TEST(test_conn_paced_credit_waits_for_grants)
+{
+    struct srv *s = calloc(1, sizeof(*s));
+    struct h2c_config cfg;
+    static const char *const h[] = {":status", "200", NULL};
+    static char chunk[16385];
+    struct h2f_frame fr[8];
+    int i;
+
+    h2c_config_init(&cfg, &tap_mem);
+    cfg.paced_credit = true;
+    s->c = h2c_new(&cfg);
+    hpack_encoder_init(&s->enc, &mem_libc, 4096);
+    client_frames(s, fr, 8, outcopy);
+    srv_settings(s, NULL, 0);
+    submit(s, true);
+    srv_headers(s, 1, 0, h);
+    memset(chunk, 'z', 16384);
+    for (i = 0; i < 40; i++)
+        srv_data(s, 1, 0, chunk);
+    srv_flush(s);
+    CHECK_INT(s->err, 0);
+    client_frames(s, fr, 8, outcopy);
+    CHECK_INT(h2c_credit_owed(s->c), 0);
+    h2c_consume(s->c, 1, 40 * 16384);
+    CHECK_INT(client_frames(s, fr, 8, outcopy), 1); /* the stream's credit only */
+    CHECK_INT(fr[0].hdr.stream_id, 1);
+    CHECK_INT(h2c_credit_owed(s->c), 40 * 16384);
+    CHECK_INT(h2c_grant_credit(s->c, 100000), 100000);
+    CHECK_INT(client_frames(s, fr, 8, outcopy), 1);
+    CHECK_INT(fr[0].hdr.type, H2F_TYPE_WINDOW_UPDATE);
+    CHECK_INT(fr[0].hdr.stream_id, 0);
+    CHECK_INT(fr[0].u.window_update.increment, 100000);
+    CHECK_INT(h2c_grant_credit(s->c, 1u << 30), 40 * 16384 - 100000); /* no more than owed */
+    CHECK_INT(client_frames(s, fr, 8, outcopy), 1);
+    CHECK_INT(fr[0].u.window_update.increment, 40 * 16384 - 100000);
+    CHECK_INT(h2c_grant_credit(s->c, 1), 0);
+    CHECK_INT(client_frames(s, fr, 8, outcopy), 0);
+    srv_free(s);
+}
+
+/* Without pacing nothing is owed: the connection returns its credit itself. */
+TEST(test_conn_unpaced_owes_nothing)
+{
+    struct srv *s = srv_ready();
+    static const char *const h[] = {":status", "200", NULL};
+    struct h2f_frame fr[8];
+
+    submit(s, true);
+    srv_headers(s, 1, 0, h);
+    srv_data(s, 1, 0, "hello");
+    srv_flush(s);
+    client_frames(s, fr, 8, outcopy);
+    h2c_consume(s->c, 1, 5);
+    CHECK_INT(h2c_credit_owed(s->c), 0);
+    CHECK_INT(h2c_grant_credit(s->c, 5), 0);
+    srv_free(s);
+}
+
 TEST(test_conn_continuation_assembled_and_interleaving_rejected)
 {
     struct srv *s = srv_ready();
