@@ -69,6 +69,7 @@ complete -c h2get -l connect-timeout -x -d 'Limit name resolution, TCP and TLS s
 complete -c h2get -l connect-to -x -d 'Connect to HOST2:PORT2 instead of HOST1:PORT1'
 complete -c h2get -s 4 -l ipv4 -d 'Connect over IPv4 only'
 complete -c h2get -s 6 -l ipv6 -d 'Connect over IPv6 only'
+complete -c h2get -l limit-rate -x -d 'At most SPEED bytes/s each way, for the whole run (K, M, G units)'
 complete -c h2get -s m -l max-time -x -d 'Limit the whole run to SECONDS'
 complete -c h2get -l noproxy -x -d 'Reach the hosts in comma-separated LIST without a proxy (\'*\': all)'
 complete -c h2get -s x -l proxy -x -d 'Use the proxy at URL: http, https, socks4(a), socks5(h)'

@@ -71,6 +71,7 @@ _arguments -s -S \
   '*--connect-to=[Connect to HOST2:PORT2 instead of HOST1:PORT1]:HOST1\:PORT1\:HOST2\:PORT2: ' \
   '(-4 --ipv4)'{-4,--ipv4}'[Connect over IPv4 only]' \
   '(-6 --ipv6)'{-6,--ipv6}'[Connect over IPv6 only]' \
+  '--limit-rate=[At most SPEED bytes/s each way, for the whole run (K, M, G units)]:SPEED: ' \
   '(-m --max-time)'{-m+,--max-time=}'[Limit the whole run to SECONDS]:SECONDS: ' \
   '--noproxy=[Reach the hosts in comma-separated LIST without a proxy ('\''*'\'': all)]:LIST: ' \
   '(-x --proxy)'{-x+,--proxy=}'[Use the proxy at URL: http, https, socks4(a), socks5(h)]:URL: ' \

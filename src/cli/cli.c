@@ -202,7 +202,7 @@ int cli_apply(struct config *cfg, const struct cli_opt *o, const char *arg)
     else if (o->kind == CLI_ARG_SECONDS && !parse_seconds(arg, &v.u64))
         what = "duration";
     else if (o->kind == CLI_ARG_SIZE && !parse_size(arg, &v.u64))
-        what = "size";
+        what = o->arg && !strcmp(o->arg, "SPEED") ? "speed" : "size";
     if (what)
         return cli_fail(cfg, H2E_USAGE, "invalid %s '%s' for '--%s'", what, arg, o->name);
     return o->set(cfg, o, &v);

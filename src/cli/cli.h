@@ -223,6 +223,7 @@ struct cli_net {
     uint64_t max_time_ms;             /* -m, 0 for no limit */
     uint64_t stall_timeout_ms;        /* --stall-timeout, 0 disables */
     bool stall_timeout_given;         /* ... given (command line or config file): --sse keeps it */
+    uint64_t limit_rate;              /* --limit-rate: bytes per second each way, 0 for none */
     struct net_resolve_rule *resolve; /* --resolve rules in order; owned */
     size_t nresolve;
     struct net_connect_to *connect_to; /* --connect-to rules in order; owned */

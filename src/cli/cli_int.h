@@ -68,6 +68,7 @@ int cli_set_continue_at(struct config *cfg, const struct cli_opt *o, const struc
 int cli_set_range(struct config *cfg, const struct cli_opt *o, const struct cli_val *v);
 int cli_set_proto(struct config *cfg, const struct cli_opt *o, const struct cli_val *v);
 int cli_set_cookie(struct config *cfg, const struct cli_opt *o, const struct cli_val *v);
+int cli_set_limit_rate(struct config *cfg, const struct cli_opt *o, const struct cli_val *v);
 /* cli_cond.c: -z. cli_check_time_cond - the file's mtime, once the outputs are known;
  * H2E_USAGE when the value is neither a date nor a file (nor this run's output). */
 int cli_set_time_cond(struct config *cfg, const struct cli_opt *o, const struct cli_val *v);

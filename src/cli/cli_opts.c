@@ -325,6 +325,8 @@ const struct cli_opt cli_opts[] = {
     FLAG("keep-partial", 0, O_OUT, "Keep an incomplete download as FILE.part", out.keep_partial),
     STR("keylog", 0, O_TLS, "FILE", "Append the TLS secrets to FILE (NSS key log format)",
         tls.keylog),
+    {"limit-rate", 0, CLI_ARG_SIZE, O_NET, false, "SPEED",
+     "At most SPEED bytes/s each way, for the whole run (K, M, G units)", cli_set_limit_rate, 0},
     FLAG("location", 'L', O_BEH, "Follow redirects", req.location),
     FLAG("location-trusted", 0, O_BEH, "Send credentials to the hosts redirects lead to (unsafe)",
          cond.location_trusted),

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Setters for curl's everyday options that are not about HTTP/2: --retry, -r, -C, -b,
- * and the checks they need of the whole command line (-J needs -O, -C and -r exclude each
- * other). Meanings as in curl (../shared/CLI.md §6, §9).
+ * --limit-rate, and the checks they need of the whole command line (-J needs -O, -C and
+ * -r exclude each other). Meanings as in curl (../shared/CLI.md §6, §9).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +15,16 @@ int cli_set_retry(struct config *cfg, const struct cli_opt *o, const struct cli_
     if (v->num < 0 || v->num > 1000000)
         return cli_fail(cfg, H2E_USAGE, "'--%s' takes 0 to 1000000, not '%s'", o->name, v->str);
     cfg->retry.count = (long)v->num;
+    return 0;
+}
+
+/* --limit-rate SPEED: bytes per second with curl's K, M, G (parsed as a size); 0 would
+ * mean "never send anything", so it is refused rather than taken as "no limit". */
+int cli_set_limit_rate(struct config *cfg, const struct cli_opt *o, const struct cli_val *v)
+{
+    if (v->u64 == 0)
+        return cli_fail(cfg, H2E_USAGE, "'--%s' takes a speed above 0, not '%s'", o->name, v->str);
+    cfg->net.limit_rate = v->u64;
     return 0;
 }
 

@@ -727,9 +727,13 @@ size_t cconn_pollfds(struct cconn *cc, struct pollfd *pfd, size_t max, int *time
         ev = sess_h2_events(cc, timeout);
         break;
     }
-    case CC_H1:
+    case CC_H1: {
+        int t = sess_h1_timeout(cc);
+        if (t >= 0 && (*timeout < 0 || t < *timeout))
+            *timeout = t;
         ev = sess_h1_events(cc);
         break;
+    }
     case CC_RAW:
         return tunto_pollfds(cc, pfd, max, timeout);
     case CC_IDLE: /* it connects on the next step */
@@ -740,7 +744,8 @@ size_t cconn_pollfds(struct cconn *cc, struct pollfd *pfd, size_t max, int *time
     default:
         return 0;
     }
-    if (io_pending(&cc->io) || ev < 0)
+    /* bytes TLS already holds are read at once, unless reading waits (--limit-rate) */
+    if (ev < 0 || (io_pending(&cc->io) && (ev & POLLIN)))
         *timeout = 0;
     pfd[0].fd = cc->io.fd;
     pfd[0].events = (short)(ev < 0 ? POLLIN : ev);

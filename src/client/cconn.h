@@ -116,9 +116,11 @@ struct cconn {
     struct buf rbuf;
     uint64_t connect_deadline;
     struct cconn_goaway goaway;
-    unsigned nopened; /* streams (or HTTP/1.1 requests) sent on this connection */
-    bool held_back;   /* a stream could have opened but --rate, --sequential... said wait */
-    bool more_body;   /* body bytes could still be sent: step again without waiting */
+    unsigned nopened;   /* streams (or HTTP/1.1 requests) sent on this connection */
+    bool held_back;     /* a stream could have opened but --rate, --sequential... said wait */
+    bool more_body;     /* body bytes could still be sent: step again without waiting */
+    bool paced;         /* --limit-rate held bytes back this step: wake when tokens come */
+    uint64_t pace_want; /* ... and how many a request body waits for (0: none waits) */
     /* graceful close (sess_h2.c): ms deadlines once GOAWAY is sent (0 before), and whether
      * the server acknowledged the PING sent with it */
     uint64_t linger_end, linger_idle;
@@ -207,7 +209,8 @@ void sess_h2_step(struct cconn *cc, short revents);
 /* sess_h2_events - poll events wanted, or -1 to be stepped again at once; lowers
  * `*timeout` (ms, -1 for none) to what a closing connection waits for. */
 short sess_h2_events(struct cconn *cc, int *timeout);
-/* sess_h2_timeout - ms until a body held at a silly window may go anyway, -1: none. */
+/* sess_h2_timeout - ms until a body held at a silly window may go anyway, or until
+ * --limit-rate lets held bytes go; -1: none. */
 int sess_h2_timeout(const struct cconn *cc);
 /* sess_h2_goodbye - the run ends now: RST/GOAWAY what is open and write what fits. */
 void sess_h2_goodbye(struct cconn *cc);
@@ -215,6 +218,8 @@ void sess_h2_goodbye(struct cconn *cc);
 /* sess_h1.c: the HTTP/1.1 session of a connection */
 void sess_h1_step(struct cconn *cc, short revents);
 short sess_h1_events(struct cconn *cc);
+/* sess_h1_timeout - ms until --limit-rate lets held bytes go, -1: none held. */
+int sess_h1_timeout(struct cconn *cc);
 void sess_h1_release(struct h1sess *h);
 
 #endif

@@ -329,6 +329,8 @@ int client_init(struct client *cl, const struct config *cfg)
     cl->now = clock_ms();
     cl->rate_last = cl->now;
     cl->rate_tokens = 1;
+    pace_init(&cl->pace_in, cfg->net.limit_rate, cl->now);
+    pace_init(&cl->pace_out, cfg->net.limit_rate, cl->now);
     cl->deadline = cfg->net.max_time_ms ? cl->now + cfg->net.max_time_ms : 0;
     if ((err = load_write_out(cl)) != 0)
         return err;

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/pace.h"
 #include "cli/cli.h"
 #include "net/tls.h"
 #include "out/out.h"
@@ -61,6 +62,9 @@ struct client {
     size_t in_flight;   /* requests sent and not finished, all connections */
     double rate_tokens; /* --rate token bucket */
     uint64_t rate_last;
+    /* --limit-rate: the run's buckets of body bytes received (HTTP/2 connection credit
+     * granted, HTTP/1.1 bytes read) and sent, shared by every connection */
+    struct pace pace_in, pace_out;
     bool ordered;        /* several URLs and one at least to stdout: order.c holds bodies */
     struct out_sink out; /* standard output, shared by every URL */
     uint64_t bytes_done; /* body bytes of the finished ones (progress meter) */

@@ -81,7 +81,24 @@ static int last_chunk(const struct cli_request *r, struct buf *out)
     return rv;
 }
 
-/* Append more of the request body to the output, framed. */
+/* --limit-rate: how much of `*n` bytes may go through bucket `p` now (lowered to that);
+ * false when fewer than a chunk's worth: then the session waits (`cc->pace_want`). */
+static bool paced(struct cconn *cc, struct pace *p, size_t *n)
+{
+    uint64_t allow = pace_avail(p, cc->cl->now);
+
+    if (*n <= allow)
+        return true;
+    if (allow < pace_chunk(p, *n)) {
+        cc->paced = true;
+        cc->pace_want = pace_chunk(p, *n);
+        return false;
+    }
+    *n = (size_t)allow;
+    return true;
+}
+
+/* Append more of the request body to the output, framed, as --limit-rate allows. */
 static int fill_body(struct cconn *cc, struct xfer *x)
 {
     struct h1sess *h = &cc->h1;
@@ -89,20 +106,27 @@ static int fill_body(struct cconn *cc, struct xfer *x)
     while (!x->up.done && h->out.len - h->out_off < H1_OUT_HIGH) {
         const uint8_t *p;
         size_t n;
+        size_t avail_n;
         bool last;
         int rv = xfer_body_next(x, &p, &n, &last);
         if (rv)
             return rv;
+        avail_n = n;
         if (n == 0 && !last)
             break; /* no input yet: the loop's poll() wakes us when it comes */
         if (n > H1_OUT_HIGH)
             n = H1_OUT_HIGH, last = false;
+        if (!paced(cc, &cc->cl->pace_out, &n))
+            break; /* --limit-rate: sess_h1_timeout says when more may go */
+        if (n < avail_n)
+            last = false;
         rv = h->chunked_upload ? h1_write_chunk(&h->out, p, n) : buf_append(&h->out, p, n);
         if (rv == 0 && last && h->chunked_upload)
             rv = last_chunk(&cc->cl->cfg->req, &h->out);
         if (rv)
             return rv;
         xfer_body_advance(x, n, last);
+        pace_take(&cc->cl->pace_out, n);
     }
     return 0;
 }
@@ -352,21 +376,30 @@ static void on_eof(struct cconn *cc, bool got_any)
     reconnect(cc);
 }
 
-static void read_input(struct cconn *cc)
+/* Read what the transport has (bounded per step) and parse it; with --limit-rate, no
+ * faster than the run's rate (RFC 9112 has no flow control: the server's writes block
+ * once the socket buffers are full), unless `force`: poll reported an error or hang-up,
+ * which only a read clears. */
+static void read_input(struct cconn *cc, bool force)
 {
     size_t budget = 4 * CCONN_READ_CHUNK;
 
     while (budget && cc->state == CC_H1 && cc->h1.x) {
+        size_t want = CCONN_READ_CHUNK;
         int rv;
+        if (!force && !paced(cc, &cc->cl->pace_in, &want))
+            return;
         if (buf_reserve(&cc->rbuf, CCONN_READ_CHUNK) != 0) {
             xfer_fail(cc->h1.x, H2E_LIMIT_HEADER_LIST, "response head too large");
             cc->h1.x = NULL;
             reconnect(cc);
             return;
         }
-        rv = io_read(&cc->io, cc->rbuf.p + cc->rbuf.len, CCONN_READ_CHUNK);
+        rv = io_read(&cc->io, cc->rbuf.p + cc->rbuf.len, want);
         if (rv == H2E_INCOMPLETE)
             return;
+        if (rv > 0)
+            pace_take(&cc->cl->pace_in, (uint64_t)rv);
         if (rv < 0 && reset_reused(cc)) { /* the server closed it as we reused it */
             on_eof(cc, false);
             return;
@@ -425,10 +458,12 @@ void sess_h1_step(struct cconn *cc, short revents)
             idle_input(cc);
         return;
     }
+    cc->paced = false;
+    cc->pace_want = 0;
     if (h->phase == H1_SEND && !send_request(cc))
         return;
     if (h->phase != H1_SEND && process(cc))
-        read_input(cc);
+        read_input(cc, (revents & (POLLERR | POLLHUP)) != 0);
 }
 
 short sess_h1_events(struct cconn *cc)
@@ -440,5 +475,17 @@ short sess_h1_events(struct cconn *cc)
         return h->broken || (cc->npending && route_could_start(cc->cl, cc)) ? -1 : POLLIN;
     if (h->phase == H1_SEND) /* nothing to write: the body waits for stdin (polled too) */
         return (short)(ev | (h->out_off < h->out.len ? POLLOUT : POLLIN));
-    return (short)(ev | POLLIN);
+    /* reading waits for --limit-rate's tokens: readable input would only wake us early */
+    return (short)(ev | (cc->paced ? 0 : POLLIN));
+}
+
+int sess_h1_timeout(struct cconn *cc)
+{
+    struct pace *p = cc->h1.phase == H1_SEND ? &cc->cl->pace_out : &cc->cl->pace_in;
+    uint64_t t;
+
+    if (!cc->paced || !cc->h1.x)
+        return -1;
+    t = pace_wait(p, cc->pace_want);
+    return t > 1000 ? 1000 : (int)t;
 }

@@ -34,6 +34,8 @@ int sess_h2_start(struct cconn *cc)
      * be held stays small; the first in line is boosted (order.c) */
     if (cc->cl->ordered && !cc->is_proxy) /* tunnels are never held */
         cfg.stream_window = CLIENT_HELD_WINDOW;
+    if (!cc->is_proxy) /* a tunnel's bytes are counted by the connection inside it */
+        sess_h2_pace(cc->cl->cfg, &cfg);
     sess_h2_config(cc->cl->cfg, &cfg, set);
     sess_h2_observe(&cfg, cc->cl->trace, cc->id);
     cc->h2 = h2c_new(&cfg);
@@ -177,7 +179,28 @@ static bool held_long_enough(struct cconn *cc, struct xfer *x)
     return true;
 }
 
-/* Queue request body bytes within the windows and the output bound; returns how many. */
+/* --limit-rate: how much of the `*n` bytes at hand may go now (`*last` cleared when not
+ * all); false when too few to be worth a frame: the session waits for tokens. */
+static bool paced_send(struct cconn *cc, size_t *n, bool *last)
+{
+    struct pace *p = &cc->cl->pace_out;
+    uint64_t allow = pace_avail(p, cc->cl->now);
+
+    if (*n <= allow)
+        return true;
+    if (allow < pace_chunk(p, *n)) {
+        cc->paced = true;
+        if (!cc->pace_want || pace_chunk(p, *n) < cc->pace_want)
+            cc->pace_want = pace_chunk(p, *n);
+        return false;
+    }
+    *n = (size_t)allow;
+    *last = false;
+    return true;
+}
+
+/* Queue request body bytes within the windows, the output bound and --limit-rate;
+ * returns how many. */
 static size_t pump_bodies(struct cconn *cc)
 {
     size_t i, queued = 0;
@@ -192,12 +215,15 @@ static size_t pump_bodies(struct cconn *cc)
             int64_t took;
             if (xfer_body_next(x, &p, &n, &last) != 0)
                 break; /* it failed: the router cancels its stream */
+            if (!paced_send(cc, &n, &last))
+                break;
             took = h2c_send_data(cc->h2, x->stream_id, p, n, last && !trailers);
             if (took == 0 && n > 0 && held_long_enough(cc, x))
                 continue;
             if (took < 0 || (took == 0 && !(n == 0 && last)))
                 break; /* blocked by a window or the output queue */
             x->up.held_ms = 0;
+            pace_take(&cc->cl->pace_out, (uint64_t)took);
             if (last && trailers && (size_t)took == n && send_trailers(cc, x) != 0)
                 break;
             xfer_body_advance(x, (size_t)took, last && (size_t)took == n);
@@ -330,6 +356,26 @@ static void on_data(struct cconn *cc, struct xfer *x, const struct h2c_event *ev
         h2c_consume(cc->h2, ev->stream_id, ev->data.len);
     if (x && cc->cl->ordered && x->index == cc->cl->fin && x->resp.state == XFER_RESP_HEADERS)
         order_boost(x);
+}
+
+/* --limit-rate: the connection credit owed for bytes already taken goes back as the
+ * run's rate allows (RFC 9113 §6.9: a receiver need not grant credit at once); the server
+ * can then send no faster. Granted a chunk at a time, so that a WINDOW_UPDATE is worth
+ * its wake-up; pace_chunk stays under half the window, so the server is never left with
+ * too little window to make up a chunk. */
+static void grant_credit(struct cconn *cc)
+{
+    struct pace *p = &cc->cl->pace_in;
+    uint64_t owed = h2c_credit_owed(cc->h2), avail;
+
+    if (!owed)
+        return;
+    avail = pace_avail(p, cc->cl->now);
+    if (avail < pace_chunk(p, owed)) {
+        cc->paced = true;
+        return;
+    }
+    pace_take(p, h2c_grant_credit(cc->h2, avail < owed ? avail : owed));
 }
 
 /* --duplex: what stdout took since the last step is credited back to its stream. */
@@ -588,6 +634,9 @@ void sess_h2_step(struct cconn *cc, short revents)
         pconn_h2_submit(cc);
     if (cc->cl->stdout_pipe)
         step_duplex(cc);
+    cc->paced = false;
+    cc->pace_want = 0;
+    grant_credit(cc);
     if (!send_some(cc))
         return;
     if (cconn_count(cc) == 0 && !cc->cl->nwaiting) /* a --retry that waits may reuse it */
@@ -607,10 +656,26 @@ short sess_h2_events(struct cconn *cc, int *timeout)
     return ev;
 }
 
+/* When --limit-rate lets what this connection holds back go: -1 when nothing waits. */
+static int pace_timeout(const struct cconn *cc)
+{
+    struct client *cl = cc->cl;
+    uint64_t owed = h2c_credit_owed(cc->h2), in = UINT64_MAX, out = UINT64_MAX;
+
+    if (!cc->paced)
+        return -1;
+    if (owed && pace_avail(&cl->pace_in, cl->now) < pace_chunk(&cl->pace_in, owed))
+        in = pace_wait(&cl->pace_in, pace_chunk(&cl->pace_in, owed));
+    if (cc->pace_want) /* a request body waits for tokens */
+        out = pace_wait(&cl->pace_out, cc->pace_want);
+    in = in < out ? in : out;
+    return in == UINT64_MAX ? -1 : in > 1000 ? 1000 : (int)in;
+}
+
 int sess_h2_timeout(const struct cconn *cc)
 {
     uint64_t now = cc->cl->now, due;
-    int t = -1;
+    int t = pace_timeout(cc);
     size_t i;
 
     for (i = 0; i < cc->nact; i++) {

@@ -74,6 +74,20 @@ void sess_h2_config(const struct config *cfg, struct h2c_config *hc, struct h2f_
     apply_settings(hc, set, h);
 }
 
+void sess_h2_pace(const struct config *cfg, struct h2c_config *hc)
+{
+    uint64_t rate = cfg->net.limit_rate, tenth = rate / 10;
+
+    if (!rate)
+        return;
+    hc->paced_credit = true;
+    /* §6.9.2: SETTINGS cannot lower the connection's 65,535; only the stream windows */
+    if (tenth < hc->conn_window)
+        hc->conn_window = tenth > H2_DEFAULT_WINDOW ? (uint32_t)tenth : H2_DEFAULT_WINDOW;
+    if (tenth < hc->stream_window)
+        hc->stream_window = tenth > H2_MIN_MAX_FRAME_SIZE ? (uint32_t)tenth : H2_MIN_MAX_FRAME_SIZE;
+}
+
 void sess_h2_observe(struct h2c_config *hc, struct trace *t, unsigned conn_id)
 {
     struct trace_h2_hooks hk = trace_h2_hooks(t, conn_id);

@@ -27,6 +27,17 @@
  */
 void sess_h2_config(const struct config *cfg, struct h2c_config *hc, struct h2f_setting *set);
 
+/*
+ * sess_h2_pace - with --limit-rate (`cfg->net.limit_rate`): `hc` returns connection credit
+ * only as the session grants it (paced_credit), and starts with small windows, so that
+ * what the server may send before the first grant is about 100 ms of the rate: the
+ * connection window at RFC 9113 §6.9.2's floor of 65,535 or the rate's 100 ms if larger,
+ * stream windows at the rate's 100 ms but at least one frame (16,384, §4.2). Windows only
+ * shrink from what `hc` has (--window-size and the others, applied after, still win).
+ * Nothing without --limit-rate.
+ */
+void sess_h2_pace(const struct config *cfg, struct h2c_config *hc);
+
 /* sess_h2_observe - install `t`'s frame observer for connection `conn_id` on `hc` (nothing
  * when no view needs frames). */
 void sess_h2_observe(struct h2c_config *hc, struct trace *t, unsigned conn_id);

@@ -3,8 +3,8 @@
  * The HTTP/2 session's setup from the command line (src/client/sess_h2_setup.c): the exact
  * h2c_config each option gives (every field compared, so that an option cannot change one
  * it should not), --settings with `empty` and ENABLE_PUSH, the connection-window floor of
- * RFC 9113 §6.9.2, the frame observer taken from the trace, and the --ping PINGs on the
- * wire with their opaque data.
+ * RFC 9113 §6.9.2, the small windows and paced credit of --limit-rate, the frame observer
+ * taken from the trace, and the --ping PINGs on the wire with their opaque data.
  */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -78,6 +78,7 @@ static void check_config(const struct h2c_config *got, const struct h2c_config *
     CHECK_INT(got->padding, want->padding);
     CHECK_INT(got->split_blocks, want->split_blocks);
     CHECK_INT(got->max_concurrent, want->max_concurrent);
+    CHECK_INT(got->paced_credit, want->paced_credit);
     CHECK_MEM(got->priority.p, got->priority.len, want->priority.p, want->priority.len);
     if (!failed && tap_failed())
         tap_fail(__FILE__, line, "the configuration above");
@@ -149,6 +150,57 @@ TEST(test_sess_h2_setup_options_override_the_callers_choice)
     hc.stream_window = 65536;
     sess_h2_config(&c, &hc, set);
     CHECK_INT(hc.stream_window, 7);
+    cli_release(&c);
+}
+
+/* --limit-rate's windows (sess_h2_pace, then sess_h2_config as sess_h2_start does them). */
+static struct h2c_config paced(const struct config *cfg)
+{
+    struct h2c_config hc;
+
+    h2c_config_init(&hc, &xalloc_mem);
+    memset(set, 0xee, sizeof(set));
+    sess_h2_pace(cfg, &hc);
+    sess_h2_config(cfg, &hc, set);
+    return hc;
+}
+
+TEST(test_sess_h2_setup_limit_rate)
+{
+    struct config c;
+    struct h2c_config hc, want;
+
+    CHECK_INT(parse(&c, NULL), CLI_RUN); /* no rate: nothing changes */
+    hc = paced(&c);
+    want = defaults();
+    CHECK_CONFIG(hc, want);
+    cli_release(&c);
+
+    /* 100 ms of 1 MiB/s: both windows; credit waits for the session's grants */
+    CHECK_INT(parse(&c, "--limit-rate", "1M", NULL), CLI_RUN);
+    hc = paced(&c);
+    want = defaults();
+    want.stream_window = 104857;
+    want.conn_window = 104857;
+    want.paced_credit = true;
+    CHECK_CONFIG(hc, want);
+    cli_release(&c);
+
+    /* slow: one frame per stream, and the connection's floor of 65535 (RFC 9113 §6.9.2) */
+    CHECK_INT(parse(&c, "--limit-rate", "10k", NULL), CLI_RUN);
+    hc = paced(&c);
+    want.stream_window = H2_MIN_MAX_FRAME_SIZE;
+    want.conn_window = H2_DEFAULT_WINDOW;
+    CHECK_CONFIG(hc, want);
+    cli_release(&c);
+
+    /* fast: never wider than without a rate; the window options still win */
+    CHECK_INT(parse(&c, "--limit-rate", "10G", "--window-size", "5000", NULL), CLI_RUN);
+    hc = paced(&c);
+    want = defaults();
+    want.stream_window = 5000;
+    want.paced_credit = true;
+    CHECK_CONFIG(hc, want);
     cli_release(&c);
 }
 
