@@ -38,12 +38,14 @@ int ws_chan_fail(struct ws_chan *ch, int code, const char *fmt, ...)
 }
 
 /* One received message to its output (-o FILE or stdout): text with a newline after it,
- * binary as it is. */
+ * binary as it is. Stdout may take part of it now and the rest later (ws_out.c). */
 static int write_message(struct ws_chan *ch, const struct ws_event *ev)
 {
     struct ws_sess *s = ch->s;
-    struct out_sink *o = ch->file ? ch->file : &s->cl.out;
+    struct out_sink *o = ch->file;
 
+    if (!o)
+        return ws_out_message(ch, ev);
     if ((ev->data.len && out_write(o, ev->data.p, ev->data.len) != 0) ||
         (ev->opcode == WS_OP_TEXT && out_write(o, "\n", 1) != 0) || out_flush(o) != 0)
         return ws_fail(s, H2E_WRITE, "%s", o->detail);
@@ -66,11 +68,14 @@ int ws_drain(struct ws_chan *ch)
 {
     struct h2e_info info = H2E_INFO_INIT;
     struct ws_event ev;
-    int rv;
+    int rv = 0;
 
+    /* a message received whole is written even when the channel failed after it */
+    if (ch->held && ws_out_resume(ch) != 0)
+        return ch->s->result;
     if (ch->result)
         return ch->result;
-    while ((rv = ws_ep_next(&ch->ep, &ev, &info)) == 1) {
+    while (!ch->held && (rv = ws_ep_next(&ch->ep, &ev, &info)) == 1) {
         if (ev.type == WS_EV_MESSAGE && write_message(ch, &ev) != 0)
             return ch->s->result;
         if (ev.type == WS_EV_CLOSE && peer_close(ch, &ev) != 0)
@@ -131,6 +136,7 @@ static void start_close(struct ws_sess *s)
     s->stdin_open = false;
     for (i = 0; i < s->nch; i++)
         ws_ep_close(&s->ch[i].ep, WS_CLOSE_NORMAL, span_of(NULL, 0));
+    s->close_wait = wait;
     s->close_deadline = clock_ms() + wait;
 }
 

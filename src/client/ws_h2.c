@@ -86,7 +86,7 @@ static int on_stream(struct ws_chan *ch, const struct h2c_event *ev)
     case H2C_EV_HEADERS:
         return on_headers(ch, ev->fields);
     case H2C_EV_DATA:
-        h2c_consume(ch->s->h2c, ch->sid, ev->data.len);
+        ch->uncredited += ev->data.len;
         if (ws_ep_feed(&ch->ep, ev->data.p, ev->data.len) != 0)
             return ws_fail(ch->s, H2E_NOMEM, "no memory for WebSocket input");
         return ch->h2_ok ? ws_drain(ch) : 0;
@@ -95,8 +95,8 @@ static int on_stream(struct ws_chan *ch, const struct h2c_event *ev)
         return 0;
     case H2C_EV_RESET:
         ch->ended = true;
-        ch->h2_ended = true; /* nothing more can be sent on it */
-        if (ws_ep_done(&ch->ep))
+        ch->h2_ended = true;                 /* nothing more can be sent on it */
+        if (ws_ep_done(&ch->ep) || ch->held) /* held: a Close may wait behind a message */
             return 0;
         return ws_chan_fail(ch, ch->h2_ok ? H2E_WS_CLOSED : H2E_WS_HANDSHAKE,
                             "the server reset the WebSocket stream (%s)",
@@ -189,6 +189,16 @@ static int send_out(struct ws_chan *ch)
     return 0;
 }
 
+/* DATA fed to a channel get their window back once parsed, which a message held for
+ * stdout stops: the server then sends at most one stream window more (RFC 9113 §6.9). */
+static void credit(struct ws_chan *ch)
+{
+    if (!ch->uncredited || (ch->held && !ch->result))
+        return;
+    h2c_consume(ch->s->h2c, ch->sid, (size_t)ch->uncredited);
+    ch->uncredited = 0;
+}
+
 int ws_h2_pump(struct ws_sess *s, short rev)
 {
     size_t i;
@@ -196,8 +206,10 @@ int ws_h2_pump(struct ws_sess *s, short rev)
     (void)rev;
     if (read_in(s) != 0)
         return s->result;
-    for (i = 0; i < s->nch; i++)
+    for (i = 0; i < s->nch; i++) {
+        credit(&s->ch[i]);
         send_out(&s->ch[i]);
+    }
     return flush(s);
 }
 
@@ -335,6 +347,7 @@ void ws_h2_release(struct ws_sess *s)
     for (i = 0; i < s->nch; i++) {
         s->ch[i].sid = 0;
         s->ch[i].h2_ok = s->ch[i].h2_ended = s->ch[i].ended = false;
+        s->ch[i].uncredited = 0;
     }
     buf_release(&s->rbuf);
 }

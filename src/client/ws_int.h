@@ -25,6 +25,11 @@
 /* base64 of 16 bytes, and its NUL. */
 #define WS_KEY_SIZE 25
 
+/* What waits for stdout (ws_out.c): with the message a channel holds and, per channel, its
+ * unread input (one stream window over HTTP/2, one read over HTTP/1.1), the bound on what
+ * a slow reader makes us keep. */
+#define WS_STDOUT_CAP (64u * 1024u)
+
 /* Several URLs of one origin share one HTTP/2 connection, one stream each. */
 #define WS_MAX_CHANS 100u
 
@@ -44,6 +49,10 @@ struct ws_chan {
     int result;            /* its failure, said; 0 while none */
     struct out_sink *file; /* -o FILE: its messages go there (renamed into place after a
                             * normal close); NULL: stdout. Owned. */
+    bool held;             /* a message stdout has not taken whole: nothing more is parsed */
+    struct span hold;      /* ... what is left of it (points into `ep`'s message) */
+    bool hold_nl;          /* ... and its newline (text) */
+    uint64_t uncredited;   /* HTTP/2: DATA bytes fed and not credited back yet */
 };
 
 struct ws_sess {
@@ -69,7 +78,11 @@ struct ws_sess {
     int result;              /* a failure of the whole run, said */
     uint64_t deadline;       /* -m */
     uint64_t close_deadline; /* our Close was sent: the peer's must come by then */
+    uint64_t close_wait;     /* ... how long it may take */
     bool said;               /* the run's failure is printed */
+    struct pipe_out so;      /* stdout, non-blocking (ws_out.c) */
+    bool so_on;              /* ... in use: a channel writes to stdout */
+    struct ws_chan *so_mid;  /* ... the channel whose message is being written */
 };
 
 /* ws_run.c */
@@ -89,6 +102,27 @@ void ws_chan_close_output(struct ws_chan *ch, bool ok);
  * remember it; returns `code`. A failure of the run (ws_fail) silences the channels'. */
 int ws_chan_fail(struct ws_chan *ch, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* ws_out.c */
+/* ws_out_init - stdout as a non-blocking pipe when a channel writes there (no -o FILE). */
+void ws_out_init(struct ws_sess *s);
+/* ws_out_message - message `ev` of `ch` (its data borrowed from `ch->ep` until the channel
+ * holds it no more) to stdout: as much as stdout takes now, the rest held. 0 or H2E_WRITE
+ * said. */
+int ws_out_message(struct ws_chan *ch, const struct ws_event *ev);
+/* ws_out_resume - write on what `ch` holds, if stdout takes it (and no other channel's
+ * message is half out). 0 or H2E_WRITE said. */
+int ws_out_resume(struct ws_chan *ch);
+/* ws_out_step - write what stdout takes now; held messages go on, every channel drains.
+ * 0 or the H2E_* of the run, said. */
+int ws_out_step(struct ws_sess *s);
+/* ws_out_pending - bytes accepted for stdout and not written yet. */
+size_t ws_out_pending(const struct ws_sess *s);
+/* ws_out_pollfd - the poll entry for stdout while bytes wait: 1 with `*pfd` set, or 0. */
+size_t ws_out_pollfd(const struct ws_sess *s, struct pollfd *pfd);
+/* ws_out_finish - write what stdout still holds (within -m, else H2E_TIMEOUT said) and give
+ * stdout its flags back. */
+void ws_out_finish(struct ws_sess *s);
 
 /* ws_key.c */
 /* ws_key_new - a fresh Sec-WebSocket-Key (§4.1: 16 random bytes, base64). 0 or H2E_NOMEM. */

@@ -2,7 +2,8 @@
 /*
  * A WebSocket console run: connect (RFC 8441 over HTTP/2 when the server allows it, else
  * the HTTP/1.1 Upgrade), then one poll() loop moving stdin into messages and messages onto
- * stdout (ws_chan.c), until every close handshake has ended. Several URLs of one origin
+ * stdout (ws_chan.c, ws_out.c: a slow stdout holds back only the WebSockets whose messages
+ * wait for it), until every close handshake has ended. Several URLs of one origin
  * are streams of one HTTP/2 connection; each gets every stdin line. Stdin EOF sends Close
  * 1000 and waits for the server's (bounded by the stall timeout and -m).
  */
@@ -67,8 +68,15 @@ static bool chan_over(const struct ws_sess *s, const struct ws_chan *ch)
 {
     if (ch->result)
         return !s->h2 || ch->h2_ended || !ch->h2_ok;
-    return ws_ep_done(&ch->ep) && !ws_ep_out((struct ws_ep *)&ch->ep)->len &&
+    return ws_ep_done(&ch->ep) && !ws_ep_out((struct ws_ep *)&ch->ep)->len && !ch->held &&
            (!s->h2 || ch->h2_ended);
+}
+
+/* Whether the connection is to be read: over HTTP/1.1, not while stdout holds its message
+ * (the server then waits: TCP's window is the backpressure). */
+static bool link_reads(const struct ws_sess *s)
+{
+    return s->h2 || !s->ch[0].held;
 }
 
 /* HTTP/1.1: read what the connection has and feed it, write what is queued. */
@@ -79,7 +87,8 @@ static int h1_pump(struct ws_sess *s)
     uint8_t tmp[64 * 1024];
     int k;
 
-    while (!s->conn_ended && (k = io_read(&s->io, tmp, sizeof(tmp))) != H2E_INCOMPLETE) {
+    while (!s->conn_ended && link_reads(s) &&
+           (k = io_read(&s->io, tmp, sizeof(tmp))) != H2E_INCOMPLETE) {
         if (k <= 0) {
             s->conn_ended = ch->ended = true;
             /* RFC 6455 §7.1.5: closed without a Close is 1006, a reset (the server closed
@@ -116,7 +125,7 @@ static bool output_pending(struct ws_sess *s)
 
 static short link_events(struct ws_sess *s)
 {
-    short ev = (short)(POLLIN | io_poll_events(&s->io));
+    short ev = (short)((link_reads(s) ? POLLIN : 0) | io_poll_events(&s->io));
 
     if (s->h2)
         return (short)(ev | ws_h2_events(s));
@@ -133,11 +142,14 @@ static int check_ends(struct ws_sess *s)
     if (s->deadline && now >= s->deadline)
         return ws_fail(s, H2E_TIMEOUT, "operation timed out after %llu ms (--max-time)",
                        (unsigned long long)s->cfg->net.max_time_ms);
+    for (i = 0; i < s->nch; i++) /* the server's Close may wait behind what stdout holds */
+        if (s->close_deadline && s->ch[i].held)
+            s->close_deadline = now + s->close_wait;
     for (i = 0; i < s->nch; i++) {
         struct ws_chan *ch = &s->ch[i];
         if (ch->result || ch->ep.close_rcvd)
             continue;
-        if (ch->ended)
+        if (ch->ended && !ch->held) /* held: its Close may wait unparsed behind a message */
             ws_chan_fail(ch, H2E_WS_CLOSED,
                          "the connection ended without a WebSocket Close (1006)");
         else if (s->close_deadline && now >= s->close_deadline)
@@ -160,22 +172,27 @@ static bool want_stdin(struct ws_sess *s)
     return any;
 }
 
-/* One turn: poll, then stdin, then the connection. 1 when the run is over. */
+/* One turn: poll, then stdin, stdout, then the connection. 1 when the run is over. */
 static int turn(struct ws_sess *s)
 {
-    struct pollfd p[2] = {{s->io.fd, link_events(s), 0}, {-1, 0, 0}};
-    size_t n = 1 + pipe_in_pollfd(&s->in, want_stdin(s), &p[1]), i;
+    struct pollfd p[3] = {{s->io.fd, link_events(s), 0}, {-1, 0, 0}, {-1, 0, 0}};
+    size_t n = 1, in = 0, i;
 
-    if (!io_pending(&s->io))
+    if (pipe_in_pollfd(&s->in, want_stdin(s), &p[n]))
+        in = n++;
+    n += ws_out_pollfd(s, &p[n]);
+    if (!io_pending(&s->io) || !link_reads(s))
         poll(p, (nfds_t)n, 200);
-    if (n == 2 && (p[1].revents & (POLLIN | POLLHUP | POLLERR)) && ws_read_stdin(s) != 0)
+    if (in && (p[in].revents & (POLLIN | POLLHUP | POLLERR)) && ws_read_stdin(s) != 0)
+        return -1;
+    if (ws_out_step(s) != 0)
         return -1;
     if ((s->h2 ? ws_h2_pump(s, p[0].revents) : h1_pump(s)) != 0 || check_ends(s) != 0)
         return -1;
     for (i = 0; i < s->nch; i++)
         if (!chan_over(s, &s->ch[i]))
             return 0;
-    return 1;
+    return ws_out_pending(s) ? 0 : 1;
 }
 
 /* After a failure: what is queued (the Close naming the error) goes out if it can. */
@@ -329,13 +346,16 @@ int ws_run(const struct config *cfg)
     s->stdin_open = true;
     buf_init(&s->line, &xalloc_mem, LIMIT_WS_MESSAGE);
     pipe_in_init(&s->in, 0, 0);
-    if (make_chans(s) == 0 && open_ws(s) == 0) {
+    if (make_chans(s) == 0)
+        ws_out_init(s);
+    if (!s->result && open_ws(s) == 0) {
         vlog(&s->cl, "WebSocket open over %s", s->h2 ? "HTTP/2 (RFC 8441)" : "HTTP/1.1");
         if (!s->h2)
             ws_drain(&s->ch[0]);
         while ((rv = turn(s)) == 0)
             ;
     }
+    ws_out_finish(s);            /* before the result: so may writing stdout */
     for (i = 0; i < s->nch; i++) /* before the result: committing a file may fail */
         ws_chan_close_output(&s->ch[i], !s->result && !s->ch[i].result);
     rv = result_of(s);

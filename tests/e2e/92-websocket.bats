@@ -110,6 +110,18 @@ slow_lines() {
     sleep 1
 }
 
+# run_h2get_time ARGS...: as run_h2get, under GNU time (peak RSS in KiB to ./rss), with the
+# caller's stdin and stdout.
+run_h2get_time() {
+    STDERR="$BATS_TEST_TMPDIR/stderr"
+    printf 'h2get' >"$BATS_TEST_TMPDIR/cmd"
+    printf ' %q' "$@" >>"$BATS_TEST_TMPDIR/cmd"
+    status=0
+    timeout -k 5 "$E2E_TIMEOUT" /usr/bin/time -f %M -o rss "$H2GET" "$@" 2>"$STDERR" 3>&- ||
+        status=$?
+    stderr=$(cat "$STDERR")
+}
+
 @test "ws:// over HTTP/1.1: lines echoed one per line, Close 1000 on EOF, exit 0" {
     start_ws echo
     printf 'hello\nw\xc3\xb6rld\n\nlast without newline' >"$BATS_TEST_TMPDIR/in"
@@ -404,4 +416,68 @@ slow_lines() {
     run_h2get -x "https://127.0.0.1:1" "wss://localhost:1/" </dev/null
     assert_status 7
     assert_error_line 7 'an https:// proxy is not supported for WebSocket URLs yet$'
+}
+
+@test "a slow reader on stdout: ws:// over HTTP/1.1 holds the server back, byte-exact, bounded" {
+    need_cmd time
+    head -c $((24 << 20)) /dev/urandom >big
+    start_ws flood --flood "$PWD/big"
+    mkfifo slow
+    { sleep 2; cat; } <slow >out &
+    local reader=$!
+    run_h2get_time "ws://127.0.0.1:$WS_PORT/" < <(sleep 1) >slow
+    wait "$reader"
+    assert_status 0
+    cmp -s big out || fail "stdout differs: $(stat -c %s out) bytes" "$stderr"
+    # memory stays near one message (3 MiB), stdout's 64 KiB and a read, not the 24 MiB
+    [ "$(cat rss)" -lt 40000 ] || fail "peak RSS $(cat rss) KiB"
+    ws_log_wait '^c1 flood sent 25165824 bytes in [0-9]+ messages$'
+    ws_log_wait "^c1 close 1000 ''$"
+}
+
+@test "a slow reader on stdout: stdin and another URL's stream go on meanwhile (RFC 8441)" {
+    need_h2_lib
+    need_cmd time
+    head -c $((24 << 20)) /dev/urandom >big
+    start_ws echo --h2 --flood "$PWD/big"
+    mkfifo slow
+    # stdout is not read until the echo stream has carried both stdin lines, the second sent
+    # a second after the first: a loop stalled by stdout would never send it
+    {
+        for _ in $(seq 150); do
+            [ "$(grep -c "^c1 s3 msg text" "$WS_LOG" 2>/dev/null)" = 2 ] && touch went_on && break
+            sleep 0.1
+        done
+        cat
+    } <slow >out &
+    local reader=$!
+    run_h2get_time --http2-prior-knowledge -o - "ws://127.0.0.1:$WS_PORT/s/flood" \
+        -o echo.txt "ws://127.0.0.1:$WS_PORT/s/echo" < <(printf 'one\n'; sleep 1; printf 'two\n') >slow
+    wait "$reader"
+    assert_status 0
+    [ -e went_on ] || fail "nothing moved while stdout was blocked" "$(cat "$WS_LOG")"
+    cmp -s big out || fail "stdout differs: $(stat -c %s out) bytes" "$stderr"
+    [ "$(cat echo.txt)" = $'one\ntwo' ] || fail "echo.txt: $(od -c echo.txt | head -3)"
+    # one stream window (1 MiB) waits for stdout, plus one message (3 MiB)
+    [ "$(cat rss)" -lt 40000 ] || fail "peak RSS $(cat rss) KiB"
+    ws_log_wait '^c1 s1 flood sent 25165824 bytes in [0-9]+ messages$'
+    ws_log_wait "^c1 s1 close 1000 ''$"
+}
+
+@test "a slow reader on stdout: the Close and END_STREAM behind a held message still end well" {
+    need_h2_lib
+    need_cmd time
+    head -c $((512 << 10)) /dev/urandom >big
+    start_ws flood --h2 --flood "$PWD/big"
+    mkfifo slow
+    { sleep 2; cat; } <slow >out &
+    local reader=$!
+    # stdin ends at once: our Close goes first; the server's comes after the flood, with
+    # END_STREAM, all within one window, while stdout is still blocked
+    run_h2get_time --http2-prior-knowledge "ws://127.0.0.1:$WS_PORT/" </dev/null >slow
+    wait "$reader"
+    assert_status 0
+    cmp -s big out || fail "stdout differs: $(stat -c %s out) bytes" "$stderr"
+    ws_log_wait "^c1 s1 close 1000 ''$"
+    ws_log_wait '^c1 s1 end_stream$'
 }

@@ -7,7 +7,10 @@ stream's DATA bridged to the same WebSocket code through a socket pair). --tls C
 wraps either in TLS (ALPN h2 or http/1.1).
 
 Scenarios (after the handshake): echo, fragments, close4000, masked, badutf8, oversized,
-noclose, reset, silent; handshake failures: 426, badkey. Writes the frames it sends exactly, so
+noclose, reset, silent, flood (the bytes of --flood FILE as binary messages of 64 KiB,
+3 MiB, 1000 and 200,000 bytes in turn, then what the client sends is only logged);
+handshake failures: 426, badkey. Over HTTP/2 the stream's DATA keep to the client's
+flow-control windows. Writes the frames it sends exactly, so
 tests know what h2get received. Logs one line per event:
   c1 open / c1 request LINE / c1 h2 connect protocol=websocket path=/x
   c1 msg text 5 'hello' / c1 pong 'p1' / c1 close 1000 '' / c1 unmasked / c1 end
@@ -83,7 +86,7 @@ def close_payload(data):
     return 1005, b""
 
 
-def send_scripted(sock, scenario):
+def send_scripted(sock, scenario, tag):
     """What the server sends of its own right after the handshake."""
     if scenario == "fragments":
         sock.sendall(frame(1, b"Hel", fin=False) + frame(9, b"p1") + frame(0, b"lo") +
@@ -96,10 +99,24 @@ def send_scripted(sock, scenario):
         sock.sendall(frame(2, b"", length=1 << 40))
     elif scenario == "rsv":
         sock.sendall(frame(1, b"x", rsv=0x40))
+    elif scenario == "flood":
+        flood(sock, tag)
+
+
+def flood(sock, tag):
+    with open(ARGS.flood, "rb") as f:
+        data = f.read()
+    sizes, off, i = [65536, 3 << 20, 1000, 200000], 0, 0
+    while off < len(data):
+        part = data[off:off + sizes[i % len(sizes)]]
+        sock.sendall(frame(2, part))
+        off += len(part)
+        i += 1
+    log("%s flood sent %d bytes in %d messages" % (tag, off, i))
 
 
 def ws_session(sock, scenario, tag):
-    send_scripted(sock, scenario)
+    send_scripted(sock, scenario, tag)
     msg, op0 = b"", 0
     while True:
         fin, op, data = read_frame(sock, 0, tag)
@@ -123,7 +140,9 @@ def ws_session(sock, scenario, tag):
             continue
         kind = "text" if op0 == 1 else "binary"
         log("%s msg %s %d %r" % (tag, kind, len(msg), msg.decode("latin-1")[:40]))
-        if scenario == "close4000":
+        if scenario == "flood":
+            pass
+        elif scenario == "close4000":
             sock.sendall(frame(8, struct.pack("!H", 4000) + b"bye now"))
         elif scenario == "noclose":
             return
@@ -200,6 +219,7 @@ def serve_h2(conn, n):
     if not ARGS.no_connect_protocol:
         h2c.update_settings({h2.settings.SettingCodes.ENABLE_CONNECT_PROTOCOL: 1})
     wlock = threading.Lock()
+    window = threading.Condition(wlock)  # notified when the client grants window
 
     def flush():
         with wlock:
@@ -210,16 +230,26 @@ def serve_h2(conn, n):
     flush()
     pairs = {}
 
+    def send_within_window(sid, d):
+        while d:
+            with window:
+                while True:
+                    w = min(h2c.local_flow_control_window(sid), h2c.max_outbound_frame_size)
+                    if w > 0:
+                        break
+                    window.wait(1)
+                h2c.send_data(sid, d[:w])
+            d = d[w:]
+            flush()
+
     def pump(sid, mine):
         try:
             while True:
                 d = mine.recv(65536)
                 if not d:
                     break
-                with wlock:
-                    h2c.send_data(sid, d)
-                flush()
-        except OSError:
+                send_within_window(sid, d)
+        except Exception:  # the stream or the connection is gone
             pass
         try:
             with wlock:
@@ -273,11 +303,20 @@ def serve_h2(conn, n):
                     with wlock:
                         h2c.acknowledge_received_data(ev.flow_controlled_length, ev.stream_id)
                     if ev.stream_id in pairs:
-                        pairs[ev.stream_id].sendall(ev.data)
+                        try:
+                            pairs[ev.stream_id].sendall(ev.data)
+                        except OSError:  # that WebSocket is over on our side already
+                            pass
+                elif isinstance(ev, (h2.events.WindowUpdated, h2.events.RemoteSettingsChanged)):
+                    with window:
+                        window.notify_all()
                 elif isinstance(ev, h2.events.StreamEnded):
                     log("%s s%d end_stream" % (tag, ev.stream_id))
                     if ev.stream_id in pairs:
-                        pairs[ev.stream_id].shutdown(socket.SHUT_WR)
+                        try:
+                            pairs[ev.stream_id].shutdown(socket.SHUT_WR)
+                        except OSError:
+                            pass
                 elif isinstance(ev, h2.events.ConnectionTerminated):
                     log("%s goaway" % tag)
             flush()
@@ -300,6 +339,7 @@ def main():
     p.add_argument("--withdraw", action="store_true",
                    help="send SETTINGS_ENABLE_CONNECT_PROTOCOL=0 after the first CONNECT")
     p.add_argument("--tls", nargs=2)
+    p.add_argument("--flood", help="the bytes the flood scenario sends")
     p.add_argument("--lifetime", type=float, default=60)
     ARGS = p.parse_args()
     ctx = None
