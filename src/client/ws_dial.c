@@ -120,8 +120,8 @@ static int tls_setup(struct ws_sess *s, const char *alpn)
     return 0;
 }
 
-/* Finish the handshake of `c` (started), polling its socket or the tunnel under it. */
-static int tls_handshake(struct ws_sess *s, struct tls_conn *c, int rv, uint64_t until)
+int ws_tls_handshake(struct ws_sess *s, struct tls_conn *c, int rv, uint64_t until,
+                     const char *proxy)
 {
     if (rv == 0)
         rv = tls_conn_handshake(c);
@@ -136,19 +136,35 @@ static int tls_handshake(struct ws_sess *s, struct tls_conn *c, int rv, uint64_t
         rv = tls_conn_handshake(c);
     }
     if (rv == H2E_TIMEOUT)
-        ws_fail(s, rv, "TLS handshake with '%s' not done in time", s->url->host);
+        ws_fail(s, rv, "%s%s%sTLS handshake with '%s' not done in time", proxy ? "proxy " : "",
+                proxy ? proxy : "", proxy ? ": " : "", proxy ? c->host : s->url->host);
     else if (rv)
-        ws_fail(s, c->info.code ? c->info.code : rv, "%s", c->detail);
+        ws_fail(s, c->info.code ? c->info.code : rv, "%s%s%s%s", proxy ? "proxy " : "",
+                proxy ? proxy : "", proxy ? ": " : "", c->detail);
     if (rv) {
         tls_conn_release(c);
         free(c);
         return rv;
     }
-    vlog_tls(&s->cl, &c->facts, "server");
+    vlog_tls(&s->cl, &c->facts, proxy ? "proxy" : "server");
     io_tls_init(&s->io, c); /* the io owns the session from here; `c` must stay in place */
-    s->tlsc = c;
+    if (proxy)
+        s->ptlsc = c;
+    else
+        s->tlsc = c;
     s->io_open = true;
     return 0;
+}
+
+void ws_link_close(struct ws_sess *s)
+{
+    if (s->io_open)
+        io_close(&s->io); /* the TLS sessions with it, the server's then the proxy's */
+    s->io_open = false;
+    free(s->tlsc);
+    s->tlsc = NULL;
+    free(s->ptlsc);
+    s->ptlsc = NULL;
 }
 
 int ws_dial(struct ws_sess *s, const char *alpn)
@@ -182,7 +198,7 @@ int ws_dial(struct ws_sess *s, const char *alpn)
         fd = s->io.fd;
         rv = tls_conn_start(c, &s->tls, fd, s->url->host);
     }
-    return tls_handshake(s, c, rv, until);
+    return ws_tls_handshake(s, c, rv, until, NULL);
 }
 
 int ws_connect_to(struct ws_sess *s, const char *host, uint16_t port, uint64_t until)

@@ -63,7 +63,8 @@ struct ws_sess {
     struct url *url; /* the origin: the first channel's URL */
     struct io io;
     bool io_open;
-    struct tls_conn *tlsc; /* wss: the session `io` runs over (freed after io_close) */
+    struct tls_conn *tlsc;  /* wss: the session `io` runs over (freed after io_close) */
+    struct tls_conn *ptlsc; /* an https:// proxy: the session under the tunnel (likewise) */
     struct tls_ctx tls;
     bool tls_ready;
     bool h2;               /* RFC 8441 over HTTP/2 */
@@ -143,6 +144,14 @@ int ws_connect_to(struct ws_sess *s, const char *host, uint16_t port, uint64_t u
  * through it to the server and `*proxied` is set; 0 (also without a proxy) or the failure
  * said. */
 int ws_proxy_dial(struct ws_sess *s, uint64_t until, bool *proxied);
+/* ws_tls_handshake - finish the TLS handshake of `c` (started with result `rv`), bounded by
+ * `until`; `s->io` then runs over it. `proxy`: the proxy's name when `c` is the session
+ * with an https:// proxy (messages name it), NULL for the server's. 0, or the failure said
+ * (`c` released and freed). */
+int ws_tls_handshake(struct ws_sess *s, struct tls_conn *c, int rv, uint64_t until,
+                     const char *proxy);
+/* ws_link_close - close `s->io` and free the TLS sessions under it. */
+void ws_link_close(struct ws_sess *s);
 /* ws_fail - say the failure once (the first one decides the exit code); returns `code`. */
 int ws_fail(struct ws_sess *s, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -2,8 +2,10 @@
 /*
  * A WebSocket connection through a proxy (-x or the environment, via.c): to an http://
  * proxy a CONNECT tunnel (RFC 9110 §9.3.6), to a SOCKS proxy its handshake (tunnel.c), for
- * ws:// and wss:// alike; TLS to the server then runs inside (ws_dial.c). An https://
- * proxy is refused for WebSocket URLs for now: never bypassed in silence.
+ * ws:// and wss:// alike; TLS to the server then runs inside (ws_dial.c). To an https://
+ * proxy, TLS first (its own trust: --proxy-cacert, --proxy-insecure) with ALPN http/1.1
+ * alone, then the same CONNECT inside it: a run's one connection needs one tunnel, which
+ * HTTP/1.1 gives as well as a CONNECT stream would.
  */
 #include <poll.h>
 #include <stdlib.h>
@@ -49,7 +51,8 @@ static int handshake(struct ws_sess *s, const struct via *v, const struct tunnel
             rv = H2E_TIMEOUT;
             break;
         }
-        poll(&p, 1, until && until - now < 1000 ? (int)(until - now) : 1000);
+        if (!io_pending(&s->io)) /* a TLS record may hold more than was read */
+            poll(&p, 1, until && until - now < 1000 ? (int)(until - now) : 1000);
         rv = tunnel_step(&t, &s->io);
     }
     if (rv == H2E_TIMEOUT)
@@ -94,6 +97,22 @@ static int request(struct ws_sess *s, const struct via *v, struct tunnel_req *r,
     return 0;
 }
 
+/* An https:// proxy: `s->io` (connected to it) becomes a TLS session with it. 0 or the
+ * failure said, naming the proxy (a certificate it does not pass is exit 60). */
+static int proxy_tls(struct ws_sess *s, const struct via *v, uint64_t until)
+{
+    int err = 0, rv;
+    struct tls_ctx *ctx = via_tls(&s->cl, true, &err);
+    struct tls_conn *c;
+
+    if (err)
+        return ws_fail(s, err, "proxy %s: %s", v->name, ctx->detail);
+    c = xcalloc(1, sizeof(*c));
+    s->io_open = false; /* the session owns the socket from here */
+    rv = tls_conn_start(c, ctx, s->io.fd, v->url.host);
+    return ws_tls_handshake(s, c, rv, until, v->name);
+}
+
 int ws_proxy_dial(struct ws_sess *s, uint64_t until, bool *proxied)
 {
     char why[1024], ip[NET_ADDR_STRLEN];
@@ -108,14 +127,12 @@ int ws_proxy_dial(struct ws_sess *s, uint64_t until, bool *proxied)
         return ws_fail(s, err, "%s", why);
     if (!v)
         return 0;
-    if (v->url.kind == PROXY_HTTPS)
-        return ws_fail(s, H2E_PROXY_SCHEME,
-                       "proxy %s: an https:// proxy is not supported for WebSocket URLs yet",
-                       v->name);
     vlog(&s->cl, "Through proxy %s (%s)", v->name, v->source);
     if ((rv = ws_connect_to(s, v->url.host, v->url.port, until)) != 0)
         return rv;
     *proxied = true;
+    if (v->url.kind == PROXY_HTTPS && (rv = proxy_tls(s, v, until)) != 0)
+        return rv;
     buf_init(&head, &xalloc_mem, TUNNEL_HEAD_MAX);
     rv = request(s, v, &r, &head, ip, sizeof(ip));
     if (rv == 0)

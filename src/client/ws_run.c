@@ -230,10 +230,7 @@ static int fall_back(struct ws_sess *s)
         return s->result;
     vlog(&s->cl, "The server does not allow extended CONNECT: WebSocket over HTTP/1.1");
     ws_h2_release(s);
-    io_close(&s->io);
-    free(s->tlsc);
-    s->tlsc = NULL;
-    s->io_open = false;
+    ws_link_close(s);
     return ws_dial(s, "http/1.1");
 }
 
@@ -268,9 +265,7 @@ static void release(struct ws_sess *s)
     size_t i;
 
     ws_h2_release(s);
-    if (s->io_open)
-        io_close(&s->io);
-    free(s->tlsc);
+    ws_link_close(s);
     if (s->tls_ready)
         tls_ctx_release(&s->tls);
     for (i = 0; i < s->nch; i++) {

@@ -17,6 +17,11 @@ setup_file() {
     start_microsocks SOCKS
     [ -s "${CA:-}" ] || return 0
     start_apache_ws
+    # https:// proxies: nghttpx (TLS) in front of Squid, one of them asking for credentials
+    [ -n "${SQUID:-}" ] && start_nghttpx NGHTTPX "$SQUID"
+    start_squid SQUID_AUTH auth
+    [ -n "${SQUID_AUTH:-}" ] && start_nghttpx NGHTTPX_AUTH "$SQUID_AUTH"
+    return 0
 }
 
 # start_apache_ws: an echo backend (wspeer.py over HTTP/1.1) behind Apache httpd with
@@ -412,10 +417,65 @@ run_h2get_time() {
     ws_log_wait "^c1 msg text 9 'via socks'$"
 }
 
-@test "an https:// proxy is refused for WebSocket URLs (exit 7), never bypassed" {
-    run_h2get -x "https://127.0.0.1:1" "wss://localhost:1/" </dev/null
-    assert_status 7
-    assert_error_line 7 'an https:// proxy is not supported for WebSocket URLs yet$'
+@test "wss:// through an https:// proxy: TLS to nghttpx, CONNECT over HTTP/1.1, RFC 8441 inside" {
+    need_server NGHTTPX
+    need_h2_lib
+    need_certs
+    start_ws echo --h2 --tls "$E2E_CERTS/server.pem" "$E2E_CERTS/server.key"
+    nghttpx_mark NGHTTPX
+    run_h2get --cacert "$CA" --proxy-cacert "$CA" -x "https://localhost:$NGHTTPX" -v \
+        "wss://localhost:$WS_PORT/p" < <(printf 'through\nw\xc3\xb6rld\n')
+    assert_status 0
+    assert_stdout_bytes 'through\nw\303\266rld\n'
+    assert_stderr "^\* Through proxy https://localhost:$NGHTTPX \(-x\)$"
+    assert_stderr '^\* proxy ALPN: proxy accepted http/1\.1$'
+    assert_stderr "^\* CONNECT to localhost:$WS_PORT answered 200: tunnel open$"
+    assert_stderr '^\* ALPN: server accepted h2$'
+    assert_stderr '^\* WebSocket open over HTTP/2 \(RFC 8441\)$'
+    ws_log_wait '^c1 h2 CONNECT protocol=websocket path=/p version=13$'
+    ws_log_wait "^c1 s1 msg text 6 'w.*rld'$"
+    nghttpx_lines NGHTTPX | grep -q " http/1.1 CONNECT localhost:$WS_PORT 200$" ||
+        fail "nghttpx saw no CONNECT" "$(nghttpx_lines NGHTTPX)"
+}
+
+@test "ws:// through an https:// proxy: the HTTP/1.1 Upgrade in the tunnel, binary byte-exact" {
+    need_server NGHTTPX
+    start_ws echo
+    all_proxy="https://localhost:$NGHTTPX" run_h2get -v --proxy-cacert "$CA" --ws-binary \
+        "ws://localhost:$WS_PORT/b" < <(printf '\000\001\377\376\n')
+    assert_status 0
+    assert_stdout_bytes '\000\001\377\376\n'
+    assert_stderr "^\* Through proxy https://localhost:$NGHTTPX \(all_proxy\)$"
+    assert_stderr "^\* CONNECT to localhost:$WS_PORT answered 200: tunnel open$"
+    assert_stderr '^\* WebSocket open over HTTP/1\.1$'
+    ws_log_wait '^c1 request GET /b HTTP/1\.1$'
+    ws_log_wait '^c1 msg binary 5 '
+}
+
+@test "an https:// proxy with -U for WebSocket: credentials masked, checked by the proxy; 407 named" {
+    need_server NGHTTPX_AUTH
+    need_certs
+    start_ws echo --tls "$E2E_CERTS/server.pem" "$E2E_CERTS/server.key"
+    squid_mark SQUID_AUTH
+    run_h2get -v -U "$PROXY_USER:$PROXY_PASS" --cacert "$CA" --proxy-cacert "$CA" \
+        -x "https://localhost:$NGHTTPX_AUTH" "wss://localhost:$WS_PORT/a" <<<'with auth'
+    assert_status 0
+    assert_stdout_is $'with auth\n'
+    assert_stderr '^> Proxy-Authorization: \[masked\]$'
+    refute_secret
+    [ "$(squid_log_count SQUID_AUTH "TCP_TUNNEL/200 .* CONNECT localhost:$WS_PORT $PROXY_USER ")" = 1 ] ||
+        fail "Squid saw no CONNECT by $PROXY_USER" "$(cat "$SQUID_AUTH_LOG")"
+    run_h2get -U "$PROXY_USER:wrong" --cacert "$CA" --proxy-cacert "$CA" \
+        -x "https://localhost:$NGHTTPX_AUTH" "wss://localhost:$WS_PORT/a" </dev/null
+    assert_status 56
+    assert_error_line 56 "proxy https://localhost:$NGHTTPX_AUTH: CONNECT to 'localhost:$WS_PORT' answered 407"
+}
+
+@test "an https:// proxy for WebSocket: its certificate checked against --proxy-cacert (exit 60)" {
+    need_server NGHTTPX
+    run_h2get --cacert "$CA" -x "https://localhost:$NGHTTPX" "wss://localhost:1/" </dev/null
+    assert_status 60
+    assert_error_line 60 "^h2get: \(60\) certificate verification failed: proxy https://localhost:$NGHTTPX: certificate for 'localhost' not accepted: "
 }
 
 @test "a slow reader on stdout: ws:// over HTTP/1.1 holds the server back, byte-exact, bounded" {
