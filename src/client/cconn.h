@@ -121,6 +121,8 @@ struct cconn {
     bool more_body;     /* body bytes could still be sent: step again without waiting */
     bool paced;         /* --limit-rate held bytes back this step: wake when tokens come */
     uint64_t pace_want; /* ... and how many a request body waits for (0: none waits) */
+    bool paused;        /* input left in rbuf, from rpos, for after the router settles */
+    size_t rpos;        /* ... (sess_h2.c) */
     /* graceful close (sess_h2.c): ms deadlines once GOAWAY is sent (0 before), and whether
      * the server acknowledged the PING sent with it */
     uint64_t linger_end, linger_idle;
@@ -206,6 +208,8 @@ void cconn_tls_opts(const struct config *cfg, const char *alpn, struct tls_opts 
 /* sess_h2.c: the HTTP/2 session of a connection */
 int sess_h2_start(struct cconn *cc);
 void sess_h2_step(struct cconn *cc, short revents);
+/* sess_h2_resume - feed the input a step left `paused` (until the next pause). */
+void sess_h2_resume(struct cconn *cc);
 /* sess_h2_events - poll events wanted, or -1 to be stepped again at once; lowers
  * `*timeout` (ms, -1 for none) to what a closing connection waits for. */
 short sess_h2_events(struct cconn *cc, int *timeout);

@@ -101,6 +101,13 @@ void route_report(struct xfer *x)
         cl->reported = xrealloc(cl->reported, cl->capreported * sizeof(*cl->reported));
     }
     cl->reported[cl->nreported++] = x;
+    if (x->index == cl->fin)
+        cl->first_reported = true;
+}
+
+bool route_settle_due(const struct client *cl)
+{
+    return cl->first_reported;
 }
 
 /* `x` is done for good: count it; a failure may stop the rest (--fail-early). */
@@ -176,20 +183,22 @@ static void settle(struct client *cl, struct xfer *x)
     x->req.retry_fresh = false;
 }
 
-/* Settle what is reported now; what that reports in turn waits for the next round. */
+/* Settle what is reported now; what that reports in turn waits for the next round. The
+ * two lists trade places, so settling allocates nothing once they have grown. */
 static bool settle_reported(struct client *cl)
 {
-    size_t n = cl->nreported, i;
-    struct xfer **list;
+    size_t n = cl->nreported, cap = cl->capreported, i;
+    struct xfer **list = cl->reported;
 
     if (!n)
         return false;
-    list = cl->reported;
-    cl->reported = NULL;
-    cl->nreported = cl->capreported = 0;
+    cl->reported = cl->settling;
+    cl->capreported = cl->capsettling;
+    cl->nreported = 0;
+    cl->settling = list;
+    cl->capsettling = cap;
     for (i = 0; i < n; i++)
         settle(cl, list[i]);
-    free(list);
     return true;
 }
 
@@ -207,6 +216,7 @@ bool route_settle(struct client *cl)
             route_cancel_rest(cl, bad, bad->result);
         any |= bad != NULL;
     } while (cl->nreported || bad);
+    cl->first_reported = false;
     if (any)
         cl->settled = true;
     return any;

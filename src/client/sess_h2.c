@@ -446,12 +446,16 @@ static void handle_event(struct cconn *cc, const struct h2c_event *ev)
     }
 }
 
-/* Feed buffered input to the connection; returns false once it failed. */
-static bool process_input(struct cconn *cc)
+/* Feed buffered input to the connection; returns false once it failed. With `may_pause`,
+ * stops after the frame that ended the first transfer in line (`paused` set, the rest kept
+ * from `rpos`), for the router to settle it before the next one's DATA, which then goes
+ * straight to stdout instead of being held for ordered output. */
+static bool process_input(struct cconn *cc, bool may_pause)
 {
-    size_t off = 0;
+    size_t off = cc->rpos;
     bool ok = true;
 
+    cc->paused = false;
     while (off < cc->rbuf.len) {
         struct h2e_info info = H2E_INFO_INIT;
         struct h2c_event ev;
@@ -466,10 +470,17 @@ static bool process_input(struct cconn *cc)
         if (rv == 0)
             break;
         off += (size_t)rv;
+        if (may_pause && route_settle_due(cc->cl) && off < cc->rbuf.len) {
+            cc->paused = true;
+            break;
+        }
     }
-    buf_consume(&cc->rbuf, off);
+    cc->rpos = cc->paused ? off : 0; /* no memmove per pause */
+    if (!cc->paused)
+        buf_consume(&cc->rbuf, off);
     return ok;
 }
+
 
 /* Write what the connection has queued; false on a transport error. */
 static bool flush_output(struct cconn *cc)
@@ -488,6 +499,15 @@ static bool flush_output(struct cconn *cc)
         }
         h2c_output_done(cc->h2, (size_t)rv);
     }
+}
+
+/* The connection cannot go on after what it was fed. */
+static bool input_failed(struct cconn *cc)
+{
+    cconn_requeue_all(cc);
+    flush_output(cc);
+    cconn_fail_all(cc, H2E_PROTOCOL, "connection ended");
+    return false;
 }
 
 /* The transport ended: every stream still open failed (PROMISES.md: 18 once the body
@@ -526,20 +546,22 @@ static bool read_input(struct cconn *cc)
 {
     size_t budget = 4 * CCONN_READ_CHUNK;
 
-    while (budget) {
+    if (cc->paused && !process_input(cc, true))
+        return input_failed(cc);
+    while (budget && !cc->paused) {
         int rv;
         if (buf_reserve(&cc->rbuf, CCONN_READ_CHUNK) != 0)
-            return process_input(cc);
+            return process_input(cc, false);
         rv = io_read(&cc->io, cc->rbuf.p + cc->rbuf.len, CCONN_READ_CHUNK);
         if (rv == H2E_INCOMPLETE)
             return true;
         if (rv == 0) {
-            process_input(cc);
+            process_input(cc, false);
             on_eof(cc);
             return false;
         }
         if (rv < 0) {
-            process_input(cc);
+            process_input(cc, false);
             cconn_fail_all(cc, rv, "%s", cc->io.detail);
             return false;
         }
@@ -547,12 +569,8 @@ static bool read_input(struct cconn *cc)
         budget -= (size_t)rv < budget ? (size_t)rv : budget;
         if (cc->linger_end && cc->linger_idle != UINT64_MAX)
             cc->linger_idle = cc->cl->now + LIMIT_CLOSE_IDLE_MS;
-        if (!process_input(cc)) {
-            cconn_requeue_all(cc);
-            flush_output(cc);
-            cconn_fail_all(cc, H2E_PROTOCOL, "connection ended");
-            return false;
-        }
+        if (!process_input(cc, true))
+            return input_failed(cc);
     }
     return true;
 }
@@ -643,13 +661,20 @@ void sess_h2_step(struct cconn *cc, short revents)
         finish(cc);
 }
 
+void sess_h2_resume(struct cconn *cc)
+{
+    if (cc->paused && !process_input(cc, true))
+        input_failed(cc);
+}
+
 short sess_h2_events(struct cconn *cc, int *timeout)
 {
     short ev = POLLIN | io_poll_events(&cc->io);
 
     if (cc->linger_end)
         linger_timeout(cc, timeout);
-    if (cc->more_body || (cc->npending && room(cc, false)) || (cc->ntuns && pconn_h2_busy(cc)))
+    if (cc->paused || cc->more_body || (cc->npending && room(cc, false)) ||
+        (cc->ntuns && pconn_h2_busy(cc)))
         return -1; /* more to send at once */
     if (h2c_output(cc->h2).len)
         ev |= POLLOUT;
