@@ -33,6 +33,9 @@ struct vias {
     const char *noproxy;     /* the list in force, or NULL */
     const char *noproxy_src; /* "--noproxy", "no_proxy" or "NO_PROXY" */
     struct tls_ctx tls[2];   /* ALPN h2,http/1.1 and http/1.1 alone */
+    /* pick()'s answer for http:// [0] and https:// [1] URLs, looked up once per run */
+    bool picked[2];
+    const char *pick_text[2], *pick_src[2];
     bool tls_ready[2];
     int tls_error;
 };
@@ -182,9 +185,15 @@ static struct via *make(struct client *cl, const char *text, const char *src, in
 const struct via *via_for(struct client *cl, const struct url *u, int *err, char *why, size_t cap)
 {
     struct vias *vs = vias(cl);
-    const char *src = NULL, *text = pick(cl, u, &src);
-    size_t i;
+    const char *src, *text;
+    size_t i, k = u->tls ? 1 : 0;
 
+    if (!vs->picked[k]) { /* the environment does not change during a run */
+        vs->picked[k] = true;
+        vs->pick_text[k] = pick(cl, u, &vs->pick_src[k]);
+    }
+    text = vs->pick_text[k];
+    src = vs->pick_src[k];
     *err = 0;
     if (!text || !noproxy(cl, err, why, cap))
         return NULL;

@@ -49,11 +49,12 @@ static const struct span *content_type(const struct msg_field *f, size_t n)
 
 int xfer_sse_start(struct xfer *x, int status, const struct msg_field *f, size_t n)
 {
-    const struct span *ct = content_type(f, n);
+    const struct span *ct;
 
     x->resp.sse_live = false;
     if (!x->cl->cfg->req.sse)
         return 0;
+    ct = content_type(f, n);
     if (status != 200 || !ct || !is_event_stream(*ct)) {
         /* §9.2.3: any other answer fails the connection for good, no reconnection */
         xfer_fail(x, H2E_SSE_NOT_STREAM,
