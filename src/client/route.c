@@ -183,8 +183,16 @@ static void settle(struct client *cl, struct xfer *x)
     x->req.retry_fresh = false;
 }
 
-/* Settle what is reported now; what that reports in turn waits for the next round. The
- * two lists trade places, so settling allocates nothing once they have grown. */
+static int by_index(const void *a, const void *b)
+{
+    size_t i = (*(struct xfer *const *)a)->index, j = (*(struct xfer *const *)b)->index;
+    return i < j ? -1 : i > j;
+}
+
+/* Settle what is reported now, in command-line order (the streams a GOAWAY left
+ * unprocessed are reported in the connection's order, and are sent again in the order the
+ * user gave); what that reports in turn waits for the next round. The two lists trade
+ * places, so settling allocates nothing once they have grown. */
 static bool settle_reported(struct client *cl)
 {
     size_t n = cl->nreported, cap = cl->capreported, i;
@@ -192,6 +200,8 @@ static bool settle_reported(struct client *cl)
 
     if (!n)
         return false;
+    if (n > 1)
+        qsort(list, n, sizeof(*list), by_index);
     cl->reported = cl->settling;
     cl->capreported = cl->capsettling;
     cl->nreported = 0;

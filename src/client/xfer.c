@@ -566,7 +566,8 @@ bool xfer_retry(struct xfer *x, const char *why, bool fresh)
 {
     const char *cannot;
 
-    if (x->req.attempts >= LIMIT_RETRY_CONNECTIONS || xfer_over(x) ||
+    /* `attempts` counts sends: the first, then at most LIMIT_RETRY_CONNECTIONS new ones */
+    if (x->req.attempts > LIMIT_RETRY_CONNECTIONS || xfer_over(x) ||
         (x->cl->cfg->proto.no_goaway_retry && !x->req.force_h1))
         return false;
     cannot = xfer_rewind_upload(x);
