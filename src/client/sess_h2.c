@@ -481,7 +481,6 @@ static bool process_input(struct cconn *cc, bool may_pause)
     return ok;
 }
 
-
 /* Write what the connection has queued; false on a transport error. */
 static bool flush_output(struct cconn *cc)
 {
