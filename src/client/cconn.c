@@ -46,6 +46,7 @@ static struct cconn *new_conn(struct client *cl, const char *host, uint16_t port
         tail = &(*tail)->next;
     cc->cl = cl;
     cc->id = cl->nconns++;
+    cl->nconns_unstarted++;
     snprintf(cc->host, sizeof(cc->host), "%s", host);
     cc->port = port;
     cc->tls = tls;
@@ -228,10 +229,20 @@ void cconn_fail_all(struct cconn *cc, int code, const char *fmt, ...)
     cconn_close(cc);
 }
 
+/* `cc` is no longer a connection waiting to start (client.c bounds those). */
+static void begun(struct cconn *cc)
+{
+    if (!cc->begun) {
+        cc->begun = true;
+        cc->cl->nconns_unstarted--;
+    }
+}
+
 void cconn_close(struct cconn *cc)
 {
     if (cc->state == CC_CLOSED)
         return;
+    begun(cc);
     if (cc->state != CC_IDLE)
         trace_conn(cc->cl->trace, cc->id, TRACE_CONN_CLOSED, NULL);
     if (cc->counted) { /* a slot is free: an idle connection may connect at once */
@@ -415,6 +426,7 @@ static void start(struct cconn *cc)
     char *d;
     int rv;
 
+    begun(cc);
     if (!cc->is_proxy) {
         cc->counted = true;
         cl->nconns_open++;

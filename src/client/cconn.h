@@ -103,6 +103,7 @@ struct cconn {
     enum cconn_state state;
     bool ending;   /* no new transfers: the session is ending (GOAWAY, error, done) */
     bool counted;  /* in the run's nconns_open, from start() to cconn_close() */
+    bool begun;    /* started or closed: no longer in the run's nconns_unstarted */
     unsigned refs; /* transfers whose last_conn this is (-w reads its facts): kept till 0 */
     struct net_connector nc;
     struct net_lookup *lookup; /* while resolving, and connecting with a partial answer */

@@ -136,13 +136,23 @@ static void drop_xfer(struct client *cl, struct xfer *x)
     cl->spare[cl->nspare++] = x;
 }
 
-/* Make the next transfers of the command line, up to the window, and route them. */
+/* Connections that may wait to start: each new origin in the dispatch window makes one
+ * (about 9 KiB), so a run over thousands of origins stops making transfers while this many
+ * wait, and its memory stays flat in the number of origins. */
+static size_t unstarted_window(const struct client *cl)
+{
+    size_t w = 2 * (size_t)cl->cfg->multi.parallel_max;
+    return w < 64 ? 64 : w;
+}
+
+/* Make the next transfers of the command line, up to the windows, and route them. */
 static void dispatch(struct client *cl)
 {
     const struct config *cfg = cl->cfg;
     size_t r = (size_t)cfg->multi.repeat, win = dispatch_window(cl);
 
-    while (cl->started < cl->nxfers && cl->started - cl->reaped < win) {
+    while (cl->started < cl->nxfers && cl->started - cl->reaped < win &&
+           (cl->nconns_unstarted < unstarted_window(cl) || cl->stopping)) {
         struct xfer *x = new_xfer(cl);
         size_t i = cl->started++;
         cl->xs[i] = x;

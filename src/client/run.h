@@ -58,8 +58,9 @@ struct client {
     int cancel_code;     /* ... the code that cancels URLs not yet done */
     struct cconn *conns;
     unsigned nconns;
-    size_t nconns_open;    /* origin connections open or opening (route_may_connect) */
-    struct tls_ctx tls[2]; /* ALPN h2,http/1.1 and http/1.1 alone */
+    size_t nconns_open;      /* origin connections open or opening (route_may_connect) */
+    size_t nconns_unstarted; /* connections made for transfers, not yet started (dispatch) */
+    struct tls_ctx tls[2];   /* ALPN h2,http/1.1 and http/1.1 alone */
     bool tls_ready[2];
     bool warned_insecure;
     int tls_error;

@@ -760,3 +760,44 @@ max_fds() {
         fail "most fds open: $base (1 origin), $few (6 origins), $many (60 origins)"
     [ "$(peer_conns)" = 67 ] || fail "the peer saw $(peer_conns) connections, not 67"
 }
+
+# origins_peak N PM: h2get over N origins (names that one --connect-to rule sends to the
+# peer), one URL each, --parallel-max PM; prints "peak-RSS-KiB most-fds" of the h2get process.
+origins_peak() {
+    local n=$1 pm=$2 i pid=$$ bg max=0 k args=(--connect-to "::127.0.0.1:$PEER_PORT") urls=()
+    for i in $(seq 1 "$n"); do
+        urls+=("http://o$i.test:$PEER_PORT/o$i")
+    done
+    timeout -k 5 "$E2E_TIMEOUT" /usr/bin/time -f %M -o rss "$H2GET" --http2-prior-knowledge \
+        --parallel-max "$pm" --out-null "${args[@]}" "${urls[@]}" 2>err &
+    bg=$!
+    for _ in $(seq 200); do # timeout(1) runs time(1), which runs h2get
+        pid=$(cat "/proc/$bg/task/$bg/children" 2>/dev/null) && pid=${pid%% *} && [ -n "$pid" ] &&
+            pid=$(cat "/proc/$pid/task/$pid/children" 2>/dev/null) && pid=${pid%% *} &&
+            [ -n "$pid" ] && break
+        sleep 0.01
+    done
+    while kill -0 "$pid" 2>/dev/null; do
+        k=$(find "/proc/$pid/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
+        [ "$k" -gt "$max" ] && max=$k
+        sleep 0.005
+    done
+    wait "$bg" || { fail "h2get over $n origins: exit $?" "$(cat err)"; return 1; }
+    [ "$max" -gt 3 ] || { fail "no file descriptors seen in /proc/$pid/fd"; return 1; }
+    echo "$(cat rss) $max"
+}
+
+@test "2,000 origins: --parallel-max connections at most; peak RSS and fds flat in the origins already done" {
+    local small big
+    PEER_MODE=h2c start_peer many --max-conns 2300
+    read -r -a small <<<"$(origins_peak 200 8)"
+    read -r -a big <<<"$(origins_peak 2000 8)"
+    echo "# 200 origins: ${small[0]} KiB, ${small[1]} fds; 2,000: ${big[0]} KiB, ${big[1]} fds" >&3
+    [ "$(peer_conns)" = 2200 ] || fail "the peer saw $(peer_conns) connections, not 2200"
+    # 8 sockets and one more for the first in line, whatever the number of origins
+    [ "${big[1]}" -le $((small[1] + 1)) ] || fail "most fds: ${small[1]} (200), ${big[1]} (2,000)"
+    # the 1,800 more URLs of the command line take about 0.1 MiB; anything kept per
+    # finished origin (a 1 KiB connection) would add more than 1.7 MiB
+    [ "${big[0]}" -le $((small[0] + 1536)) ] ||
+        fail "peak RSS: ${small[0]} KiB (200 origins), ${big[0]} KiB (2,000)"
+}
