@@ -175,6 +175,10 @@ int cookie_parse_line(struct span line, struct cookie *c, struct h2e_info *info)
         return bad_line(info, "a bad expiry time");
     if (f[0].p[0] == '.')
         f[0].p++, f[0].len--;
+    /* written back, an empty domain or one that starts with '#' would read as another
+     * line (an HttpOnly cookie, a comment): refused, as no host name is either */
+    if (!f[0].len || f[0].p[0] == '#')
+        return bad_line(info, "a bad domain");
     if (f[5].len + f[6].len > COOKIE_MAX || !f[2].len || f[2].p[0] != '/')
         return bad_line(info, "a cookie too long, or a path that does not start with '/'");
     c->domain = f[0];

@@ -103,6 +103,12 @@ TEST(test_cookie_lines)
               H2E_BAD_COOKIE_FILE);
     CHECK_INT(cookie_parse_line(span_str("h\tTRUE\t/\tFALSE\t0\tn\tv\textra"), &c, &info),
               H2E_BAD_COOKIE_FILE);
+    /* found by fuzz_cookie: written back, these would read as other lines */
+    CHECK_INT(cookie_parse_line(span_str(".#HttpOnly_h\tFALSE\t/p\tFALSE\t0\tn\t"), &c, &info),
+              H2E_BAD_COOKIE_FILE);
+    CHECK_STR(info.why, "a bad domain");
+    CHECK_INT(cookie_parse_line(span_str(".\tTRUE\t/\tFALSE\t0\tn\tv"), &c, &info),
+              H2E_BAD_COOKIE_FILE);
     buf_release(&b);
 }
 

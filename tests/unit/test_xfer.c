@@ -228,7 +228,10 @@ TEST(test_xfer_retry_budget_and_rewind)
     CHECK_INT(x->req.retries, 1);
     CHECK(!xfer_retry(x, "again", true)); /* reported already: not twice */
     x->phase = XFER_SENT;
-    x->req.attempts = LIMIT_RETRY_CONNECTIONS;
+    x->req.attempts = LIMIT_RETRY_CONNECTIONS; /* sent first, then on 4 new connections */
+    CHECK(xfer_retry(x, "GOAWAY", true));      /* the 5th new connection */
+    x->phase = XFER_SENT;
+    x->req.attempts = LIMIT_RETRY_CONNECTIONS + 1;
     CHECK(!xfer_retry(x, "GOAWAY", true)); /* budget spent: the caller fails it */
     cfix_release(&f);
 
