@@ -122,8 +122,8 @@ struct cconn {
     bool more_body;     /* body bytes could still be sent: step again without waiting */
     bool paced;         /* --limit-rate held bytes back this step: wake when tokens come */
     uint64_t pace_want; /* ... and how many a request body waits for (0: none waits) */
-    bool paused;        /* input left in rbuf, from rpos, for after the router settles */
-    size_t rpos;        /* ... (sess_h2.c) */
+    bool paused;        /* input left in rbuf for after the router settles (sess_h2.c) */
+    size_t rpos;        /* HTTP/2: rbuf's unread input starts here (sess_h2.c) */
     /* graceful close (sess_h2.c): ms deadlines once GOAWAY is sent (0 before), and whether
      * the server acknowledged the PING sent with it */
     uint64_t linger_end, linger_idle;

@@ -446,10 +446,10 @@ static void handle_event(struct cconn *cc, const struct h2c_event *ev)
     }
 }
 
-/* Feed buffered input to the connection; returns false once it failed. With `may_pause`,
- * stops after the frame that ended the first transfer in line (`paused` set, the rest kept
- * from `rpos`), for the router to settle it before the next one's DATA, which then goes
- * straight to stdout instead of being held for ordered output. */
+/* Feed buffered input (from `rpos`) to the connection; returns false once it failed. With
+ * `may_pause`, stops after the frame that ended the first transfer in line (`paused` set),
+ * for the router to settle it before the next one's DATA, which then goes straight to
+ * stdout instead of being held for ordered output. */
 static bool process_input(struct cconn *cc, bool may_pause)
 {
     size_t off = cc->rpos;
@@ -475,9 +475,9 @@ static bool process_input(struct cconn *cc, bool may_pause)
             break;
         }
     }
-    cc->rpos = cc->paused ? off : 0; /* no memmove per pause */
-    if (!cc->paused)
-        buf_consume(&cc->rbuf, off);
+    if (off == cc->rbuf.len) /* all of it: the common case after a read */
+        buf_reset(&cc->rbuf), off = 0;
+    cc->rpos = off; /* a partial frame or a pause: kept in place, moved only for room */
     return ok;
 }
 
@@ -549,6 +549,10 @@ static bool read_input(struct cconn *cc)
         return input_failed(cc);
     while (budget && !cc->paused) {
         int rv;
+        if (cc->rpos && cc->rbuf.cap - cc->rbuf.len < CCONN_READ_CHUNK) {
+            buf_consume(&cc->rbuf, cc->rpos);
+            cc->rpos = 0;
+        }
         if (buf_reserve(&cc->rbuf, CCONN_READ_CHUNK) != 0)
             return process_input(cc, false);
         rv = io_read(&cc->io, cc->rbuf.p + cc->rbuf.len, CCONN_READ_CHUNK);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "base/err.h"
@@ -196,6 +197,27 @@ static int write_all(struct out_sink *o, const uint8_t *p, size_t n)
     return 0;
 }
 
+/* What is buffered (`a`), then `b`, in as few writev calls as the kernel allows. */
+static int writev_all(struct out_sink *o, const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
+{
+    while (an + bn) {
+        struct iovec v[2] = {{(void *)a, an}, {(void *)b, bn}};
+        ssize_t w = an ? writev(o->fd, v, 2) : write(o->fd, b, bn);
+        size_t k;
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0) {
+            snprintf(o->detail, sizeof(o->detail), "cannot write to '%s': %s",
+                     o->is_stdout ? "stdout" : o->path, strerror(errno));
+            return H2E_WRITE;
+        }
+        k = (size_t)w < an ? (size_t)w : an;
+        a += k, an -= k, w -= (ssize_t)k;
+        b += w, bn -= (size_t)w;
+    }
+    return 0;
+}
+
 int out_flush(struct out_sink *o)
 {
     int rv;
@@ -209,9 +231,10 @@ int out_flush(struct out_sink *o)
 int out_write(struct out_sink *o, const void *p, size_t n)
 {
     o->written += n;
-    if (o->no_buffer || n >= OUT_BUFFER) {
-        int rv = out_flush(o);
-        return rv ? rv : write_all(o, p, n);
+    if (o->no_buffer || n >= OUT_DIRECT) { /* no copy: with what is buffered, in one writev */
+        int rv = writev_all(o, o->buf, o->len, p, n);
+        o->len = 0;
+        return rv;
     }
     if (o->len + n > OUT_BUFFER) {
         int rv = out_flush(o);

@@ -20,6 +20,10 @@
 
 /* Per-sink write buffer: small, since a run may write a hundred files at once. */
 #define OUT_BUFFER (32u * 1024u)
+/* A write this large goes out at once, after what is buffered: copying a whole DATA frame
+ * into the buffer (a second copy of every byte of a large download) costs more than the
+ * write it would save. */
+#define OUT_DIRECT (8u * 1024u)
 /* Room for the longest message: a path the system accepts (shorter than PATH_MAX; longer
  * ones are refused by out_open_file), its quotes and words, and strerror's text. */
 #define OUT_DETAIL_MAX (PATH_MAX + 128)
