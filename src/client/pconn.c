@@ -19,6 +19,7 @@
 #include "base/h2.h"
 #include "cconn.h"
 #include "codec/hpack.h"
+#include "net/resolve.h"
 #include "net/tunnel.h"
 #include "run.h"
 #include "sys/xalloc.h"
@@ -32,6 +33,7 @@ void pconn_tun_free(struct pconn_tun *t)
 {
     if (t->hs_started)
         tunnel_release(&t->hs);
+    net_lookup_release(t->lookup); /* nothing blocks: its threads finish on their own */
     free(t->detail);
     buf_release(&t->rbuf);
     buf_release(&t->wbuf);
@@ -302,27 +304,9 @@ void pconn_wait(struct cconn *cc)
 
 /* --- the proxy side: HTTP/1.1 CONNECT and SOCKS ---------------------------------------- */
 
-/* SOCKS4 and SOCKS5 (not 4a, 5h): the target's name is resolved here (--resolve applies). */
-static int resolve_here(struct cconn *px, struct pconn_tun *t, char *ip, size_t cap)
-{
-    const struct config *cfg = px->cl->cfg;
-    struct net_overrides ov = cli_net_overrides(cfg);
-    struct h2e_info info = H2E_INFO_INIT;
-    struct net_addrs a;
-    int family = t->via->url.kind == PROXY_SOCKS4 ? AF_INET : cfg->net.family;
-    int rv = net_resolve_with(&ov, t->host, t->port, family, &a, &info);
-
-    if (rv) {
-        pconn_fail(t, rv, "%s (resolved here for %s)", a.detail, t->via->name);
-        return rv;
-    }
-    net_addr_ip(&a.addr[0], ip, cap);
-    return 0;
-}
-
 /* The request of `t`'s handshake: the CONNECT head for HTTP, the target for SOCKS. */
 static int handshake_req(struct cconn *px, struct pconn_tun *t, struct tunnel_req *r,
-                         struct buf *head, char *ip, size_t cap)
+                         struct buf *head)
 {
     const struct via *v = t->via;
     const char *why = NULL;
@@ -342,9 +326,7 @@ static int handshake_req(struct cconn *px, struct pconn_tun *t, struct tunnel_re
         }
         r->http_head = buf_span(head);
     } else if (r->kind == PROXY_SOCKS4 || r->kind == PROXY_SOCKS5) {
-        if (resolve_here(px, t, ip, cap) != 0)
-            return -1;
-        r->host = ip;
+        r->host = t->ip; /* resolved here (pconn_dns.c) */
     }
     return 0;
 }
@@ -353,11 +335,16 @@ static void start_handshake(struct cconn *px, struct pconn_tun *t)
 {
     struct tunnel_req r;
     struct buf head;
-    char ip[NET_ADDR_STRLEN];
     int rv;
 
+    px->state = CC_PROXY_HS;
+    if (pconn_dns_needed(t) && (rv = pconn_dns_start(px, t)) != 0) {
+        if (rv != H2E_INCOMPLETE) /* else pconn_step goes on once the name is resolved */
+            cconn_close(px);
+        return;
+    }
     buf_init(&head, &xalloc_mem, TUNNEL_HEAD_MAX);
-    rv = handshake_req(px, t, &r, &head, ip, sizeof(ip));
+    rv = handshake_req(px, t, &r, &head);
     if (rv == 0) {
         if (proxy_is_socks(r.kind))
             vlog(px->cl, "%s handshake with %s for %s", proxy_kind_name(r.kind), px->via->name,
@@ -373,7 +360,6 @@ static void start_handshake(struct cconn *px, struct pconn_tun *t)
         cconn_close(px);
         return;
     }
-    px->state = CC_PROXY_HS;
     pconn_step(px);
 }
 
@@ -422,6 +408,13 @@ void pconn_step(struct cconn *px)
         cconn_close(px);
         return;
     }
+    if (t->lookup) {
+        if ((rv = pconn_dns_step(px, t)) == 0)
+            start_handshake(px, t);
+        else if (rv != H2E_INCOMPLETE)
+            cconn_close(px);
+        return;
+    }
     rv = tunnel_step(&t->hs, &px->io);
     if (rv == H2E_INCOMPLETE)
         return;
@@ -447,8 +440,12 @@ size_t pconn_pollfds(struct cconn *cc, struct pollfd *pfd, size_t max, int *time
             *timeout = (int)(left > 1000 ? 1000 : left);
         return 0;
     }
-    if (cc->state != CC_PROXY_HS || max == 0 || !cc->ntuns)
+    if (cc->state != CC_PROXY_HS || !cc->ntuns)
         return 0; /* CC_PIPE: the origin connection polls the socket */
+    if (cc->tuns[0]->lookup)
+        return pconn_dns_pollfds(cc, cc->tuns[0], pfd, max, timeout);
+    if (max == 0)
+        return 0;
     if (io_pending(&cc->io))
         *timeout = 0;
     pfd[0].fd = cc->io.fd;

@@ -9,14 +9,18 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <poll.h>
+
 #include "base/buf.h"
 #include "base/limits.h"
 #include "codec/url.h"
 #include "net/io.h"
+#include "net/net.h"
 #include "net/tunnel.h"
 #include "pconn.h"
 
 struct client;
+struct net_lookup;
 struct via;
 
 /* What a tunnel's user may have written and the proxy not yet sent. */
@@ -39,6 +43,9 @@ struct pconn_tun {
     bool user_gone;   /* the origin connection let go */
     struct tunnel hs; /* HTTP/1.1 and SOCKS: the handshake */
     bool hs_started;
+    /* SOCKS4 and SOCKS5: the target's address, resolved here (pconn_dns.c) */
+    struct net_lookup *lookup; /* while the name is looked up */
+    char ip[NET_ADDR_STRLEN];  /* then the address sent to the proxy */
     /* HTTP/2: the CONNECT stream */
     uint32_t sid;
     bool peer_ended, end_sent, reset;
@@ -65,5 +72,16 @@ int pconn_gone(struct io *io, int code);
 void pconn_stream_io(struct io *io, struct pconn_tun *t);
 /* pconn_stream_done - both sides ended `t`'s stream, or it was reset. */
 bool pconn_stream_done(const struct pconn_tun *t);
+
+/* pconn_dns.c: a SOCKS4/SOCKS5 target's name, resolved here without blocking the loop.
+ * pconn_dns_needed - `t` sends an address that is not known yet.
+ * pconn_dns_start, pconn_dns_step - 0 with t->ip set; H2E_INCOMPLETE while t->lookup runs
+ * (poll pconn_dns_pollfds, step again); < 0 when it failed (pconn_fail said why).
+ * pconn_dns_pollfds - the lookup's pipe, its timeout within `px`'s connect deadline. */
+bool pconn_dns_needed(const struct pconn_tun *t);
+int pconn_dns_start(struct cconn *px, struct pconn_tun *t);
+int pconn_dns_step(struct cconn *px, struct pconn_tun *t);
+size_t pconn_dns_pollfds(struct cconn *px, const struct pconn_tun *t, struct pollfd *pfd,
+                         size_t max, int *timeout);
 
 #endif

@@ -4,19 +4,23 @@
 # slowly on purpose, on a loopback address picked at run time, is the only nameserver of a
 # resolv.conf that h2get sees through a private mount namespace (unshare -m, as root: CI
 # is). AAAA and A are asked separately (RFC 8305 §3): a slow answer holds up neither the
-# other family nor the other origins of the run.
+# other family nor the other origins of the run. The same for the target names that
+# socks5:// and socks4:// resolve here (microsocks, as in 91-proxy-socks.bats).
 
 load helpers
+load proxy
 
 setup_file() {
     e2e_setup_file
     make_docroot
     start_nghttpd NGHTTPD_H2C h2c
     start_dns
+    start_microsocks SOCKS
 }
 
 teardown_file() {
     e2e_teardown_file
+    proxy_teardown_file
 }
 
 setup() {
@@ -159,4 +163,51 @@ ms_since() {
     assert_status 28
     [ "$stderr" = "h2get: (28) timeout: connection to 'hang.test' not set up within 1000 ms" ] ||
         fail "unexpected message" "$stderr"
+}
+
+@test "socks5:// resolves here off the loop: a 3 s name holds up no other tunnel's transfer" {
+    need_server SOCKS
+    local u="http://127.0.0.1:$NGHTTPD_H2C" t0 seen="" before
+    before=$(grep -c '^answer slow.test A ' "$DNS_LOG" || true) # earlier tests asked too
+    H2GET="$E2E_TMP/h2get-ns" run_h2get_bg --http2-prior-knowledge -v -x "socks5://127.0.0.1:$SOCKS" \
+        -o slow.out "http://slow.test:$NGHTTPD_H2C/size-1" -o fast.out "$u/size-16384"
+    t0=$(date +%s%3N)
+    while [ "$(ms_since "$t0")" -lt 2500 ]; do
+        if [ -e fast.out ]; then
+            seen=$(grep -c '^answer slow.test A ' "$DNS_LOG" || true)
+            break
+        fi
+        sleep 0.05
+    done
+    [ -e fast.out ] || fail "fast.out was not written within 2.5 s: the slow lookup held it up"
+    [ "$seen" = "$before" ] || fail "fast.out came only after the slow name's answer" "$(cat "$DNS_LOG")"
+    wait_h2get
+    assert_status 0
+    assert_file_sha fast.out "$(doc_sha size-16384)"
+    assert_file_sha slow.out "$(doc_sha size-1)"
+    assert_stderr "^\\* Resolving 'slow\\.test' here for socks5://127\\.0\\.0\\.1:$SOCKS$"
+    assert_stderr '^\* DNS A answer for slow\.test after (29[0-9][0-9]|3[0-9]{3}) ms: 1 address$'
+    assert_stderr "^\\* socks5 tunnel to slow\\.test:$NGHTTPD_H2C open$"
+}
+
+@test "socks5:// and socks4:// with a name the resolver does not know: exit 6 naming it" {
+    need_server SOCKS
+    local s
+    for s in socks5 socks4; do
+        run_ns --http2-prior-knowledge -x "$s://127.0.0.1:$SOCKS" "http://nx.test:$NGHTTPD_H2C/size-1"
+        assert_status 6
+        [ "$stderr" = "h2get: (6) could not resolve host: could not resolve 'nx.test': Name or service not known (resolved here for $s://127.0.0.1:$SOCKS)" ] ||
+            fail "$s: unexpected message" "$stderr"
+    done
+}
+
+@test "socks5:// and a name that never resolves: --connect-timeout 1 ends it, exit 28" {
+    need_server SOCKS
+    local t0
+    t0=$(date +%s%3N)
+    run_ns --connect-timeout 1 --http2-prior-knowledge -x "socks5://127.0.0.1:$SOCKS" \
+        "http://hang.test:$NGHTTPD_H2C/size-1"
+    [ "$(ms_since "$t0")" -lt 3000 ] || fail "took $(ms_since "$t0") ms"
+    assert_status 28
+    assert_error_line 28 "hang\\.test"
 }
