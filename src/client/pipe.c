@@ -144,26 +144,33 @@ size_t pipe_out_pending(const struct pipe_out *o)
     return o->len - o->off;
 }
 
-int64_t pipe_out_flush(struct pipe_out *o)
+/* Write `n` bytes of `p` as far as `fd` takes them now: the count, or -1 with `err` set. */
+static ssize_t write_now(struct pipe_out *o, const uint8_t *p, size_t n)
 {
-    size_t before = o->off, n;
+    size_t done = 0;
 
-    while (!o->err && o->off < o->len) {
-        ssize_t w = write(o->fd, o->p + o->off, o->len - o->off);
+    while (!o->err && done < n) {
+        ssize_t w = write(o->fd, p + done, n - done);
         if (w < 0 && errno == EINTR)
             continue;
         if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
             break;
-        if (w <= 0) {
+        if (w <= 0)
             o->err = w < 0 ? errno : EIO;
-            return H2E_WRITE;
-        }
-        o->off += (size_t)w;
-        o->written += (uint64_t)w;
+        else
+            done += (size_t)w;
     }
-    if (o->err)
+    o->written += done;
+    return o->err ? -1 : (ssize_t)done;
+}
+
+int64_t pipe_out_flush(struct pipe_out *o)
+{
+    ssize_t n = o->err ? -1 : write_now(o, o->p + o->off, o->len - o->off);
+
+    if (n < 0)
         return H2E_WRITE;
-    n = o->off - before;
+    o->off += (size_t)n;
     if (o->off == o->len)
         o->off = o->len = 0;
     return (int64_t)n;
@@ -171,20 +178,26 @@ int64_t pipe_out_flush(struct pipe_out *o)
 
 int64_t pipe_out_write(struct pipe_out *o, const uint8_t *p, size_t n)
 {
-    size_t room = pipe_out_room(o);
+    size_t room = pipe_out_room(o), put = 0;
+    ssize_t w;
 
     if (o->err)
         return H2E_WRITE;
     if (n > room)
         n = room;
-    if (o->len + n > o->cap) { /* the room is split: move what waits to the front */
+    if (o->off == o->len && n) { /* nothing waits: straight from `p`, no copy */
+        if ((w = write_now(o, p, n)) < 0)
+            return H2E_WRITE;
+        put = (size_t)w;
+    }
+    if (o->len + (n - put) > o->cap) { /* the room is split: move what waits to the front */
         memmove(o->p, o->p + o->off, o->len - o->off);
         o->len -= o->off;
         o->off = 0;
     }
-    if (n) {
-        memcpy(o->p + o->len, p, n);
-        o->len += n;
+    if (n > put) {
+        memcpy(o->p + o->len, p + put, n - put);
+        o->len += n - put;
     }
     return pipe_out_flush(o) < 0 ? H2E_WRITE : (int64_t)n;
 }

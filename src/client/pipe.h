@@ -83,7 +83,8 @@ size_t pipe_out_room(const struct pipe_out *o);
 size_t pipe_out_pending(const struct pipe_out *o);
 /*
  * pipe_out_write - accept up to `n` bytes of `p` (borrowed for the call), at most
- * pipe_out_room(), and write what `fd` takes now. Returns the bytes accepted, or H2E_WRITE
+ * pipe_out_room(), and write what `fd` takes now (straight from `p` when nothing waits;
+ * only what `fd` did not take is copied). Returns the bytes accepted, or H2E_WRITE
  * (with `err` set) once writing failed.
  */
 int64_t pipe_out_write(struct pipe_out *o, const uint8_t *p, size_t n);

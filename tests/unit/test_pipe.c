@@ -113,6 +113,38 @@ TEST(test_pipe_out_keeps_what_a_full_pipe_did_not_take)
     close(fds[1]);
 }
 
+/* Straight from the caller's bytes only when nothing waits: a second write while the first
+ * is still pending goes behind it. */
+TEST(test_pipe_out_second_write_goes_behind_what_waits)
+{
+    static char first[2 * 4096], second[100], back[sizeof(first) + sizeof(second)];
+    struct pipe_out o;
+    int fds[2];
+    size_t got;
+
+    CHECK_INT(pipe(fds), 0);
+    CHECK(fcntl(fds[1], F_SETPIPE_SZ, 4096) >= 4096);
+    pipe_out_init(&o, fds[1], sizeof(back));
+    memset(first, 'a', sizeof(first));
+    memset(second, 'b', sizeof(second));
+    CHECK_INT((int)pipe_out_write(&o, (const uint8_t *)first, sizeof(first)), (int)sizeof(first));
+    CHECK(pipe_out_pending(&o) > 0);
+    got = drain_fd(fds[0], back, sizeof(back)); /* room in the pipe again */
+    CHECK_INT((int)pipe_out_write(&o, (const uint8_t *)second, sizeof(second)),
+              (int)sizeof(second));
+    while (pipe_out_pending(&o)) {
+        CHECK(pipe_out_flush(&o) >= 0);
+        got += drain_fd(fds[0], back + got, sizeof(back) - got);
+    }
+    got += drain_fd(fds[0], back + got, sizeof(back) - got);
+    CHECK_INT((int)got, (int)sizeof(back));
+    CHECK_MEM(back, sizeof(first), first, sizeof(first));
+    CHECK_MEM(back + sizeof(first), sizeof(second), second, sizeof(second));
+    pipe_out_release(&o);
+    close(fds[0]);
+    close(fds[1]);
+}
+
 TEST(test_pipe_out_write_error_is_kept)
 {
     struct pipe_out o;
