@@ -635,6 +635,18 @@ size_t cconn_polled(const struct cconn *cc, struct cconn *const *owner, size_t n
     return cnt;
 }
 
+void cconn_flush_coded(struct cconn *cc)
+{
+    size_t i;
+
+    if (!cc->coded_pending)
+        return;
+    cc->coded_pending = false;
+    for (i = 0; i < cc->nact; i++)
+        if (!xfer_over(cc->act[i]))
+            xfer_flush_coded(cc->act[i]); /* a failure fails the transfer, reported */
+}
+
 void cconn_step(struct cconn *cc, const struct pollfd *pfd, size_t npfd)
 {
     short rev = npfd ? pfd[0].revents : 0;

@@ -123,6 +123,7 @@ struct cconn {
     bool paced;         /* --limit-rate held bytes back this step: wake when tokens come */
     uint64_t pace_want; /* ... and how many a request body waits for (0: none waits) */
     bool paused;        /* input left in rbuf for after the router settles (sess_h2.c) */
+    bool coded_pending; /* a transfer gathered wire bytes for its decoder (cconn_flush_coded) */
     size_t rpos;        /* HTTP/2: rbuf's unread input starts here (sess_h2.c) */
     /* graceful close (sess_h2.c): ms deadlines once GOAWAY is sent (0 before), and whether
      * the server acknowledged the PING sent with it */
@@ -186,6 +187,8 @@ void cconn_requeue_all(struct cconn *cc);
  * together: the first at `*first`), for cconn_step. */
 size_t cconn_polled(const struct cconn *cc, struct cconn *const *owner, size_t n, size_t *first);
 void cconn_step(struct cconn *cc, const struct pollfd *pfd, size_t npfd);
+/* cconn_flush_coded - decode what its transfers gathered this step (xfer_coding_write). */
+void cconn_flush_coded(struct cconn *cc);
 /* cconn_pollfds - the poll entries of `cc` (at most `max`); lowers `*timeout` (ms, -1:
  * none) to when it must be stepped anyway. Returns the number of entries. */
 size_t cconn_pollfds(struct cconn *cc, struct pollfd *pfd, size_t max, int *timeout);

@@ -267,9 +267,11 @@ static void loop(struct client *cl, int intr_fd)
         for (cc = cl->conns; cc; cc = cc->next) {
             size_t first, cnt = cconn_polled(cc, owner, n, &first);
             cconn_step(cc, cnt ? &pfd[first] : NULL, cnt);
+            cconn_flush_coded(cc);
             route_settle(cl);
             while (cc->paused && cc->state == CC_H2) { /* it stopped for the router */
                 sess_h2_resume(cc);
+                cconn_flush_coded(cc);
                 route_settle(cl);
             }
         }

@@ -345,11 +345,18 @@ int xfer_on_data(struct xfer *x, const uint8_t *p, size_t n)
     return xfer_coding_write(x, p, n, x->resp.sse_live ? sse_sink : sink_write);
 }
 
+int xfer_flush_coded(struct xfer *x)
+{
+    return xfer_coding_flush(x, x->resp.sse_live ? sse_sink : sink_write);
+}
+
 int xfer_on_trailers(struct xfer *x, const struct msg_field *f, size_t n)
 {
     struct buf hb;
-    int rv = 0;
+    int rv;
 
+    if ((rv = xfer_flush_coded(x)) != 0) /* the body's last bytes come before the trailers */
+        return rv;
     keep_fields(x, &x->resp.trailers, f, n);
     buf_init(&hb, &xalloc_mem, SIZE_MAX); /* bounded by the header list limit */
     out_header_block(&hb, 0, NULL, f, n);
@@ -384,7 +391,7 @@ void xfer_complete(struct xfer *x)
         xfer_retry_later(x);
         return;
     }
-    if (xfer_coding_end(x) != 0)
+    if (xfer_flush_coded(x) != 0 || xfer_coding_end(x) != 0)
         return; /* a truncated coded body fails like a truncated body (61) */
     if (xfer_sse_end(x))
         return; /* --sse: reconnecting */

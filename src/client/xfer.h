@@ -97,6 +97,7 @@ struct xfer_response {
     bool discard;        /* the body is not written (-C: the file is already complete) */
     uint32_t rst_wire;
     struct coding *dec;     /* --compressed and a content-encoding: the decoder; owned */
+    struct buf coded;       /* ... wire bytes waiting for it (xfer_coding.c) */
     uint64_t decoded_bytes; /* body bytes after decoding (= body_bytes without a decoder) */
     struct sse *sse;        /* --sse: the parser, kept across reconnections; owned */
     bool sse_live;          /* --sse: this attempt's response is an event stream */
@@ -218,11 +219,19 @@ int xfer_coding_start(struct xfer *x, const struct msg_field *f, size_t n);
 /*
  * xfer_coding_write - wire body bytes `p` through the decoder to `write` (which fails `x`
  * itself), checking --max-filesize (63) and --max-decompressed-ratio (61) on every
- * decoded chunk. Returns 0, or the H2E_* `x` failed with.
+ * decoded chunk. With a decoder, bytes are gathered (copied) up to XFER_CODING_BATCH and
+ * decoded then, or by xfer_coding_flush at the end of the connection's step (the
+ * connection's `coded_pending` says some wait). Returns 0, or the H2E_* `x` failed with.
  */
+#define XFER_CODING_BATCH (256u * 1024u)
 int xfer_coding_write(struct xfer *x, const uint8_t *p, size_t n,
                       int (*write)(struct xfer *x, const void *p, size_t n));
-/* xfer_coding_end - the body ended: 0 when the codings ended cleanly, else fails `x` (61). */
+/* xfer_coding_flush - decode what xfer_coding_write gathered, to `write`; 0 or as it. */
+int xfer_coding_flush(struct xfer *x, int (*write)(struct xfer *x, const void *p, size_t n));
+/* xfer_flush_coded - xfer_coding_flush to the transfer's own sink (body or --sse). */
+int xfer_flush_coded(struct xfer *x);
+/* xfer_coding_end - the body ended (what was gathered decoded first): 0 when the codings
+ * ended cleanly, else fails `x` (61). */
 int xfer_coding_end(struct xfer *x);
 /* xfer_coding_drop - forget the decoder (retry, release). */
 void xfer_coding_drop(struct xfer *x);

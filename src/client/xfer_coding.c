@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cconn.h"
 #include "run.h"
 #include "xfer.h"
 #include "codec/coding.h"
@@ -96,19 +97,14 @@ static int bounded(struct xfer *x, size_t more)
     return 0;
 }
 
-int xfer_coding_write(struct xfer *x, const uint8_t *p, size_t n,
-                      int (*write)(struct xfer *x, const void *p, size_t n))
+/* Decode `p` to `write`, chunk by chunk, within the bounds. */
+static int decode(struct xfer *x, const uint8_t *p, size_t n,
+                  int (*write)(struct xfer *x, const void *p, size_t n))
 {
     struct h2e_info info = H2E_INFO_INIT;
     struct span out;
     int rv;
 
-    if (!x->resp.dec) {
-        if ((rv = bounded(x, n)) != 0)
-            return rv;
-        x->resp.decoded_bytes += n;
-        return write(x, p, n);
-    }
     coding_feed(x->resp.dec, p, n);
     while ((rv = coding_next(x->resp.dec, &out, &info)) == 1) {
         if ((rv = bounded(x, out.len)) != 0)
@@ -124,6 +120,44 @@ int xfer_coding_write(struct xfer *x, const uint8_t *p, size_t n,
     return 0;
 }
 
+/* zlib copies the last 32 KiB it wrote into its window after every inflate() call, and
+ * each call has its set-up: one call per 16 KiB DATA frame made inflating a gzip -1 text
+ * about 15% slower than one call per 256 KiB (measured with zlib 1.2.13). So the wire
+ * bytes of one step are gathered and decoded together. */
+int xfer_coding_write(struct xfer *x, const uint8_t *p, size_t n,
+                      int (*write)(struct xfer *x, const void *p, size_t n))
+{
+    int rv;
+
+    if (!x->resp.dec) {
+        if ((rv = bounded(x, n)) != 0)
+            return rv;
+        x->resp.decoded_bytes += n;
+        return write(x, p, n);
+    }
+    if (!x->resp.coded.len && n >= XFER_CODING_BATCH)
+        return decode(x, p, n, write);
+    if (!x->resp.coded.mem)
+        buf_init(&x->resp.coded, &xalloc_mem, SIZE_MAX); /* bounded by the batch */
+    (void)buf_append(&x->resp.coded, p, n);              /* xalloc: exits when out of memory */
+    if (x->resp.coded.len >= XFER_CODING_BATCH)
+        return xfer_coding_flush(x, write);
+    if (x->conn)
+        x->conn->coded_pending = true;
+    return 0;
+}
+
+int xfer_coding_flush(struct xfer *x, int (*write)(struct xfer *x, const void *p, size_t n))
+{
+    int rv;
+
+    if (!x->resp.coded.len || !x->resp.dec)
+        return 0;
+    rv = decode(x, x->resp.coded.p, x->resp.coded.len, write);
+    buf_reset(&x->resp.coded);
+    return rv;
+}
+
 int xfer_coding_end(struct xfer *x)
 {
     struct h2e_info info = H2E_INFO_INIT;
@@ -137,6 +171,8 @@ int xfer_coding_end(struct xfer *x)
 
 void xfer_coding_drop(struct xfer *x)
 {
+    if (x->resp.coded.mem)
+        buf_release(&x->resp.coded);
     if (!x->resp.dec)
         return;
     coding_release(x->resp.dec);
