@@ -180,24 +180,7 @@ int out_open_append(struct out_sink *o, const char *path, bool no_buffer)
     return 0;
 }
 
-static int write_all(struct out_sink *o, const uint8_t *p, size_t n)
-{
-    while (n) {
-        ssize_t w = write(o->fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0) {
-            snprintf(o->detail, sizeof(o->detail), "cannot write to '%s': %s",
-                     o->is_stdout ? "stdout" : o->path, strerror(errno));
-            return H2E_WRITE;
-        }
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
-/* What is buffered (`a`), then `b`, in as few writev calls as the kernel allows. */
+/* `a` (what is buffered, or nothing), then `b`, in as few writes as the kernel allows. */
 static int writev_all(struct out_sink *o, const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
 {
     while (an + bn) {
@@ -223,7 +206,7 @@ int out_flush(struct out_sink *o)
     int rv;
     if (!o->len)
         return 0;
-    rv = write_all(o, o->buf, o->len);
+    rv = writev_all(o, NULL, 0, o->buf, o->len);
     o->len = 0;
     return rv;
 }

@@ -722,29 +722,42 @@ EOF
         fail "the peer did not get 3 requests for each URL on one connection"
 }
 
+# most_fds PID DEPTH: the most file descriptors that the process DEPTH generations below PID
+# (1: timeout(1)'s h2get; 2: timeout(1) runs time(1), which runs h2get) had open at once,
+# sampled from /proc every few ms until it exits.
+most_fds() {
+    local p=$1 depth=$2 d max=0 k
+    for _ in $(seq 200); do
+        p=$1
+        for d in $(seq "$depth"); do
+            p=$(cat "/proc/$p/task/$p/children" 2>/dev/null) && p=${p%% *} && [ -n "$p" ] ||
+                { p=; break; }
+        done
+        [ -n "$p" ] && break
+        sleep 0.01
+    done
+    while kill -0 "$p" 2>/dev/null; do
+        k=$(find "/proc/$p/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
+        [ "$k" -gt "$max" ] && max=$k
+        sleep 0.005
+    done
+    echo "$max"
+}
+
 # max_fds N PM: h2get over N origins (names for the peer's address, --resolve), each URL
 # answered after 100 ms, with --parallel-max PM; prints the most file descriptors the
-# h2get process had open at once (sampled from /proc every few ms).
+# h2get process had open at once.
 max_fds() {
-    local n=$1 pm=$2 i pid max=0 k args=() urls=()
+    local n=$1 pm=$2 i max args=() urls=()
     for i in $(seq 1 "$n"); do
         args+=(--resolve "o$i.test:$PEER_PORT:127.0.0.1")
         urls+=("http://o$i.test:$PEER_PORT/delay/100/o$i")
     done
     run_h2get_bg --http2-prior-knowledge --parallel-max "$pm" --out-null "${args[@]}" "${urls[@]}"
-    for _ in $(seq 100); do # timeout(1)'s child
-        pid=$(cat "/proc/$H2GET_PID/task/$H2GET_PID/children" 2>/dev/null) && pid=${pid%% *} &&
-            [ -n "$pid" ] && break
-        sleep 0.01
-    done
-    while kill -0 "$pid" 2>/dev/null; do
-        k=$(find "/proc/$pid/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
-        [ "$k" -gt "$max" ] && max=$k
-        sleep 0.005
-    done
+    max=$(most_fds "$H2GET_PID" 1)
     wait_h2get
     [ "$status" = 0 ] || { fail "h2get over $n origins: exit $status" "$(h2get_context)"; return 1; }
-    [ "$max" -gt 3 ] || { fail "no file descriptors seen in /proc/$pid/fd"; return 1; }
+    [ "$max" -gt 3 ] || { fail "no file descriptors seen in h2get's /proc/PID/fd"; return 1; }
     echo "$max"
 }
 
@@ -764,26 +777,17 @@ max_fds() {
 # origins_peak N PM: h2get over N origins (names that one --connect-to rule sends to the
 # peer), one URL each, --parallel-max PM; prints "peak-RSS-KiB most-fds" of the h2get process.
 origins_peak() {
-    local n=$1 pm=$2 i pid=$$ bg max=0 k args=(--connect-to "::127.0.0.1:$PEER_PORT") urls=()
+    local n=$1 pm=$2 i bg max urls=()
     for i in $(seq 1 "$n"); do
         urls+=("http://o$i.test:$PEER_PORT/o$i")
     done
     timeout -k 5 "$E2E_TIMEOUT" /usr/bin/time -f %M -o rss "$H2GET" --http2-prior-knowledge \
-        --parallel-max "$pm" --out-null "${args[@]}" "${urls[@]}" 2>err &
+        --parallel-max "$pm" --out-null --connect-to "::127.0.0.1:$PEER_PORT" "${urls[@]}" \
+        2>err &
     bg=$!
-    for _ in $(seq 200); do # timeout(1) runs time(1), which runs h2get
-        pid=$(cat "/proc/$bg/task/$bg/children" 2>/dev/null) && pid=${pid%% *} && [ -n "$pid" ] &&
-            pid=$(cat "/proc/$pid/task/$pid/children" 2>/dev/null) && pid=${pid%% *} &&
-            [ -n "$pid" ] && break
-        sleep 0.01
-    done
-    while kill -0 "$pid" 2>/dev/null; do
-        k=$(find "/proc/$pid/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
-        [ "$k" -gt "$max" ] && max=$k
-        sleep 0.005
-    done
+    max=$(most_fds "$bg" 2)
     wait "$bg" || { fail "h2get over $n origins: exit $?" "$(cat err)"; return 1; }
-    [ "$max" -gt 3 ] || { fail "no file descriptors seen in /proc/$pid/fd"; return 1; }
+    [ "$max" -gt 3 ] || { fail "no file descriptors seen in h2get's /proc/PID/fd"; return 1; }
     echo "$(cat rss) $max"
 }
 
