@@ -418,7 +418,10 @@ def duplex_h2echo(b, a, srv):
     r = echo / down if down else 0.0
     print("  %-34s %6.2fx  target >= 0.50x: %s"
           % ("echo/download throughput", r, "ok" if r >= 0.5 else "MISSED"))
-    # Who bounds the echo: the peer's CPU time over one more run of each tool.
+    print("  (the verdicts count one direction; both together the echo moves %.2f Gbit/s, "
+          "%.2fx the download)" % (2 * echo, 2 * r))
+    # Who bounds the echo: the peer's CPU time over one more run of each tool. On two
+    # cores, a CPU-bound echo runs at most at the pace of the busier of the two processes.
     for t in tools[:2]:
         before = peer_cpu(pid)
         r1 = b.run(t.argv)
