@@ -88,8 +88,9 @@ struct cconn_facts {
     uint16_t remote_port;
     char alpn[16];
     const char *tls_version;
-    char proxy_alpn[16]; /* through a proxy: the proxy connection's ALPN */
-    int connect_code;    /* ... and its answer to CONNECT (HTTP proxies) */
+    char proxy_alpn[16];                     /* through a proxy: the proxy connection's ALPN */
+    int connect_code;                        /* ... and its answer to CONNECT (HTTP proxies) */
+    uint64_t t_proxy_connected, t_proxy_tls; /* ... and its TCP connect and TLS handshake */
 };
 
 struct cconn {

@@ -83,12 +83,16 @@ void pconn_fail(struct pconn_tun *t, int code, const char *fmt, ...)
     t->detail = xvasprintf(fmt, ap);
     va_end(ap);
     t->result = code;
+    if (t->px)
+        t->hop = t->px->facts;
     pconn_wake(t);
 }
 
 void pconn_opened(struct pconn_tun *t)
 {
     t->result = 0;
+    if (t->px)
+        t->hop = t->px->facts;
     pconn_wake(t);
 }
 
@@ -264,7 +268,7 @@ static const struct io_ops pipe_ops = {pipe_read,     pipe_write,  pipe_close,
 /* The proxy facts -w shows, copied to the transfers of `cc` that fail before sending. */
 static void tell_xfers(struct cconn *cc, const struct pconn_tun *t)
 {
-    const char *alpn = t->px ? t->px->facts.alpn : "";
+    const char *alpn = t->hop.alpn;
     size_t i;
 
     for (i = cc->qhead; i < cc->qtail; i++)
@@ -272,6 +276,20 @@ static void tell_xfers(struct cconn *cc, const struct pconn_tun *t)
             cc->q[i]->connect_code = t->status;
             snprintf(cc->q[i]->proxy_alpn, sizeof(cc->q[i]->proxy_alpn), "%s", alpn);
         }
+}
+
+/* The proxy hop's facts -w shows, kept by the tunnel's connection (--tunnel-to reads them
+ * after a failure too). */
+static void hop_facts(struct cconn *cc, const struct pconn_tun *t)
+{
+    struct cconn_facts *f = &cc->facts;
+
+    f->connect_code = t->status;
+    snprintf(f->proxy_alpn, sizeof(f->proxy_alpn), "%s", t->hop.alpn);
+    snprintf(f->remote_ip, sizeof(f->remote_ip), "%s", t->hop.remote_ip);
+    f->remote_port = t->hop.remote_port;
+    f->t_proxy_connected = t->hop.t_connected;
+    f->t_proxy_tls = t->hop.t_tls;
 }
 
 void pconn_wait(struct cconn *cc)
@@ -282,6 +300,7 @@ void pconn_wait(struct cconn *cc)
     if (t->result == H2E_INCOMPLETE)
         return;
     tell_xfers(cc, t);
+    hop_facts(cc, t);
     if (t->result < 0) {
         char *detail = xstrdup(t->detail ? t->detail : "the tunnel failed");
         cconn_fail_all(cc, t->result, "%s", detail); /* releases the tunnel */
@@ -291,10 +310,6 @@ void pconn_wait(struct cconn *cc)
     cc->tun = NULL;
     t->in_use = true;
     t->origin = NULL;
-    cc->facts.connect_code = t->status;
-    snprintf(cc->facts.proxy_alpn, sizeof(cc->facts.proxy_alpn), "%s", t->px->facts.alpn);
-    snprintf(cc->facts.remote_ip, sizeof(cc->facts.remote_ip), "%s", t->px->facts.remote_ip);
-    cc->facts.remote_port = t->px->facts.remote_port;
     if (t->px->h2)
         pconn_stream_io(&io, t);
     else

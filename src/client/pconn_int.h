@@ -17,6 +17,7 @@
 #include "net/io.h"
 #include "net/net.h"
 #include "net/tunnel.h"
+#include "cconn.h"
 #include "pconn.h"
 
 struct client;
@@ -36,12 +37,13 @@ struct pconn_tun {
     char authority[URL_HOST_MAX + 16];
     char host[URL_HOST_MAX + 1];
     uint16_t port;
-    int result;       /* H2E_INCOMPLETE while it is set up, 0 open, < 0 failed */
-    char *detail;     /* why it failed or broke; owned */
-    int status;       /* HTTP proxies: the status of the answer to CONNECT */
-    bool in_use;      /* handed to the origin connection as an io */
-    bool user_gone;   /* the origin connection let go */
-    struct tunnel hs; /* HTTP/1.1 and SOCKS: the handshake */
+    int result;             /* H2E_INCOMPLETE while it is set up, 0 open, < 0 failed */
+    char *detail;           /* why it failed or broke; owned */
+    int status;             /* HTTP proxies: the status of the answer to CONNECT */
+    struct cconn_facts hop; /* the proxy connection's, when it was decided (for -w) */
+    bool in_use;            /* handed to the origin connection as an io */
+    bool user_gone;         /* the origin connection let go */
+    struct tunnel hs;       /* HTTP/1.1 and SOCKS: the handshake */
     bool hs_started;
     /* SOCKS4 and SOCKS5: the target's address, resolved here (pconn_dns.c) */
     struct net_lookup *lookup; /* while the name is looked up */

@@ -23,6 +23,8 @@
 #include "sys/xalloc.h"
 #include "via.h"
 #include "vlog.h"
+#include "writeout.h"
+#include "xfer.h"
 
 /* Read from the tunnel at most this much at a time (stdout's buffer bounds it too). */
 #define TUNTO_CHUNK (64u * 1024u)
@@ -38,6 +40,10 @@ struct tunto {
     bool done;    /* the run is over */
     int result;   /* 0, or the H2E_* of the failure */
     char *detail; /* ... and why; owned */
+    /* for -w: clock_us() at the start, when the tunnel opened, at its first byte from the
+     * far end and at the end (0: not yet); the bytes through it each way */
+    uint64_t t_start, t_open, t_first, t_end;
+    uint64_t up_bytes, down_bytes;
 };
 
 static struct tunto *of(const struct cconn *cc)
@@ -50,6 +56,7 @@ static void finish(struct tunto *t, int code, const char *detail)
     if (t->done)
         return;
     t->done = true;
+    t->t_end = clock_us();
     t->result = code;
     if (code)
         t->detail = xstrdup(detail);
@@ -66,6 +73,7 @@ void tunto_ready(struct cconn *cc)
     struct tunto *t = of(cc);
 
     t->up = true;
+    t->t_open = clock_us();
     vlog(cc->cl, "Tunnel to %s:%u open: stdin and stdout go through it", cc->host, cc->port);
 }
 
@@ -88,6 +96,9 @@ static int down(struct tunto *t)
             vlog(t->cc->cl, "The far end closed the tunnel");
             break;
         }
+        if (!t->down_bytes)
+            t->t_first = clock_us();
+        t->down_bytes += (uint64_t)r;
         if (pipe_out_write(&t->out, t->chunk, (size_t)r) < 0)
             break; /* said below */
     }
@@ -120,6 +131,7 @@ static int up(struct tunto *t)
             return r;
         }
         pipe_in_consume(&t->in, (size_t)r);
+        t->up_bytes += (uint64_t)r;
     }
     if (t->shut || !pipe_in_done(&t->in))
         return 0;
@@ -241,6 +253,77 @@ static void loop(struct client *cl, struct tunto *t)
     }
 }
 
+/* --- -w ---------------------------------------------------------------------------------- */
+
+/*
+ * The tunnel as writeout.c's table sees a transfer (man page, "Tunnels for other
+ * programs"): from the start of the run to the end of the tunnel; the facts of its
+ * connection, with the connect and TLS times of the first hop (the connection to the
+ * proxy, or the direct one); the bytes each way; %{url} is HOST:PORT. `c` and `cu` are
+ * the views `x` points to.
+ */
+static void wo_view(struct client *cl, const struct tunto *t, struct xfer *x, struct cconn *c,
+                    struct cli_url *cu)
+{
+    const struct cconn_facts *f = &t->cc->facts;
+    bool proxied = f->t_proxy_connected != 0;
+
+    memset(c, 0, sizeof(*c));
+    c->id = t->cc->id;
+    c->state = CC_CLOSED;
+    c->facts = *f;
+    c->facts.t_connected = proxied ? f->t_proxy_connected : f->t_connected;
+    c->facts.t_tls = proxied ? f->t_proxy_tls : 0;
+    c->tls = c->facts.t_tls != 0;
+    memset(cu, 0, sizeof(*cu));
+    cu->url = cl->cfg->proxy.tunnel_to;
+    memset(x, 0, sizeof(*x));
+    x->cl = cl;
+    x->cu = cu;
+    x->result = t->result;
+    x->detail = t->detail;
+    x->last_conn = c;
+    x->conn_id = c->id;
+    x->num_connects = c->facts.t_connected != 0; /* the one TCP connection */
+    x->req.url_str = (char *)cu->url;
+    x->up.sent = t->up_bytes;
+    x->resp.body_bytes = x->resp.decoded_bytes = t->down_bytes;
+    x->t.start = t->t_start;
+    x->t.sent = t->t_open;
+    x->t.headers = x->t.firstdata = t->t_first;
+    x->t.done = t->t_end;
+}
+
+/* -w once the tunnel has ended: to stderr, since stdout carried the tunnel; what follows
+ * %{stdout} goes to stdout after the tunnel's last byte. A failure to write it there is
+ * exit 23 (unless the run failed before). */
+static void write_out(struct client *cl, struct tunto *t)
+{
+    struct buf part[2];
+    struct cli_url cu;
+    struct cconn c;
+    struct xfer x;
+    size_t off = 0;
+
+    wo_view(cl, t, &x, &c, &cu);
+    buf_init(&part[WO_OUT], &xalloc_mem, SIZE_MAX);
+    buf_init(&part[WO_ERR], &xalloc_mem, SIZE_MAX);
+    wo_render_from(&x, cl->wo_fmt, part, WO_ERR); /* no cap; xalloc exits on OOM */
+    while (off < part[WO_OUT].len && !t->out.err) {
+        int64_t r = pipe_out_write(&t->out, part[WO_OUT].p + off, part[WO_OUT].len - off);
+        if (r > 0)
+            off += (size_t)r;
+        pipe_out_drain(&t->out);
+    }
+    if (t->out.err && !t->result) {
+        t->result = H2E_WRITE;
+        diag_error(H2E_WRITE, "cannot write to stdout: %s", strerror(t->out.err));
+    }
+    fwrite(part[WO_ERR].p, 1, part[WO_ERR].len, stderr);
+    buf_release(&part[WO_OUT]);
+    buf_release(&part[WO_ERR]);
+}
+
 /* The proxy for the tunnel: -x, else the URL of the command line (its server is the
  * proxy), else the environment as for an https:// URL to HOST:PORT (no_proxy applies);
  * NULL for a direct connection. */
@@ -286,6 +369,8 @@ static int run(struct client *cl, struct tunto *t)
     }
     if (t->result)
         diag_error(t->result, "%s", t->detail);
+    if (cl->cfg->multi.write_out)
+        write_out(cl, t);
     return t->result;
 }
 
@@ -306,6 +391,7 @@ int tunto_run(const struct config *cfg)
     if ((err = client_init(&cl, &c)) != 0)
         return err;
     memset(&t, 0, sizeof(t));
+    t.t_start = clock_us();
     pipe_in_init(&t.in, 0, 0);
     pipe_out_init(&t.out, 1, 0);
     t.chunk = xmalloc(TUNTO_CHUNK);

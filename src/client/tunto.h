@@ -4,7 +4,8 @@
  * proxy of -x (or the environment's), or through the URL's server taken as the proxy (an
  * HTTP/2 one carries it as a CONNECT stream), and pipes stdin and stdout through it:
  * binary-safe, full duplex, no progress meter; ssh's ProxyCommand. The run ends when the
- * far end closes the tunnel (the end of stdin alone does not end it, as with nc).
+ * far end closes the tunnel (the end of stdin alone does not end it, as with nc). -w is
+ * written then, to stderr unless %{stdout} says otherwise: stdout was the tunnel's.
  */
 #ifndef H2GET_TUNTO_H
 #define H2GET_TUNTO_H

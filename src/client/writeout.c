@@ -483,7 +483,12 @@ static const char *escape_char(char c)
 
 int wo_render(const struct xfer *x, const char *fmt, struct buf part[2])
 {
-    struct buf *b = &part[WO_OUT];
+    return wo_render_from(x, fmt, part, WO_OUT);
+}
+
+int wo_render_from(const struct xfer *x, const char *fmt, struct buf part[2], enum wo_stream start)
+{
+    struct buf *b = &part[start];
     const char *f = fmt, *e;
     int rv = 0;
 

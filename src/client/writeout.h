@@ -25,6 +25,9 @@ enum wo_stream {
  * Returns 0, or the buf_append error of a part that reached its cap.
  */
 int wo_render(const struct xfer *x, const char *fmt, struct buf part[2]);
+/* wo_render_from - wo_render, the text before any %{stdout} or %{stderr} going to
+ * `part[start]` (--tunnel-to: stderr, since stdout is the tunnel's). */
+int wo_render_from(const struct xfer *x, const char *fmt, struct buf part[2], enum wo_stream start);
 
 /*
  * wo_emit - print the -w format of the run for the finished transfer `x`: the stdout part

@@ -267,6 +267,85 @@ bye
 '
 }
 
+# A session from a file: 12 bytes up, the banner and two answers (30 bytes) down.
+session_file() {
+    printf 'ping x\nquit\n' >"$BATS_TEST_TMPDIR/in"
+}
+
+SESSION_OUT=$'SSH-2.0-h2get-e2e\r
+pong x
+bye
+'
+
+TW='connect=%{http_connect} code=%{proxy_connect_code} n=%{num_connects} alpn=[%{proxy_alpn}] up=%{size_upload} down=%{size_download} exit=%{exitcode} err=[%{errormsg}] at=%{remote_ip}:%{remote_port} url=%{url}\n'
+
+# times_ordered: the -w line "T C A P S" (total, connect, appconnect, pretransfer,
+# starttransfer) on stderr is in order: 0 < C <= A-or-C <= P <= S <= T.
+times_ordered() {
+    awk '$1 ~ /^[0-9]+\.[0-9]{6}$/ { a = $3 > 0 ? $3 : $2;
+        exit !($2 > 0 && $2 <= a && a <= $4 && $4 <= $5 && $5 <= $1) }' "$STDERR" ||
+        fail "times out of order" "$(cat "$STDERR")"
+}
+
+@test "-w after the tunnel: to stderr, stdout holding the tunnel's bytes alone" {
+    need_server SQUID
+    session_file
+    run_h2get --tunnel-to "127.0.0.1:$SSH_PORT" -x "http://127.0.0.1:$SQUID" -w "$TW" \
+        <"$BATS_TEST_TMPDIR/in"
+    assert_status 0
+    assert_stdout_is "$SESSION_OUT"
+    [ "$(cat "$STDERR")" = "connect=200 code=200 n=1 alpn=[] up=12 down=30 exit=0 err=[] at=127.0.0.1:$SQUID url=127.0.0.1:$SSH_PORT" ] ||
+        fail "-w: $(cat "$STDERR")"
+    # no proxy: the host's address, no CONNECT
+    run_h2get --tunnel-to "127.0.0.1:$SSH_PORT" -w "$TW" <"$BATS_TEST_TMPDIR/in"
+    assert_status 0
+    assert_stdout_is "$SESSION_OUT"
+    [ "$(cat "$STDERR")" = "connect=000 code=000 n=1 alpn=[] up=12 down=30 exit=0 err=[] at=127.0.0.1:$SSH_PORT url=127.0.0.1:$SSH_PORT" ] ||
+        fail "-w: $(cat "$STDERR")"
+    run_h2get --tunnel-to "127.0.0.1:$SSH_PORT" -x "http://127.0.0.1:$SQUID" \
+        -w '%{time_total} %{time_connect} %{time_appconnect} %{time_pretransfer} %{time_starttransfer}\n' \
+        <"$BATS_TEST_TMPDIR/in"
+    assert_status 0
+    times_ordered
+    # %{stdout}: after the tunnel's last byte; %{stderr} switches back
+    run_h2get --tunnel-to "127.0.0.1:$SSH_PORT" -w 'e1 %{stdout}o %{size_download}\n%{stderr}e2\n' \
+        <"$BATS_TEST_TMPDIR/in"
+    assert_status 0
+    assert_stdout_is "${SESSION_OUT}o 30
+"
+    [ "$(cat "$STDERR")" = "e1 e2" ] || fail "-w: $(cat "$STDERR")"
+}
+
+@test "-w after a tunnel through an HTTP/2 proxy; after a refused CONNECT" {
+    need_server NGHTTPX
+    need_server SQUID
+    session_file
+    run_h2get --tunnel-to "127.0.0.1:$SSH_PORT" -x "https://localhost:$NGHTTPX" \
+        --proxy-cacert "$CA" -w "$TW" <"$BATS_TEST_TMPDIR/in"
+    assert_status 0
+    assert_stdout_is "$SESSION_OUT"
+    [ "$(cat "$STDERR")" = "connect=200 code=200 n=1 alpn=[h2] up=12 down=30 exit=0 err=[] at=127.0.0.1:$NGHTTPX url=127.0.0.1:$SSH_PORT" ] ||
+        fail "-w: $(cat "$STDERR")"
+    run_h2get --tunnel-to "127.0.0.1:$SSH_PORT" --cacert "$CA" "https://localhost:$NGHTTPX/" \
+        -w '%{time_total} %{time_connect} %{time_appconnect} %{time_pretransfer} %{time_starttransfer}\n' \
+        <"$BATS_TEST_TMPDIR/in"
+    assert_status 0
+    assert_stdout_is "$SESSION_OUT"
+    awk '{ exit !($3 > 0) }' "$STDERR" || fail "no TLS time: $(cat "$STDERR")"
+    times_ordered
+    # the proxy refuses: the error line, then -w with the status and the message
+    run_h2get --tunnel-to 127.0.0.1:1 -x "http://127.0.0.1:$SQUID" -w "$TW" </dev/null
+    assert_status 56
+    assert_error_line 56 "answered 503"
+    msg="proxy http://127.0.0.1:$SQUID: CONNECT to '127.0.0.1:1' answered 503 Service Unavailable"
+    [ "$(sed -n 2p "$STDERR")" = "connect=503 code=503 n=1 alpn=[] up=0 down=0 exit=56 err=[$msg] at=127.0.0.1:$SQUID url=127.0.0.1:1" ] ||
+        fail "-w: $(cat "$STDERR")"
+    # nothing listens: no connection made
+    run_h2get --tunnel-to 127.0.0.1:1 -w '%{num_connects} %{exitcode}\n' </dev/null
+    assert_status 7
+    [ "$(sed -n 2p "$STDERR")" = "0 7" ] || fail "-w: $(cat "$STDERR")"
+}
+
 @test "tunnel failures: each one line naming the hop, with curl's codes" {
     need_server SQUID
     need_server SOCKS

@@ -96,8 +96,9 @@ static char *text_of(const struct buf *b)
     return s;
 }
 
-/* Render `fmt`: t->out, t->err and the warnings in t->warn. Returns wo_render's result. */
-static int render(struct fixture *t, const char *fmt)
+/* Render `fmt` from part `start`: t->out, t->err and the warnings in t->warn. Returns
+ * wo_render_from's result. */
+static int render_from(struct fixture *t, const char *fmt, enum wo_stream start)
 {
     struct buf part[2];
     size_t wlen;
@@ -112,7 +113,7 @@ static int render(struct fixture *t, const char *fmt)
     diag_set_stream(w);
     buf_init(&part[WO_OUT], &xalloc_mem, SIZE_MAX);
     buf_init(&part[WO_ERR], &xalloc_mem, SIZE_MAX);
-    rv = wo_render(&t->x, fmt, part);
+    rv = start == WO_OUT ? wo_render(&t->x, fmt, part) : wo_render_from(&t->x, fmt, part, start);
     t->out = text_of(&part[WO_OUT]);
     t->err = text_of(&part[WO_ERR]);
     buf_release(&part[WO_OUT]);
@@ -120,6 +121,11 @@ static int render(struct fixture *t, const char *fmt)
     fclose(w);
     diag_set_stream(NULL);
     return rv;
+}
+
+static int render(struct fixture *t, const char *fmt)
+{
+    return render_from(t, fmt, WO_OUT);
 }
 
 TEST(test_writeout_every_variable)
@@ -277,6 +283,10 @@ TEST(test_writeout_stdout_stderr_switching)
     CHECK_INT(render(&t, "%{stderr}%{json}"), 0);
     CHECK_STR(t.out, "");
     CHECK(t.err[0] == '{' && t.err[strlen(t.err) - 1] == '}');
+    /* --tunnel-to: stderr until %{stdout} says otherwise */
+    CHECK_INT(render_from(&t, "a%{http_code}%{stdout}b%{stderr}c", WO_ERR), 0);
+    CHECK_STR(t.out, "b");
+    CHECK_STR(t.err, "a200c");
     fixture_release(&t);
 }
 
