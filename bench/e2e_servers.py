@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 """Benchmark sections that start servers of their own (bench/e2e.py runs them): `proxy`
-(issue 13: nghttpx --http2-proxy in front of Squid, and a Squid CONNECT tunnel),
+(issue 13: nghttpx --http2-proxy in front of Squid, and CONNECT tunnels of Squid and of
+Apache httpd's mod_proxy_connect),
 `compressed` (issue 14: a gzip_static file from the nginx of bench/run.sh), `duplex` and
 `websocket` (issue 11: the streaming echo server bench/h2echo.c, nghttpd --echo-upload,
 Apache httpd with H2WebSockets in front of the scripted WebSocket echo backend). Each
@@ -167,6 +168,38 @@ def start_squid(srv, squid):
     return srv.listen(argv, "squid.out", wait=20)
 
 
+# Apache httpd as a forward proxy that only tunnels (mod_proxy_connect), to any port.
+APACHE_CONNECT_CONF = """ServerRoot /usr/lib/apache2
+ServerName localhost
+Listen 127.0.0.1:{port}
+PidFile {dir}/httpd-connect.pid
+DefaultRuntimeDir {dir}
+ErrorLog {dir}/httpd-connect-error.log
+LogLevel warn
+LoadModule mpm_event_module modules/mod_mpm_event.so
+LoadModule authz_core_module modules/mod_authz_core.so
+LoadModule proxy_module modules/mod_proxy.so
+LoadModule proxy_connect_module modules/mod_proxy_connect.so
+User nobody
+Group nogroup
+ProxyRequests On
+AllowCONNECT 1-65535
+ProxyIOBufferSize 65536
+<Proxy "*">
+    Require all granted
+</Proxy>
+"""
+
+
+def start_apache_connect(srv, apache):
+    def argv(port):
+        conf = os.path.join(srv.dir, "httpd-connect.conf")
+        with open(conf, "w") as f:
+            f.write(APACHE_CONNECT_CONF.format(port=port, dir=srv.dir))
+        return [apache, "-f", conf, "-DFOREGROUND"]
+    return srv.listen(argv, "httpd-connect.out")
+
+
 def start_nghttpx(srv, nghttpx, backend, cert, key):
     log = os.path.join(srv.dir, "nghttpx-access.log")
 
@@ -212,7 +245,13 @@ def section_proxy(b, a):
             return skip("nghttpx did not start: %s" % srv.tail("nghttpx.out"))
         print("  (Squid on 127.0.0.1:%d; nghttpx --http2-proxy, TLS, on 127.0.0.1:%d in front "
               "of it)" % (sq, nx))
-        return proxy_many(b, a, nx, log) & proxy_tunnel(b, a, sq)
+        apache, ap = find_bin("apache2"), None
+        if apache:
+            ap = start_apache_connect(srv, apache)
+            if not ap:
+                print("  NOTE: apache2 did not start (%s): no Apache tunnel below"
+                      % srv.tail("httpd-connect-error.log"))
+        return proxy_many(b, a, nx, log) & proxy_tunnel(b, a, sq, ap)
     finally:
         srv.stop()
 
@@ -258,22 +297,39 @@ def curl_stall(curl, h2get_wall):
              h2get_wall / walls[0]))
 
 
-def proxy_tunnel(b, a, sq):
+def proxy_tunnel(b, a, sq, ap):
+    """The big download through a CONNECT tunnel of Squid and of Apache httpd
+    (mod_proxy_connect), h2get's and curl's, each against its own direct download. The
+    target (wall and CPU at most 1.1x direct) is h2get's; with Squid the proxy's copying is
+    the floor (one thread, small reads), so Apache's tunnel shows what h2get adds."""
     url = "https://127.0.0.1:%d/big" % a.nginx
     size = a.big_mib << 20
     sha = b.sha_of_zeros(size)
-    tools = [b.Tool("h2get -x http", [a.h2get, "--cacert", a.ca, "-x",
-                                      "http://127.0.0.1:%d" % sq, url],
-                    expect_bytes=size, expect_sha=sha),
-             b.Tool("h2get direct", [a.h2get, "--cacert", a.ca, url], expect_bytes=size,
-                    expect_sha=sha)]
-    print("\n-- one %d MiB download from nginx through a Squid CONNECT tunnel, against the same "
-          "download direct" % a.big_mib)
+
+    def tool(name, argv):
+        return b.Tool(name, argv, expect_bytes=size, expect_sha=sha)
+    h2get = [a.h2get, "--cacert", a.ca]
+    curl = ["curl", "--http2", "-s", "--cacert", a.ca]
+    direct = [tool("h2get direct", h2get + [url]), tool("curl direct", curl + [url])]
+    squid = [tool("h2get -x Squid", h2get + ["-x", "http://127.0.0.1:%d" % sq, url])]
+    apache = []
+    if ap:
+        px = "http://127.0.0.1:%d" % ap
+        apache = [tool("h2get -x Apache", h2get + ["-x", px, url]),
+                  tool("curl -x Apache", curl + ["-x", px, url])]
+    tools = squid + apache + direct
+    print("\n-- one %d MiB download from nginx through a CONNECT tunnel (Squid%s), against the "
+          "same download direct" % (a.big_mib, ", Apache httpd mod_proxy_connect" if ap else ""))
     b.commands(tools, a.tmp)
     ok = b.measure(tools, a.runs, a.tmp)
     b.table(tools, a.runs)
-    b.ratio(tools[0], tools[1], "wall", "wall", 1.1)
-    b.ratio(tools[0], tools[1], "CPU", "cpu", 1.1)
+    for t in squid + apache[:1]:
+        b.ratio(t, direct[0], "wall", "wall", 1.1)
+        b.ratio(t, direct[0], "CPU", "cpu", 1.1)
+    if apache:
+        b.ratio(apache[1], direct[1], "wall", "wall", None)
+        b.ratio(apache[1], direct[1], "CPU", "cpu", None)
+        b.ratio(apache[0], apache[1], "wall", "wall", None)
     return ok
 
 

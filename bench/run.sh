@@ -9,7 +9,8 @@
 # bench/e2e_servers.py start their own servers on loopback from configs written at run time
 # and stop them: proxy (issue 13: 1,000 x 1 KiB through nghttpx --http2-proxy in front of
 # Squid against curl -x --parallel, with the proxy connections counted in nghttpx's log;
-# BENCH_BIG_MIB through a Squid CONNECT tunnel against the direct download), compressed
+# BENCH_BIG_MIB through a CONNECT tunnel of Squid and of Apache httpd's mod_proxy_connect,
+# h2get and curl -x, against the direct download), compressed
 # (issue 14: BENCH_BIG_MIB of text, gzip -1, served by nginx's gzip_static, --compressed
 # against curl's), duplex (issue 11: a streaming echo by bench/h2echo.c, libnghttp2 +
 # GnuTLS, against h2get's one-way download from the same server; nghttpd --echo-upload's
