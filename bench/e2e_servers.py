@@ -168,34 +168,19 @@ def start_squid(srv, squid):
     return srv.listen(argv, "squid.out", wait=20)
 
 
-# Apache httpd as a forward proxy that only tunnels (mod_proxy_connect), to any port.
-APACHE_CONNECT_CONF = """ServerRoot /usr/lib/apache2
-ServerName localhost
-Listen 127.0.0.1:{port}
-PidFile {dir}/httpd-connect.pid
-DefaultRuntimeDir {dir}
-ErrorLog {dir}/httpd-connect-error.log
-LogLevel warn
-LoadModule mpm_event_module modules/mod_mpm_event.so
-LoadModule authz_core_module modules/mod_authz_core.so
-LoadModule proxy_module modules/mod_proxy.so
-LoadModule proxy_connect_module modules/mod_proxy_connect.so
-User nobody
-Group nogroup
-ProxyRequests On
-AllowCONNECT 1-65535
-ProxyIOBufferSize 65536
-<Proxy "*">
-    Require all granted
-</Proxy>
-"""
-
-
 def start_apache_connect(srv, apache):
+    """Apache httpd as a forward proxy that only tunnels (tests/e2e/servers/apache-connect
+    .conf.in: mod_proxy_connect); its port or None. Its own subdirectory: the websocket
+    section's Apache uses the same names."""
+    d = os.path.join(srv.dir, "connect")
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(E2E, "servers", "apache-connect.conf.in")) as f:
+        tmpl = f.read()
+
     def argv(port):
-        conf = os.path.join(srv.dir, "httpd-connect.conf")
+        conf = os.path.join(d, "httpd.conf")
         with open(conf, "w") as f:
-            f.write(APACHE_CONNECT_CONF.format(port=port, dir=srv.dir))
+            f.write(tmpl.replace("@DIR@", d).replace("@PORT@", str(port)))
         return [apache, "-f", conf, "-DFOREGROUND"]
     return srv.listen(argv, "httpd-connect.out")
 
@@ -250,7 +235,7 @@ def section_proxy(b, a):
             ap = start_apache_connect(srv, apache)
             if not ap:
                 print("  NOTE: apache2 did not start (%s): no Apache tunnel below"
-                      % srv.tail("httpd-connect-error.log"))
+                      % srv.tail(os.path.join("connect", "error.log")))
         return proxy_many(b, a, nx, log) & proxy_tunnel(b, a, sq, ap)
     finally:
         srv.stop()

@@ -145,6 +145,29 @@ start_microsocks() {
     return 1
 }
 
+# start_apache_connect VAR: Apache httpd as an HTTP/1.1 CONNECT proxy (mod_proxy_connect,
+# servers/apache-connect.conf.in) on a free port of 127.0.0.1, exported in VAR.
+start_apache_connect() {
+    local var=$1 bin dir port pid
+    bin=$(find_bin apache2) || { missing "$var" "apache2 is not installed (make deps)"; return 0; }
+    dir=$(proxy_dir) || return 1
+    for _ in 1 2 3; do
+        port=$(free_port)
+        sed -e "s|@DIR@|$dir|g; s|@PORT@|$port|" "$E2E_DIR/servers/apache-connect.conf.in" \
+            >"$dir/httpd.conf"
+        "$bin" -f "$dir/httpd.conf" -DFOREGROUND >"$dir/stdout.log" 2>&1 3>&- &
+        pid=$!
+        track "$pid"
+        if wait_port "$port" "$pid"; then
+            export "$var=$port"
+            return 0
+        fi
+        stop_pid "$pid"
+    done
+    missing "$var" "apache2 did not start: $(tail -3 "$dir/error.log" "$dir/stdout.log" 2>/dev/null)"
+    return 1
+}
+
 # start_nghttpx VAR BACKEND [CERT [ALPN]]: nghttpx in HTTP/2 forward-proxy mode
 # (--http2-proxy) on a free port of 127.0.0.1 (exported in VAR), TLS with $E2E_CERTS/CERT
 # (default: server, for localhost and 127.0.0.1), offering ALPN (default h2,http/1.1),
