@@ -78,6 +78,7 @@ complete -c h2get -s U -l proxy-user -x -d 'Proxy credentials (Basic or SOCKS5);
 complete -c h2get -s p -l proxytunnel -d 'Tunnel http:// URLs through an HTTP proxy too (CONNECT)'
 complete -c h2get -l resolve -x -d 'Use ADDR (a comma-separated list) for HOST:PORT'
 complete -c h2get -l stall-timeout -x -d 'Fail when nothing arrives for SECONDS, 0 disables (default 120)'
+complete -c h2get -l tunnel-half-close -d 'The end of stdin half-closes the --tunnel-to tunnel'
 complete -c h2get -l tunnel-to -x -d 'Pipe stdin/stdout through a tunnel to HOST:PORT (-x)'
 complete -c h2get -l cacert -r -F -d 'Trust the CA certificates in FILE instead of the system\'s'
 complete -c h2get -l capath -x -a '(__fish_complete_directories)' -d 'Trust the CA certificates in directory DIR'

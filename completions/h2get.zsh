@@ -80,6 +80,7 @@ _arguments -s -S \
   '(-p --proxytunnel)'{-p,--proxytunnel}'[Tunnel http:// URLs through an HTTP proxy too (CONNECT)]' \
   '*--resolve=[Use ADDR (a comma-separated list) for HOST:PORT]:HOST\:PORT\:ADDR: ' \
   '--stall-timeout=[Fail when nothing arrives for SECONDS, 0 disables (default 120)]:SECONDS: ' \
+  '--tunnel-half-close[The end of stdin half-closes the --tunnel-to tunnel]' \
   '--tunnel-to=[Pipe stdin/stdout through a tunnel to HOST:PORT (-x)]:HOST\:PORT: ' \
   '--cacert=[Trust the CA certificates in FILE instead of the system'\''s]:FILE:_files' \
   '--capath=[Trust the CA certificates in directory DIR]:DIR:_files -/' \

@@ -342,6 +342,7 @@ struct cli_proxy {
     bool insecure;         /* --proxy-insecure */
     const char *cacert;    /* --proxy-cacert FILE, or NULL for the system store */
     const char *tunnel_to; /* --tunnel-to HOST:PORT (checked), or NULL */
+    bool half_close;       /* --tunnel-half-close */
 };
 
 /*

@@ -446,6 +446,8 @@ const struct cli_opt cli_opts[] = {
         trace.trace_json),
     {"trailer", 0, CLI_ARG_STRING, O_REQ, true, "HEADER",
      "Send 'Name: value' as a trailer after the request body", cli_set_header, 0, 2},
+    FLAG("tunnel-half-close", 0, O_NET, "The end of stdin half-closes the --tunnel-to tunnel",
+         proxy.half_close),
     {"tunnel-to", 0, CLI_ARG_STRING, O_NET, false, "HOST:PORT",
      "Pipe stdin/stdout through a tunnel to HOST:PORT (-x)", set_tunnel_to, 0},
     {"upload-file", 'T', CLI_ARG_STRING, O_REQ, false, "FILE",

@@ -260,8 +260,18 @@ static size_t pipe_pending(const struct io *io)
     return t->px ? io_pending(&t->px->io) : 1; /* gone: a read says so at once */
 }
 
-static const struct io_ops pipe_ops = {pipe_read,     pipe_write,  pipe_close,
-                                       pipe_describe, pipe_events, pipe_pending};
+/* The half-close of the proxy connection is the tunnel's (its FIN, or TLS close_notify). */
+static int pipe_shutdown(struct io *io)
+{
+    struct pconn_tun *t = tun_of(io);
+
+    if (!t->px)
+        return pconn_gone(io, H2E_SEND);
+    return pass(io, &t->px->io, io_shutdown(&t->px->io));
+}
+
+static const struct io_ops pipe_ops = {pipe_read,   pipe_write,   pipe_close,   pipe_describe,
+                                       pipe_events, pipe_pending, pipe_shutdown};
 
 /* --- the origin side, once the tunnel is decided -------------------------------------- */
 

@@ -127,8 +127,22 @@ static size_t stream_pending(const struct io *io)
     return t->rbuf.len - t->roff + (t->peer_ended || broken(t) ? 1 : 0);
 }
 
+/* A half-close: what was written still goes out, then END_STREAM (RFC 9113 §8.5: the
+ * proxy passes it on as a FIN); reading goes on. */
+static int stream_shutdown(struct io *io)
+{
+    struct pconn_tun *t = tun_of(io);
+
+    if (broken(t))
+        return pconn_gone(io, H2E_SEND);
+    t->user_shut = true;
+    pconn_wake(t);
+    return 0;
+}
+
 static const struct io_ops stream_ops = {stream_read,     stream_write,  stream_close,
-                                         stream_describe, stream_events, stream_pending};
+                                         stream_describe, stream_events, stream_pending,
+                                         stream_shutdown};
 
 void pconn_stream_io(struct io *io, struct pconn_tun *t)
 {
@@ -235,7 +249,7 @@ static size_t pump_one(struct cconn *px, struct pconn_tun *t)
         queued += (size_t)took;
         pconn_wake(t); /* room again for the user */
     }
-    if (t->user_gone && t->woff == t->wbuf.len && !t->end_sent) {
+    if ((t->user_gone || t->user_shut) && t->woff == t->wbuf.len && !t->end_sent) {
         t->end_sent = h2c_send_data(px->h2, t->sid, NULL, 0, true) >= 0;
         queued++;
     }
@@ -269,7 +283,7 @@ bool pconn_h2_busy(const struct cconn *px)
             continue;
         if (t->woff < t->wbuf.len && h2c_send_window(px->h2, t->sid) > 0)
             return true;
-        if (t->user_gone && !t->end_sent && t->woff == t->wbuf.len)
+        if ((t->user_gone || t->user_shut) && !t->end_sent && t->woff == t->wbuf.len)
             return true;
     }
     return false;

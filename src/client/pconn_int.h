@@ -51,6 +51,7 @@ struct pconn_tun {
     /* HTTP/2: the CONNECT stream */
     uint32_t sid;
     bool peer_ended, end_sent, reset;
+    bool user_shut; /* the origin side half-closed (io_shutdown): END_STREAM once drained */
     struct buf rbuf;
     size_t roff;
     struct buf wbuf;

@@ -5,7 +5,8 @@
  * stream over HTTP/2), else straight over TCP. Once it is up, bytes move both ways at once
  * between it and stdin/stdout (pipe.c), each direction bounded by its buffer, so a slow
  * side holds the other back rather than growing memory. End of stdin ends nothing (no
- * half-close, see up()); the end of the tunnel drains stdout and ends the run, as nc.
+ * half-close unless --tunnel-half-close, see up()); the end of the tunnel drains stdout
+ * and ends the run, as nc.
  */
 #include "tunto.h"
 
@@ -36,6 +37,7 @@ struct tunto {
     uint8_t *chunk;
     bool up;      /* the tunnel is open */
     bool shut;    /* stdin ended: nothing more to send */
+    bool half;    /* ... and --tunnel-half-close's half-close is still to be made */
     bool far_end; /* the tunnel said EOF */
     bool done;    /* the run is over */
     int result;   /* 0, or the H2E_* of the failure */
@@ -141,10 +143,30 @@ static int up(struct tunto *t)
         finish(t, H2E_READ, why);
         return H2E_READ;
     }
-    /* No half-close: most proxies (Squid, microsocks) end the whole tunnel on one, and the
-     * far end would lose its answer. As nc does, keep reading until the far end closes. */
+    /* No half-close unless asked: most proxies (Squid, microsocks) end the whole tunnel on
+     * one, and the far end would lose its answer. As nc does (without -N), keep reading
+     * until the far end closes. */
     t->shut = true;
-    vlog(t->cc->cl, "End of stdin: waiting for the far end to close the tunnel");
+    t->half = t->cc->cl->cfg->proxy.half_close;
+    if (!t->half)
+        vlog(t->cc->cl, "End of stdin: waiting for the far end to close the tunnel");
+    return 0;
+}
+
+/* --tunnel-half-close, once stdin has ended: FIN, TLS close_notify or END_STREAM. */
+static int half_close(struct tunto *t)
+{
+    struct io *io = &t->cc->io;
+    int r = io_shutdown(io);
+
+    if (r == H2E_INCOMPLETE)
+        return 0; /* again after poll: a TLS record in flight */
+    t->half = false;
+    if (r < 0) {
+        finish(t, r, io->detail);
+        return r;
+    }
+    vlog(t->cc->cl, "End of stdin: the tunnel is half-closed; waiting for the far end to close it");
     return 0;
 }
 
@@ -156,7 +178,7 @@ void tunto_step(struct cconn *cc, const struct pollfd *pfd, size_t npfd)
     (void)npfd; /* every side is tried: none of them blocks */
     if (t->done || !t->up)
         return;
-    if (down(t) != 0 || up(t) != 0 || down(t) != 0)
+    if (down(t) != 0 || up(t) != 0 || (t->half && half_close(t) != 0) || down(t) != 0)
         return;
     if (t->far_end && pipe_out_pending(&t->out) == 0)
         finish(t, 0, NULL);

@@ -92,7 +92,16 @@ static int tcp_describe(const struct io *io, char *buf, size_t cap)
     return (int)strlen(buf);
 }
 
-static const struct io_ops tcp_ops = {tcp_read, tcp_write, tcp_close, tcp_describe, NULL, NULL};
+static int tcp_shutdown(struct io *io)
+{
+    if (shutdown(io->fd, SHUT_WR) == 0)
+        return 0;
+    snprintf(io->detail, sizeof(io->detail), "shutdown: %s", strerror(errno));
+    return H2E_SEND;
+}
+
+static const struct io_ops tcp_ops = {tcp_read, tcp_write, tcp_close,   tcp_describe,
+                                      NULL,     NULL,      tcp_shutdown};
 
 /* --- TLS ------------------------------------------------------------------------------ */
 
@@ -157,8 +166,15 @@ static size_t tls_pending(const struct io *io)
     return tls_conn_pending(io->tls);
 }
 
-static const struct io_ops tls_ops = {tls_read,     tls_write,  tls_close,
-                                      tls_describe, tls_events, tls_pending};
+static int tls_shutdown(struct io *io)
+{
+    int r = tls_conn_bye(io->tls);
+
+    return r < 0 && r != H2E_INCOMPLETE ? tls_error(io, r) : r;
+}
+
+static const struct io_ops tls_ops = {tls_read,   tls_write,   tls_close,   tls_describe,
+                                      tls_events, tls_pending, tls_shutdown};
 
 /* --- the interface -------------------------------------------------------------------- */
 
@@ -233,6 +249,11 @@ int io_read(struct io *io, void *p, size_t n)
 int io_write(struct io *io, const void *p, size_t n)
 {
     return io->ops->write(io, p, n);
+}
+
+int io_shutdown(struct io *io)
+{
+    return io->ops->shutdown ? io->ops->shutdown(io) : 0;
 }
 
 void io_close(struct io *io)

@@ -29,6 +29,7 @@ struct io_ops {
     int (*describe)(const struct io *io, char *buf, size_t cap);
     short (*events)(const struct io *io);
     size_t (*pending)(const struct io *io);
+    int (*shutdown)(struct io *io); /* NULL: the transport cannot half-close */
 };
 
 /*
@@ -86,6 +87,15 @@ int io_read(struct io *io, void *p, size_t n);
  * same bytes at the front of `p` (TLS has already framed them; see tls_conn_write).
  */
 int io_write(struct io *io, const void *p, size_t n);
+
+/*
+ * io_shutdown - a half-close: nothing more will be written, reading goes on. TCP sends its
+ * FIN, TLS its close_notify, a tunnel does what its transport does (an HTTP/2 CONNECT
+ * stream sends END_STREAM once what was written has gone, RFC 9113 §8.5). Returns 0,
+ * H2E_INCOMPLETE (call again after poll) or H2E_SEND; 0 and nothing done for a transport
+ * that has no half-close.
+ */
+int io_shutdown(struct io *io);
 
 /* io_close - best-effort close_notify over TLS (never waits), free, close the socket. */
 void io_close(struct io *io);

@@ -25,6 +25,8 @@ setup_file() {
         start_nghttpx NGHTTPX "$SQUID"
         start_nghttpx NGHTTPX_H1 "$SQUID" server http/1.1
     fi
+    start_apache_connect APACHE
+    [ -n "${APACHE:-}" ] && start_nghttpx NGHTTPX_APACHE "$APACHE"
     start_sshlike
     start_sshd
 }
@@ -344,6 +346,59 @@ times_ordered() {
     run_h2get --tunnel-to 127.0.0.1:1 -w '%{num_connects} %{exitcode}\n' </dev/null
     assert_status 7
     [ "$(sed -n 2p "$STDERR")" = "0 7" ] || fail "-w: $(cat "$STDERR")"
+}
+
+# count_input: "count" and 100,000 bytes, for the peer to count up to the end of the input.
+count_input() {
+    { printf 'count\n'; head -c 100000 /dev/zero; } >"$BATS_TEST_TMPDIR/count"
+}
+
+@test "--tunnel-half-close: the end of stdin is a FIN; the answer that follows it arrives" {
+    count_input
+    run_h2get --tunnel-to "127.0.0.1:$SSH_PORT" --tunnel-half-close -v <"$BATS_TEST_TMPDIR/count"
+    assert_status 0
+    assert_stdout_is $'SSH-2.0-h2get-e2e\r
+count 100000
+'
+    assert_stderr '^\* End of stdin: the tunnel is half-closed; waiting for the far end to close it$'
+    grep -q "^c[0-9]* eof after 100000$" "$SSH_LOG"
+    # without it the peer waits for the end that never comes (here -m ends the run)
+    run_h2get --tunnel-to "127.0.0.1:$SSH_PORT" -m 1 <"$BATS_TEST_TMPDIR/count"
+    assert_status 28
+    assert_stdout_is $'SSH-2.0-h2get-e2e\r
+'
+}
+
+@test "--tunnel-half-close through proxies: Apache passes the FIN on, Squid ends the tunnel; END_STREAM over HTTP/2" {
+    need_server APACHE
+    need_server NGHTTPX_APACHE
+    need_server SQUID
+    count_input
+    # Apache's mod_proxy_connect passes the half-close on to the server, and its answer back
+    run_h2get --tunnel-to "127.0.0.1:$SSH_PORT" --tunnel-half-close -x "http://127.0.0.1:$APACHE" \
+        -w '%{size_upload} %{size_download}\n' <"$BATS_TEST_TMPDIR/count"
+    assert_status 0
+    assert_stdout_is $'SSH-2.0-h2get-e2e\r
+count 100000
+'
+    [ "$(cat "$STDERR")" = "100006 32" ] || fail "-w: $(cat "$STDERR")"
+    # over HTTP/2 the half-close is END_STREAM (RFC 9113 §8.5): nghttpx passes it on as a
+    # FIN through Apache to the server, but then relays nothing more and keeps the stream
+    # open, so the answer never comes back (-m ends the run)
+    local seen
+    seen=$(grep -c ' eof after 100000$' "$SSH_LOG")
+    run_h2get --tunnel-to "127.0.0.1:$SSH_PORT" --tunnel-half-close --frames -m 3 \
+        -x "https://localhost:$NGHTTPX_APACHE" --proxy-cacert "$CA" <"$BATS_TEST_TMPDIR/count"
+    assert_status 28
+    assert_stderr '^\+[0-9.]+ms #[0-9]+ proxy > DATA s=1 len=0 END_STREAM$'
+    [ "$(grep -c ' eof after 100000$' "$SSH_LOG")" -gt "$seen" ] ||
+        fail "the server saw no end" "$(cat "$SSH_LOG")"
+    # Squid ends the whole tunnel on a half-close: the answer is lost (why it is not the
+    # default)
+    run_h2get --tunnel-to "127.0.0.1:$SSH_PORT" --tunnel-half-close -m 10 \
+        -x "http://127.0.0.1:$SQUID" <"$BATS_TEST_TMPDIR/count"
+    assert_status 0
+    ! grep -q count "$STDOUT" || fail "an answer through Squid: $(cat "$STDOUT")"
 }
 
 @test "tunnel failures: each one line naming the hop, with curl's codes" {

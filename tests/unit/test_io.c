@@ -83,6 +83,27 @@ TEST(test_io_tcp_read_write)
     close(s);
 }
 
+TEST(test_io_tcp_shutdown)
+{
+    struct io io;
+    char buf[16];
+    unsigned port;
+    int c, s;
+
+    pair(&c, &s, &port);
+    io_tcp_init(&io, c);
+    CHECK_INT(io_write(&io, "req", 3), 3);
+    CHECK_INT(io_shutdown(&io), 0); /* a half-close: the peer reads to its end... */
+    CHECK_INT(recv(s, buf, sizeof(buf), MSG_WAITALL), 3);
+    CHECK_INT(recv(s, buf, sizeof(buf), 0), 0);
+    CHECK_INT(send(s, "answer", 6, 0), 6); /* ...and its answer still comes back */
+    CHECK_INT(read_wait(&io, buf, sizeof(buf)), 6);
+    CHECK_MEM(buf, 6, "answer", 6);
+    CHECK_INT(io_write(&io, "x", 1), H2E_SEND);
+    io_close(&io);
+    close(s);
+}
+
 TEST(test_io_tcp_eof)
 {
     struct io io;

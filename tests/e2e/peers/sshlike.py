@@ -9,6 +9,8 @@ first bytes come before the client says anything), then, line by line:
   sum N         -> the next N bytes are read; answers "sha256 HEX\\n"
   send N        -> N pseudo-random bytes (seeded by N), then "end\\n"
   quit          -> "bye\\n", then the connection is closed (the tunnel's end)
+  count         -> the bytes up to the end of the input (the client's half-close) are
+                   counted; answers "count N\\n" after it, then closes
 
 Every connection and command is logged ("cN open", "cN ping TEXT", "cN end").
 Usage: sshlike.py --port-file F --log F --lifetime S
@@ -74,6 +76,16 @@ def serve(sock, n):
                 sock.sendall(random.Random(int(arg)).randbytes(int(arg)) + b"end\n")
             elif cmd == "quit":
                 sock.sendall(b"bye\n")
+                break
+            elif cmd == "count":
+                total = len(c.buf)
+                while True:
+                    d = sock.recv(65536)
+                    if not d:
+                        break
+                    total += len(d)
+                log("c%d eof after %d" % (n, total))
+                sock.sendall(b"count %d\n" % total)
                 break
     except (EOFError, OSError, ValueError) as e:
         log("c%d error %s" % (n, e))
