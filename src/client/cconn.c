@@ -17,6 +17,7 @@
 #include "base/h2.h"
 #include "net/resolve.h"
 #include "pconn.h"
+#include "ratelim.h"
 #include "route.h"
 #include "run.h"
 #include "sys/clock.h"
@@ -651,6 +652,7 @@ void cconn_step(struct cconn *cc, const struct pollfd *pfd, size_t npfd)
 {
     short rev = npfd ? pfd[0].revents : 0;
 
+    ratelim_begin(cc); /* whatever its state: a connection that no longer asks never waits */
     if (cc->state >= CC_RESOLVING && cc->state <= CC_TUNNEL &&
         cc->cl->now >= cc->connect_deadline) {
         timed_out(cc);
@@ -752,7 +754,7 @@ size_t cconn_pollfds(struct cconn *cc, struct pollfd *pfd, size_t max, int *time
         break;
     }
     case CC_H1: {
-        int t = sess_h1_timeout(cc);
+        int t = ratelim_timeout(cc);
         if (t >= 0 && (*timeout < 0 || t < *timeout))
             *timeout = t;
         ev = sess_h1_events(cc);

@@ -53,6 +53,16 @@ enum cconn_kind {
     CC_KIND_RAW,  /* --tunnel-to: no HTTP, the bytes of stdin and stdout (tunto.c) */
 };
 
+/* --limit-rate's turns (ratelim.c), one per direction: how many bytes the connection
+ * waits for (0: none; set when a step asks in vain, cleared when its next step begins),
+ * the run's turn number when it was last served (the lowest goes first), and whether
+ * that was in this step (its turn goes on while tokens last). */
+struct cconn_rl {
+    uint64_t want;
+    uint64_t served;
+    bool in_turn;
+};
+
 /* HTTP/1.1 session state on a connection: one request at a time. */
 enum h1_phase {
     H1_SEND,
@@ -118,14 +128,13 @@ struct cconn {
     struct buf rbuf;
     uint64_t connect_deadline;
     struct cconn_goaway goaway;
-    unsigned nopened;   /* streams (or HTTP/1.1 requests) sent on this connection */
-    bool held_back;     /* a stream could have opened but --rate, --sequential... said wait */
-    bool more_body;     /* body bytes could still be sent: step again without waiting */
-    bool paced;         /* --limit-rate held bytes back this step: wake when tokens come */
-    uint64_t pace_want; /* ... and how many a request body waits for (0: none waits) */
-    bool paused;        /* input left in rbuf for after the router settles (sess_h2.c) */
-    bool coded_pending; /* a transfer gathered wire bytes for its decoder (cconn_flush_coded) */
-    size_t rpos;        /* HTTP/2: rbuf's unread input starts here (sess_h2.c) */
+    unsigned nopened;      /* streams (or HTTP/1.1 requests) sent on this connection */
+    bool held_back;        /* a stream could have opened but --rate, --sequential... said wait */
+    bool more_body;        /* body bytes could still be sent: step again without waiting */
+    struct cconn_rl rl[2]; /* --limit-rate (ratelim.c): received, sent */
+    bool paused;           /* input left in rbuf for after the router settles (sess_h2.c) */
+    bool coded_pending;    /* a transfer gathered wire bytes for its decoder (cconn_flush_coded) */
+    size_t rpos;           /* HTTP/2: rbuf's unread input starts here (sess_h2.c) */
     /* graceful close (sess_h2.c): ms deadlines once GOAWAY is sent (0 before), and whether
      * the server acknowledged the PING sent with it */
     uint64_t linger_end, linger_idle;
@@ -219,7 +228,7 @@ void sess_h2_resume(struct cconn *cc);
  * `*timeout` (ms, -1 for none) to what a closing connection waits for. */
 short sess_h2_events(struct cconn *cc, int *timeout);
 /* sess_h2_timeout - ms until a body held at a silly window may go anyway, or until
- * --limit-rate lets held bytes go; -1: none. */
+ * --limit-rate lets held bytes go (ratelim_timeout); -1: none. */
 int sess_h2_timeout(const struct cconn *cc);
 /* sess_h2_goodbye - the run ends now: RST/GOAWAY what is open and write what fits. */
 void sess_h2_goodbye(struct cconn *cc);
@@ -227,8 +236,6 @@ void sess_h2_goodbye(struct cconn *cc);
 /* sess_h1.c: the HTTP/1.1 session of a connection */
 void sess_h1_step(struct cconn *cc, short revents);
 short sess_h1_events(struct cconn *cc);
-/* sess_h1_timeout - ms until --limit-rate lets held bytes go, -1: none held. */
-int sess_h1_timeout(struct cconn *cc);
 void sess_h1_release(struct h1sess *h);
 
 #endif

@@ -71,6 +71,7 @@ struct client {
     /* --limit-rate: the run's buckets of body bytes received (HTTP/2 connection credit
      * granted, HTTP/1.1 bytes read) and sent, shared by every connection */
     struct pace pace_in, pace_out;
+    uint64_t pace_turn;  /* ... numbers the connections' turns at them (ratelim.c) */
     bool ordered;        /* several URLs and one at least to stdout: order.c holds bodies */
     struct out_sink out; /* standard output, shared by every URL */
     uint64_t bytes_done; /* body bytes of the finished ones (progress meter) */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cconn.h"
+#include "ratelim.h"
 #include "route.h"
 #include "run.h"
 #include "sys/clock.h"
@@ -81,23 +82,6 @@ static int last_chunk(const struct cli_request *r, struct buf *out)
     return rv;
 }
 
-/* --limit-rate: how much of `*n` bytes may go through bucket `p` now (lowered to that);
- * false when fewer than a chunk's worth: then the session waits (`cc->pace_want`). */
-static bool paced(struct cconn *cc, struct pace *p, size_t *n)
-{
-    uint64_t allow = pace_avail(p, cc->cl->now);
-
-    if (*n <= allow)
-        return true;
-    if (allow < pace_chunk(p, *n)) {
-        cc->paced = true;
-        cc->pace_want = pace_chunk(p, *n);
-        return false;
-    }
-    *n = (size_t)allow;
-    return true;
-}
-
 /* Append more of the request body to the output, framed, as --limit-rate allows. */
 static int fill_body(struct cconn *cc, struct xfer *x)
 {
@@ -116,8 +100,8 @@ static int fill_body(struct cconn *cc, struct xfer *x)
             break; /* no input yet: the loop's poll() wakes us when it comes */
         if (n > H1_OUT_HIGH)
             n = H1_OUT_HIGH, last = false;
-        if (!paced(cc, &cc->cl->pace_out, &n))
-            break; /* --limit-rate: sess_h1_timeout says when more may go */
+        if ((n = (size_t)ratelim_allow(cc, RATELIM_OUT, n)) == 0 && avail_n)
+            break; /* --limit-rate: ratelim_timeout says when more may go */
         if (n < avail_n)
             last = false;
         rv = h->chunked_upload ? h1_write_chunk(&h->out, p, n) : buf_append(&h->out, p, n);
@@ -126,7 +110,7 @@ static int fill_body(struct cconn *cc, struct xfer *x)
         if (rv)
             return rv;
         xfer_body_advance(x, n, last);
-        pace_take(&cc->cl->pace_out, n);
+        ratelim_spent(cc, RATELIM_OUT, n);
     }
     return 0;
 }
@@ -385,9 +369,10 @@ static void read_input(struct cconn *cc, bool force)
     size_t budget = 4 * CCONN_READ_CHUNK;
 
     while (budget && cc->state == CC_H1 && cc->h1.x) {
-        size_t want = CCONN_READ_CHUNK;
+        size_t want =
+            force ? CCONN_READ_CHUNK : (size_t)ratelim_allow(cc, RATELIM_IN, CCONN_READ_CHUNK);
         int rv;
-        if (!force && !paced(cc, &cc->cl->pace_in, &want))
+        if (!want)
             return;
         if (buf_reserve(&cc->rbuf, CCONN_READ_CHUNK) != 0) {
             xfer_fail(cc->h1.x, H2E_LIMIT_HEADER_LIST, "response head too large");
@@ -399,7 +384,7 @@ static void read_input(struct cconn *cc, bool force)
         if (rv == H2E_INCOMPLETE)
             return;
         if (rv > 0)
-            pace_take(&cc->cl->pace_in, (uint64_t)rv);
+            ratelim_spent(cc, RATELIM_IN, (uint64_t)rv);
         if (rv < 0 && reset_reused(cc)) { /* the server closed it as we reused it */
             on_eof(cc, false);
             return;
@@ -458,8 +443,6 @@ void sess_h1_step(struct cconn *cc, short revents)
             idle_input(cc);
         return;
     }
-    cc->paced = false;
-    cc->pace_want = 0;
     if (h->phase == H1_SEND && !send_request(cc))
         return;
     if (h->phase != H1_SEND && process(cc))
@@ -476,16 +459,5 @@ short sess_h1_events(struct cconn *cc)
     if (h->phase == H1_SEND) /* nothing to write: the body waits for stdin (polled too) */
         return (short)(ev | (h->out_off < h->out.len ? POLLOUT : POLLIN));
     /* reading waits for --limit-rate's tokens: readable input would only wake us early */
-    return (short)(ev | (cc->paced ? 0 : POLLIN));
-}
-
-int sess_h1_timeout(struct cconn *cc)
-{
-    struct pace *p = cc->h1.phase == H1_SEND ? &cc->cl->pace_out : &cc->cl->pace_in;
-    uint64_t t;
-
-    if (!cc->paced || !cc->h1.x)
-        return -1;
-    t = pace_wait(p, cc->pace_want);
-    return t > 1000 ? 1000 : (int)t;
+    return (short)(ev | (cc->rl[RATELIM_IN].want ? 0 : POLLIN));
 }

@@ -15,6 +15,7 @@
 #include "duplex.h"
 #include "order.h"
 #include "pconn.h"
+#include "ratelim.h"
 #include "route.h"
 #include "run.h"
 #include "sess_h2_setup.h"
@@ -180,23 +181,16 @@ static bool held_long_enough(struct cconn *cc, struct xfer *x)
 }
 
 /* --limit-rate: how much of the `*n` bytes at hand may go now (`*last` cleared when not
- * all); false when too few to be worth a frame: the session waits for tokens. */
+ * all); false when none: the session waits for tokens (ratelim_timeout). */
 static bool paced_send(struct cconn *cc, size_t *n, bool *last)
 {
-    struct pace *p = &cc->cl->pace_out;
-    uint64_t allow = pace_avail(p, cc->cl->now);
+    size_t allow = (size_t)ratelim_allow(cc, RATELIM_OUT, *n);
 
-    if (*n <= allow)
+    if (allow == *n)
         return true;
-    if (allow < pace_chunk(p, *n)) {
-        cc->paced = true;
-        if (!cc->pace_want || pace_chunk(p, *n) < cc->pace_want)
-            cc->pace_want = pace_chunk(p, *n);
-        return false;
-    }
-    *n = (size_t)allow;
+    *n = allow;
     *last = false;
-    return true;
+    return allow > 0;
 }
 
 /* Queue request body bytes within the windows, the output bound and --limit-rate;
@@ -223,7 +217,7 @@ static size_t pump_bodies(struct cconn *cc)
             if (took < 0 || (took == 0 && !(n == 0 && last)))
                 break; /* blocked by a window or the output queue */
             x->up.held_ms = 0;
-            pace_take(&cc->cl->pace_out, (uint64_t)took);
+            ratelim_spent(cc, RATELIM_OUT, (uint64_t)took);
             if (last && trailers && (size_t)took == n && send_trailers(cc, x) != 0)
                 break;
             xfer_body_advance(x, (size_t)took, last && (size_t)took == n);
@@ -365,17 +359,10 @@ static void on_data(struct cconn *cc, struct xfer *x, const struct h2c_event *ev
  * too little window to make up a chunk. */
 static void grant_credit(struct cconn *cc)
 {
-    struct pace *p = &cc->cl->pace_in;
-    uint64_t owed = h2c_credit_owed(cc->h2), avail;
+    uint64_t n = ratelim_allow(cc, RATELIM_IN, h2c_credit_owed(cc->h2));
 
-    if (!owed)
-        return;
-    avail = pace_avail(p, cc->cl->now);
-    if (avail < pace_chunk(p, owed)) {
-        cc->paced = true;
-        return;
-    }
-    pace_take(p, h2c_grant_credit(cc->h2, avail < owed ? avail : owed));
+    if (n)
+        ratelim_spent(cc, RATELIM_IN, h2c_grant_credit(cc->h2, n));
 }
 
 /* --duplex: what stdout took since the last step is credited back to its stream. */
@@ -655,8 +642,6 @@ void sess_h2_step(struct cconn *cc, short revents)
         pconn_h2_submit(cc);
     if (cc->cl->stdout_pipe)
         step_duplex(cc);
-    cc->paced = false;
-    cc->pace_want = 0;
     grant_credit(cc);
     if (!send_some(cc))
         return;
@@ -684,26 +669,10 @@ short sess_h2_events(struct cconn *cc, int *timeout)
     return ev;
 }
 
-/* When --limit-rate lets what this connection holds back go: -1 when nothing waits. */
-static int pace_timeout(const struct cconn *cc)
-{
-    struct client *cl = cc->cl;
-    uint64_t owed = h2c_credit_owed(cc->h2), in = UINT64_MAX, out = UINT64_MAX;
-
-    if (!cc->paced)
-        return -1;
-    if (owed && pace_avail(&cl->pace_in, cl->now) < pace_chunk(&cl->pace_in, owed))
-        in = pace_wait(&cl->pace_in, pace_chunk(&cl->pace_in, owed));
-    if (cc->pace_want) /* a request body waits for tokens */
-        out = pace_wait(&cl->pace_out, cc->pace_want);
-    in = in < out ? in : out;
-    return in == UINT64_MAX ? -1 : in > 1000 ? 1000 : (int)in;
-}
-
 int sess_h2_timeout(const struct cconn *cc)
 {
     uint64_t now = cc->cl->now, due;
-    int t = pace_timeout(cc);
+    int t = ratelim_timeout(cc);
     size_t i;
 
     for (i = 0; i < cc->nact; i++) {

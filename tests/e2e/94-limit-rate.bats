@@ -104,6 +104,23 @@ assert_paced() {
     done
 }
 
+# Turns: a connection that always has tokens to take does not starve another; the
+# second URL (a quarter of the first, on its own connection) gets about half the rate.
+@test "--limit-rate: connections take turns: a small download next to a big one is not starved" {
+    local big small
+    assert_paced $((SIZE + SIZE / 4)) --cacert "$CA" -w '%{url} %{time_total}\n' \
+        -o a "https://localhost:$NGINX_H2/rate-big" -o b "https://localhost:$NGINX_H1TLS/rate-quarter"
+    assert_file_sha a "$(file_sha "$E2E_DOCROOT/rate-big")"
+    assert_file_sha b "$(file_sha "$E2E_DOCROOT/rate-quarter")"
+    big=$(awk '/rate-big/ { printf "%d", $2 * 1000 }' "$STDOUT")
+    small=$(awk '/rate-quarter/ { printf "%d", $2 * 1000 }' "$STDOUT")
+    echo "# big $big ms, small $small ms, CPU $CPU ms" >&3
+    [ "$CPU" -le $((ELAPSED / 4)) ] || fail "CPU $CPU ms in $ELAPSED ms: busy while throttled?"
+    # fair shares: 1.75 s of 4.4 s; starved until the big one ends: all of it
+    [ "$small" -gt 0 ] && [ "$small" -le $((big * 6 / 10)) ] ||
+        fail "the small download took $small ms of the big one's $big ms"
+}
+
 # The frames say how: small windows announced, and connection credit granted no faster
 # than the rate (plus 100 ms of burst) beyond the initial window.
 @test "--limit-rate --frames: small initial windows, WINDOW_UPDATEs paced by the rate" {
