@@ -132,7 +132,6 @@ struct cconn {
     bool held_back;        /* a stream could have opened but --rate, --sequential... said wait */
     bool more_body;        /* body bytes could still be sent: step again without waiting */
     struct cconn_rl rl[2]; /* --limit-rate (ratelim.c): received, sent */
-    bool paused;           /* input left in rbuf for after the router settles (sess_h2.c) */
     bool coded_pending;    /* a transfer gathered wire bytes for its decoder (cconn_flush_coded) */
     size_t rpos;           /* HTTP/2: rbuf's unread input starts here (sess_h2.c) */
     /* graceful close (sess_h2.c): ms deadlines once GOAWAY is sent (0 before), and whether
@@ -222,8 +221,6 @@ void cconn_tls_opts(const struct config *cfg, const char *alpn, struct tls_opts 
 /* sess_h2.c: the HTTP/2 session of a connection */
 int sess_h2_start(struct cconn *cc);
 void sess_h2_step(struct cconn *cc, short revents);
-/* sess_h2_resume - feed the input a step left `paused` (until the next pause). */
-void sess_h2_resume(struct cconn *cc);
 /* sess_h2_events - poll events wanted, or -1 to be stepped again at once; lowers
  * `*timeout` (ms, -1 for none) to what a closing connection waits for. */
 short sess_h2_events(struct cconn *cc, int *timeout);

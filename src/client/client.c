@@ -269,11 +269,6 @@ static void loop(struct client *cl, int intr_fd)
             cconn_step(cc, cnt ? &pfd[first] : NULL, cnt);
             cconn_flush_coded(cc);
             route_settle(cl);
-            while (cc->paused && cc->state == CC_H2) { /* it stopped for the router */
-                sess_h2_resume(cc);
-                cconn_flush_coded(cc);
-                route_settle(cl);
-            }
         }
         check_deadlines(cl);
         route_settle(cl);

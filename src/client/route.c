@@ -101,13 +101,6 @@ void route_report(struct xfer *x)
         cl->reported = xrealloc(cl->reported, cl->capreported * sizeof(*cl->reported));
     }
     cl->reported[cl->nreported++] = x;
-    if (x->index == cl->fin)
-        cl->first_reported = true;
-}
-
-bool route_settle_due(const struct client *cl)
-{
-    return cl->first_reported;
 }
 
 /* `x` is done for good: count it; a failure may stop the rest (--fail-early). */
@@ -226,7 +219,6 @@ bool route_settle(struct client *cl)
             route_cancel_rest(cl, bad, bad->result);
         any |= bad != NULL;
     } while (cl->nreported || bad);
-    cl->first_reported = false;
     if (any)
         cl->settled = true;
     return any;

@@ -24,11 +24,6 @@ void route_xfer(struct client *cl, struct xfer *x, bool fresh);
  * router settles it on its next route_settle. Called by the transfer itself. */
 void route_report(struct xfer *x);
 
-/* route_settle_due - the first transfer in line has reported: a session feeding input
- * should stop and let the router settle first, so the next transfer's body is written
- * straight through instead of being held for ordered output. */
-bool route_settle_due(const struct client *cl);
-
 /* route_settle - settle every reported transfer, then move ordered output on until
  * nothing more is reported. Returns true when it settled anything. */
 bool route_settle(struct client *cl);

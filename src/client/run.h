@@ -48,7 +48,6 @@ struct client {
     struct xfer **spare; /* reaped transfers kept for reuse (client.c) */
     size_t nspare;
     bool settled;        /* the router settled something since the loop last waited */
-    bool first_reported; /* the first in line reported: settle before more input (route.h) */
     int first_error;     /* the result of the first failed URL in command-line order */
     size_t nretried;     /* URLs that were retried */
     size_t nretry_conns; /* connections opened for those retries (route_xfer) */

@@ -433,16 +433,12 @@ static void handle_event(struct cconn *cc, const struct h2c_event *ev)
     }
 }
 
-/* Feed buffered input (from `rpos`) to the connection; returns false once it failed. With
- * `may_pause`, stops after the frame that ended the first transfer in line (`paused` set),
- * for the router to settle it before the next one's DATA, which then goes straight to
- * stdout instead of being held for ordered output. */
-static bool process_input(struct cconn *cc, bool may_pause)
+/* Feed buffered input (from `rpos`) to the connection; returns false once it failed. */
+static bool process_input(struct cconn *cc)
 {
     size_t off = cc->rpos;
     bool ok = true;
 
-    cc->paused = false;
     while (off < cc->rbuf.len) {
         struct h2e_info info = H2E_INFO_INIT;
         struct h2c_event ev;
@@ -457,14 +453,10 @@ static bool process_input(struct cconn *cc, bool may_pause)
         if (rv == 0)
             break;
         off += (size_t)rv;
-        if (may_pause && route_settle_due(cc->cl) && off < cc->rbuf.len) {
-            cc->paused = true;
-            break;
-        }
     }
     if (off == cc->rbuf.len) /* all of it: the common case after a read */
         buf_reset(&cc->rbuf), off = 0;
-    cc->rpos = off; /* a partial frame or a pause: kept in place, moved only for room */
+    cc->rpos = off; /* a partial frame: kept in place, moved only for room */
     return ok;
 }
 
@@ -532,26 +524,24 @@ static bool read_input(struct cconn *cc)
 {
     size_t budget = 4 * CCONN_READ_CHUNK;
 
-    if (cc->paused && !process_input(cc, true))
-        return input_failed(cc);
-    while (budget && !cc->paused) {
+    while (budget) {
         int rv;
         if (cc->rpos && cc->rbuf.cap - cc->rbuf.len < CCONN_READ_CHUNK) {
             buf_consume(&cc->rbuf, cc->rpos);
             cc->rpos = 0;
         }
         if (buf_reserve(&cc->rbuf, CCONN_READ_CHUNK) != 0)
-            return process_input(cc, false);
+            return process_input(cc);
         rv = io_read(&cc->io, cc->rbuf.p + cc->rbuf.len, CCONN_READ_CHUNK);
         if (rv == H2E_INCOMPLETE)
             return true;
         if (rv == 0) {
-            process_input(cc, false);
+            process_input(cc);
             on_eof(cc);
             return false;
         }
         if (rv < 0) {
-            process_input(cc, false);
+            process_input(cc);
             cconn_fail_all(cc, rv, "%s", cc->io.detail);
             return false;
         }
@@ -559,7 +549,7 @@ static bool read_input(struct cconn *cc)
         budget -= (size_t)rv < budget ? (size_t)rv : budget;
         if (cc->linger_end && cc->linger_idle != UINT64_MAX)
             cc->linger_idle = cc->cl->now + LIMIT_CLOSE_IDLE_MS;
-        if (!process_input(cc, true))
+        if (!process_input(cc))
             return input_failed(cc);
     }
     return true;
@@ -649,20 +639,13 @@ void sess_h2_step(struct cconn *cc, short revents)
         finish(cc);
 }
 
-void sess_h2_resume(struct cconn *cc)
-{
-    if (cc->paused && !process_input(cc, true))
-        input_failed(cc);
-}
-
 short sess_h2_events(struct cconn *cc, int *timeout)
 {
     short ev = POLLIN | io_poll_events(&cc->io);
 
     if (cc->linger_end)
         linger_timeout(cc, timeout);
-    if (cc->paused || cc->more_body || (cc->npending && room(cc, false)) ||
-        (cc->ntuns && pconn_h2_busy(cc)))
+    if (cc->more_body || (cc->npending && room(cc, false)) || (cc->ntuns && pconn_h2_busy(cc)))
         return -1; /* more to send at once */
     if (h2c_output(cc->h2).len)
         ev |= POLLOUT;
