@@ -148,6 +148,14 @@ static int expiry(struct span s, int64_t *out)
     return 0;
 }
 
+/* A file line's domain, its one leading dot taken off. Written back, an empty one or one
+ * that starts with '#' or '.' would read as another line (a comment, an HttpOnly cookie)
+ * or another domain: refused, as no host name is any of these. */
+static bool domain_ok(struct span d)
+{
+    return d.len && d.p[0] != '#' && d.p[0] != '.';
+}
+
 int cookie_parse_line(struct span line, struct cookie *c, struct h2e_info *info)
 {
     struct span f[7];
@@ -175,9 +183,7 @@ int cookie_parse_line(struct span line, struct cookie *c, struct h2e_info *info)
         return bad_line(info, "a bad expiry time");
     if (f[0].p[0] == '.')
         f[0].p++, f[0].len--;
-    /* written back, an empty domain or one that starts with '#' would read as another
-     * line (an HttpOnly cookie, a comment): refused, as no host name is either */
-    if (!f[0].len || f[0].p[0] == '#')
+    if (!domain_ok(f[0]))
         return bad_line(info, "a bad domain");
     if (f[5].len + f[6].len > COOKIE_MAX || !f[2].len || f[2].p[0] != '/')
         return bad_line(info, "a cookie too long, or a path that does not start with '/'");

@@ -109,6 +109,8 @@ TEST(test_cookie_lines)
     CHECK_STR(info.why, "a bad domain");
     CHECK_INT(cookie_parse_line(span_str(".\tTRUE\t/\tFALSE\t0\tn\tv"), &c, &info),
               H2E_BAD_COOKIE_FILE);
+    CHECK_INT(cookie_parse_line(span_str("#HttpOnly_..t\tFALSE\t/\tFALSE\t0\tn"), &c, &info),
+              H2E_BAD_COOKIE_FILE);
     buf_release(&b);
 }
 
