@@ -703,6 +703,12 @@ void cconn_step(struct cconn *cc, const struct pollfd *pfd, size_t npfd)
         cconn_close(cc);
 }
 
+void cconn_send(struct cconn *cc)
+{
+    if (cc->state == CC_H2)
+        sess_h2_send(cc);
+}
+
 /* The lookup's pipe, and when the Resolution Delay ends; the connect deadline holds. */
 static size_t lookup_pollfd(struct cconn *cc, struct pollfd *pfd, size_t max, int *timeout)
 {

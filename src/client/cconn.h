@@ -191,11 +191,15 @@ void cconn_fail_all(struct cconn *cc, int code, const char *fmt, ...)
 /* cconn_requeue_all - `cc` ends: its queued transfers go elsewhere (the router routes
  * them); no new ones come. */
 void cconn_requeue_all(struct cconn *cc);
-/* cconn_step - advance `cc` with what poll said about its descriptors. */
 /* cconn_polled - how many of the `n` polled entries `owner` gives to `cc` (its entries are
  * together: the first at `*first`), for cconn_step. */
 size_t cconn_polled(const struct cconn *cc, struct cconn *const *owner, size_t n, size_t *first);
+/* cconn_step - advance `cc` with what poll said about its descriptors. */
 void cconn_step(struct cconn *cc, const struct pollfd *pfd, size_t npfd);
+/* cconn_send - after cconn_step and the router: an HTTP/2 connection opens the streams that
+ * may start and sends what it has. Split from the step so that the streams its input
+ * finished make room, once settled, for new ones in the same loop turn (one write). */
+void cconn_send(struct cconn *cc);
 /* cconn_flush_coded - decode what its transfers gathered this step (xfer_coding_write). */
 void cconn_flush_coded(struct cconn *cc);
 /* cconn_pollfds - the poll entries of `cc` (at most `max`); lowers `*timeout` (ms, -1:
@@ -220,7 +224,10 @@ void cconn_tls_opts(const struct config *cfg, const char *alpn, struct tls_opts 
 
 /* sess_h2.c: the HTTP/2 session of a connection */
 int sess_h2_start(struct cconn *cc);
+/* sess_h2_step reads and processes input; sess_h2_send opens the streams that may start
+ * and sends (cconn_send). */
 void sess_h2_step(struct cconn *cc, short revents);
+void sess_h2_send(struct cconn *cc);
 /* sess_h2_events - poll events wanted, or -1 to be stepped again at once; lowers
  * `*timeout` (ms, -1 for none) to what a closing connection waits for. */
 short sess_h2_events(struct cconn *cc, int *timeout);

@@ -82,8 +82,7 @@ static void check_deadlines(struct client *cl)
 
 static int next_timeout(const struct client *cl, int t)
 {
-    if (cl->settled || cl->wake) /* what the router moved may be ready to go at once; a
-                                  * tunnel moved bytes its other end waits for */
+    if (cl->wake) /* a tunnel moved bytes its other end waits for */
         return 0;
     uint64_t limit = route_rate_wait(cl); /* and at least every second for the stall timeout */
     if (retry_wait(cl) < limit)
@@ -269,9 +268,15 @@ static void loop(struct client *cl, int intr_fd)
             cconn_step(cc, cnt ? &pfd[first] : NULL, cnt);
             cconn_flush_coded(cc);
             route_settle(cl);
+            cconn_send(cc);
         }
         check_deadlines(cl);
         route_settle(cl);
+        if (cl->settled) { /* what settling made room for is made and routed now: the
+                            * connections then say themselves whether they go on at once */
+            reap(cl);
+            dispatch(cl);
+        }
         progress_tick(cl, false);
         if (all_done(cl) && !closing(cl))
             break;

@@ -622,11 +622,15 @@ void sess_h2_step(struct cconn *cc, short revents)
 {
     (void)revents;
     if (!read_input(cc))
-        return;
+        return; /* closed: nothing more to send */
+    if (cc->state == CC_H2 && h2c_is_closing(cc->h2))
+        cconn_requeue_all(cc);
+}
+
+void sess_h2_send(struct cconn *cc)
+{
     if (cc->state != CC_H2)
         return;
-    if (h2c_is_closing(cc->h2))
-        cconn_requeue_all(cc);
     submit_pending(cc);
     if (cc->ntuns)
         pconn_h2_submit(cc);

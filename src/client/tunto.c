@@ -220,6 +220,7 @@ static void step_all(struct client *cl, struct pollfd *pfd, struct cconn **owner
     for (cc = cl->conns; cc; cc = cc->next) {
         size_t first, cnt = cconn_polled(cc, owner, n, &first);
         cconn_step(cc, cnt ? &pfd[first] : NULL, cnt);
+        cconn_send(cc);
     }
 }
 
