@@ -311,8 +311,9 @@ int xfer_on_headers(struct xfer *x, int status, const struct msg_field *f, size_
         return rv; /* --sse */
     if ((rv = xfer_coding_start(x, f, n)) != 0)
         return rv;
-    buf_init(&hb, &xalloc_mem, SIZE_MAX); /* bounded by the header list limit */
-    if (cfg->out.include || cfg->out.dump_header) /* -i, -D: else not made per response */
+    /* bounded by the header list limit; made only for -i and -D, not per response */
+    buf_init(&hb, &xalloc_mem, SIZE_MAX);
+    if (cfg->out.include || cfg->out.dump_header)
         out_header_block(&hb, status, proto, f, n);
     dump_headers(x, &hb);
     if (writes(x) && (cfg->out.include || (x->resp.state == XFER_RESP_HEADERS && !cfg->req.head)))
