@@ -45,7 +45,7 @@ TEST_LIB  := $(BUILD)/tests/unit/json.o $(BUILD)/tests/unit/util.o
 
 
 .SECONDARY:
-.PHONY: all check unit replay corpus e2e lint asan valgrind fuzz bench h2echo demo deps install uninstall clean
+.PHONY: all check unit replay corpus e2e lint asan valgrind fuzz bench h2echo connrelay demo deps install uninstall clean
 
 all: h2get
 
@@ -155,8 +155,16 @@ $(BUILD)/bench/h2echo: bench/h2echo.c
 
 h2echo: $(BUILD)/bench/h2echo
 
-bench: h2get h2echo
-	BUILD=$(BUILD) TESTDATA=$(TESTDATA) H2ECHO=$(BUILD)/bench/h2echo sh bench/run.sh
+# The splice(2) CONNECT proxy of the tunnel benchmark (issue 13): plain C, Linux, threads.
+$(BUILD)/bench/connrelay: bench/connrelay.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(OPT) $(WARN) $(CFLAGS) -pthread $(ALL_LDFLAGS) -o $@ $<
+
+connrelay: $(BUILD)/bench/connrelay
+
+bench: h2get h2echo connrelay
+	BUILD=$(BUILD) TESTDATA=$(TESTDATA) H2ECHO=$(BUILD)/bench/h2echo \
+	    CONNRELAY=$(BUILD)/bench/connrelay sh bench/run.sh
 
 demo: deps
 	$(MAKE) all
