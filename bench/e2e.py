@@ -158,16 +158,17 @@ def show(argv, tmp, files=None):
 
 
 def table(tools, rounds):
-    print("  %-22s %9s %9s %10s   runs" % ("", "wall s", "CPU s", "peak RSS"))
+    w = max([22] + [len(t.name) for t in tools])
+    print("  %-*s %9s %9s %10s   runs" % (w, "", "wall s", "CPU s", "peak RSS"))
     for t in tools:
         if not t.runs:
-            print("  %-22s %9s %9s %10s   0/%d" % (t.name, "-", "-", "-", rounds))
+            print("  %-*s %9s %9s %10s   0/%d" % (w, t.name, "-", "-", "-", rounds))
             continue
         extra = "" if not t.failures else "  (failed: exit %s)" % t.failures
         if getattr(t, "broken", None):
             extra += "  (its output was WRONG: see BROKEN)"
-        print("  %-22s %9.3f %9.3f %6.1f MiB   %d/%d%s" % (
-            t.name, med(t, "wall"), med(t, "cpu"), med(t, "rss_kib") / 1024, len(t.runs),
+        print("  %-*s %9.3f %9.3f %6.1f MiB   %d/%d%s" % (
+            w, t.name, med(t, "wall"), med(t, "cpu"), med(t, "rss_kib") / 1024, len(t.runs),
             rounds, extra))
 
 
@@ -439,6 +440,7 @@ def main():
     p.add_argument("--bundle", required=True)
     p.add_argument("--hashed", required=True)
     p.add_argument("--h2echo", default="", help="the duplex peer (bench/h2echo.c), if built")
+    p.add_argument("--connrelay", default="", help="the tunnel peer (bench/connrelay.c)")
     p.add_argument("--nginx", type=int, required=True)
     p.add_argument("--nghttpd", type=int, required=True)
     p.add_argument("--runs", type=int, default=5)

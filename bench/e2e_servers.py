@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 """Benchmark sections that start servers of their own (bench/e2e.py runs them): `proxy`
-(issue 13: nghttpx --http2-proxy in front of Squid, and CONNECT tunnels of Squid and of
-Apache httpd's mod_proxy_connect),
+(issue 13: nghttpx --http2-proxy in front of Squid, and CONNECT tunnels of Squid, of
+Apache httpd's mod_proxy_connect and of bench/connrelay.c, with each process's CPU),
 `compressed` (issue 14: a gzip_static file from the nginx of bench/run.sh), `duplex` and
 `websocket` (issue 11: the streaming echo server bench/h2echo.c, nghttpd --echo-upload,
 Apache httpd with H2WebSockets in front of the scripted WebSocket echo backend). Each
@@ -224,21 +224,40 @@ def section_proxy(b, a):
         sq = start_squid(srv, squid)
         if not sq:
             return skip("squid did not start: %s" % srv.tail("squid.out"))
+        tunnels = [("Squid", sq, srv.procs[-1].pid)]
         cert, key = certs(a)
         nx, log = start_nghttpx(srv, nghttpx, sq, cert, key)
         if not nx:
             return skip("nghttpx did not start: %s" % srv.tail("nghttpx.out"))
         print("  (Squid on 127.0.0.1:%d; nghttpx --http2-proxy, TLS, on 127.0.0.1:%d in front "
               "of it)" % (sq, nx))
-        apache, ap = find_bin("apache2"), None
+        apache = find_bin("apache2")
         if apache:
             ap = start_apache_connect(srv, apache)
-            if not ap:
+            if ap:
+                tunnels.append(("Apache", ap, srv.procs[-1].pid))
+            else:
                 print("  NOTE: apache2 did not start (%s): no Apache tunnel below"
                       % srv.tail(os.path.join("connect", "error.log")))
-        return proxy_many(b, a, nx, log) & proxy_tunnel(b, a, sq, ap)
+        cr = start_connrelay(srv, a)
+        if cr:
+            tunnels.append(("connrelay", cr, srv.procs[-1].pid))
+        return proxy_many(b, a, nx, log) & proxy_tunnel(b, a, tunnels)
     finally:
         srv.stop()
+
+
+def start_connrelay(srv, a):
+    """bench/connrelay.c, the splice(2) CONNECT proxy; its port or None (said why)."""
+    if not a.connrelay or not os.access(a.connrelay, os.X_OK):
+        print("  NOTE: bench/connrelay.c is not built (make connrelay): no connrelay tunnel "
+              "below")
+        return None
+    port = srv.peer([a.connrelay], "connrelay.out")
+    if not port:
+        print("  NOTE: connrelay did not start (%s): no connrelay tunnel below"
+              % srv.tail("connrelay.out"))
+    return port
 
 
 def proxy_many(b, a, nx, log):
@@ -282,11 +301,13 @@ def curl_stall(curl, h2get_wall):
              h2get_wall / walls[0]))
 
 
-def proxy_tunnel(b, a, sq, ap):
-    """The big download through a CONNECT tunnel of Squid and of Apache httpd
-    (mod_proxy_connect), h2get's and curl's, each against its own direct download. The
-    target (wall and CPU at most 1.1x direct) is h2get's; with Squid the proxy's copying is
-    the floor (one thread, small reads), so Apache's tunnel shows what h2get adds."""
+def proxy_tunnel(b, a, tunnels):
+    """The big download through CONNECT tunnels (name, port, pid): Squid, Apache httpd
+    (mod_proxy_connect) and bench/connrelay.c (splice), h2get's and curl's, each against its
+    own direct download. The target (wall and CPU at most 1.1x direct) is h2get's. Squid
+    copies in one thread with small reads; Apache copies through 64 KiB buffers; connrelay
+    hands the pages on with splice(2), so its row is the floor: what h2get adds, plus the
+    kernel's second loopback hop."""
     url = "https://127.0.0.1:%d/big" % a.nginx
     size = a.big_mib << 20
     sha = b.sha_of_zeros(size)
@@ -296,26 +317,65 @@ def proxy_tunnel(b, a, sq, ap):
     h2get = [a.h2get, "--cacert", a.ca]
     curl = ["curl", "--http2", "-s", "--cacert", a.ca]
     direct = [tool("h2get direct", h2get + [url]), tool("curl direct", curl + [url])]
-    squid = [tool("h2get -x Squid", h2get + ["-x", "http://127.0.0.1:%d" % sq, url])]
-    apache = []
-    if ap:
-        px = "http://127.0.0.1:%d" % ap
-        apache = [tool("h2get -x Apache", h2get + ["-x", px, url]),
-                  tool("curl -x Apache", curl + ["-x", px, url])]
-    tools = squid + apache + direct
-    print("\n-- one %d MiB download from nginx through a CONNECT tunnel (Squid%s), against the "
-          "same download direct" % (a.big_mib, ", Apache httpd mod_proxy_connect" if ap else ""))
+    rows = []  # (h2get's tool, curl's or None, proxy name, proxy pid)
+    for name, port, pid in tunnels:
+        px = ["-x", "http://127.0.0.1:%d" % port]
+        label = name + (" (splice)" if name == "connrelay" else "")
+        rows.append((tool("h2get -x " + label, h2get + px + [url]),
+                     None if name == "Squid" else tool("curl -x " + name, curl + px + [url]),
+                     name, pid))
+    tools = [t for r in rows for t in r[:2] if t] + direct
+    print("\n-- one %d MiB download from nginx through a CONNECT tunnel (%s), against the same "
+          "download direct" % (a.big_mib, ", ".join(n for _, _, n, _ in rows)))
+    if any(n == "connrelay" for _, _, n, _ in rows):
+        print("  (connrelay: bench/connrelay.c, the cheapest proxy: splice(2) through 1 MiB "
+              "pipes, a thread per\n   direction, TCP_NODELAY, reno congestion control; its "
+              "rows show what h2get adds, plus the\n   kernel's second loopback hop)")
     b.commands(tools, a.tmp)
     ok = b.measure(tools, a.runs, a.tmp)
     b.table(tools, a.runs)
-    for t in squid + apache[:1]:
-        b.ratio(t, direct[0], "wall", "wall", 1.1)
-        b.ratio(t, direct[0], "CPU", "cpu", 1.1)
-    if apache:
-        b.ratio(apache[1], direct[1], "wall", "wall", None)
-        b.ratio(apache[1], direct[1], "CPU", "cpu", None)
-        b.ratio(apache[0], apache[1], "wall", "wall", None)
+    for h, c, _, _ in rows:
+        b.ratio(h, direct[0], "wall", "wall", 1.1)
+        b.ratio(h, direct[0], "CPU", "cpu", 1.1)
+        if c:
+            b.ratio(c, direct[1], "wall", "wall", None)
+            b.ratio(c, direct[1], "CPU", "cpu", None)
+            b.ratio(h, c, "wall", "wall", None)
+    tunnel_cpu(b, a, [(direct[0], None, None)] + [(h, n, pid) for h, _, n, pid in rows])
     return ok
+
+
+def tree_cpu(pid):
+    """CPU seconds (user+sys) of process `pid` and its live descendants, from /proc."""
+    total = peer_cpu(pid)
+    try:
+        for task in os.listdir("/proc/%d/task" % pid):
+            with open("/proc/%d/task/%s/children" % (pid, task)) as f:
+                total += sum(tree_cpu(int(c)) for c in f.read().split())
+    except OSError:
+        pass  # it ended meanwhile
+    return total
+
+
+def tunnel_cpu(b, a, runs):
+    """Where the CPU goes: one more run of each h2get tool (tool, proxy name, proxy pid),
+    with the CPU nginx (master and worker) and the proxy used meanwhile. With N cores, the
+    sum over N bounds the wall time from below."""
+    try:
+        with open(os.path.join(a.tmp, "nginx", "nginx.pid")) as f:
+            nginx = int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        print("  (no nginx.pid: no per-process CPU)")
+        return
+    cores = os.cpu_count() or 1
+    print("  one more run of each, CPU s of each process (the sum / %d cores bounds the wall):"
+          % cores)
+    for t, name, pid in runs:
+        n0, p0 = tree_cpu(nginx), tree_cpu(pid) if pid else 0.0
+        r = b.run(t.argv)
+        n1, p1 = tree_cpu(nginx) - n0, (tree_cpu(pid) - p0) if pid else 0.0
+        print("  %-28s wall %6.3f  h2get %6.3f  nginx %6.3f  %-10s %6.3f  sum %6.3f"
+              % (t.name + ":", r.wall, r.cpu, n1, name or "-", p1, r.cpu + n1 + p1))
 
 
 # --- compressed (issue 14) --------------------------------------------------------------

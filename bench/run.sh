@@ -9,8 +9,9 @@
 # bench/e2e_servers.py start their own servers on loopback from configs written at run time
 # and stop them: proxy (issue 13: 1,000 x 1 KiB through nghttpx --http2-proxy in front of
 # Squid against curl -x --parallel, with the proxy connections counted in nghttpx's log;
-# BENCH_BIG_MIB through a CONNECT tunnel of Squid and of Apache httpd's mod_proxy_connect,
-# h2get and curl -x, against the direct download), compressed
+# BENCH_BIG_MIB through a CONNECT tunnel of Squid, of Apache httpd's mod_proxy_connect and
+# of bench/connrelay.c (splice(2), the cheapest proxy), h2get and curl -x, against the direct
+# download, with each process's CPU), compressed
 # (issue 14: BENCH_BIG_MIB of text, gzip -1, served by nginx's gzip_static, --compressed
 # against curl's), duplex (issue 11: a streaming echo by bench/h2echo.c, libnghttp2 +
 # GnuTLS, against h2get's one-way download from the same server; nghttpd --echo-upload's
@@ -20,7 +21,8 @@
 # directories removed on exit, whatever happens. Prints figures and ratios against the
 # targets; never fails on timing: exit 0 unless a tool is missing or a run is broken.
 # Environment: H2GET (./h2get), H2ECHO (the duplex peer, $BUILD/bench/h2echo; `make bench`
-# builds it, else it is built here when libnghttp2-dev is there), BENCH_RUNS (5), BENCH_ONLY (comma list of sections:
+# builds it, else it is built here when libnghttp2-dev is there), CONNRELAY (the tunnel
+# peer, $BUILD/bench/connrelay; built here when make did not), BENCH_RUNS (5), BENCH_ONLY (comma list of sections:
 # hpack,download,small,many,rss,upload,proxy,compressed,duplex,websocket), BENCH_BIG_MIB
 # (1024), TMPDIR. POSIX sh.
 set -u
@@ -28,6 +30,7 @@ cd "$(dirname "$0")/.." || exit 1
 
 H2GET=${H2GET:-./h2get}
 H2ECHO=${H2ECHO:-${BUILD:-build}/bench/h2echo}
+CONNRELAY=${CONNRELAY:-${BUILD:-build}/bench/connrelay}
 PY=/usr/bin/python3
 BENCH_ONLY=${BENCH_ONLY:-hpack,download,small,many,rss,upload,proxy,compressed,duplex,websocket}
 BENCH_BIG_MIB=${BENCH_BIG_MIB:-1024}
@@ -261,6 +264,15 @@ if want duplex; then
             $(pkg-config --cflags --libs libnghttp2 gnutls) || die "cannot build bench/h2echo.c"
     fi
 fi
+# The tunnel peer (bench/connrelay.c), copied like h2get; built here when make did not.
+if want proxy; then
+    if [ -x "$CONNRELAY" ]; then
+        cp "$CONNRELAY" "$tmp/connrelay" || die "cannot copy $CONNRELAY"
+    else
+        ${CC:-cc} -std=gnu11 -O2 -Wall -Wextra -Werror -pthread -o "$tmp/connrelay" \
+            bench/connrelay.c || die "cannot build bench/connrelay.c"
+    fi
+fi
 make_certs || die "certtool failed (templates in $tmp/certs)"
 make_docroot || die "cannot make the docroot in $tmp/www"
 start_nginx "$NGINX" || die "nginx did not start"
@@ -270,7 +282,7 @@ echo "servers: nginx $("$NGINX" -v 2>&1 | sed 's|.*/||') on 127.0.0.1:$NGINX_POR
 
 "$PY" -B bench/e2e.py --rusage "$tmp/bench_rusage" --h2get "$tmp/h2get" --tmp "$tmp" \
     --files "$files" --ca "$tmp/certs/ca.pem" --bundle "$tmp/certs/bundle.pem" \
-    --hashed "$tmp/certs/hashed" --h2echo "$tmp/h2echo" \
+    --hashed "$tmp/certs/hashed" --h2echo "$tmp/h2echo" --connrelay "$tmp/connrelay" \
     --nginx "$NGINX_PORT" --nghttpd "$NGHTTPD_PORT" --runs "${BENCH_RUNS:-5}" \
     --big-mib "$BENCH_BIG_MIB" --only "$BENCH_ONLY" ||
     die "a tool failed or gave wrong output (see the BROKEN lines above)"
