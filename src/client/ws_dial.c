@@ -63,32 +63,48 @@ int ws_wait(struct ws_sess *s, short events)
     }
 }
 
+/* One turn of connecting: wait for the attempts in flight and for the lookup's later
+ * answers (an A answer after the AAAA one: RFC 8305 §3), hand those to the connector. */
+static int connect_turn(struct ws_sess *s, struct net_connector *nc, struct ws_lookup *l)
+{
+    struct pollfd pfd[LIMIT_RESOLVE_ADDRS + 1];
+    size_t n = net_connector_pollfds(nc, pfd, LIMIT_RESOLVE_ADDRS);
+    int t = net_connector_next_timeout(nc, clock_ms()), rv;
+    struct net_addrs more;
+    size_t k = ws_resolve_pollfd(l, &pfd[n], &t);
+
+    poll(pfd, (nfds_t)(n + k), t < 0 || t > 1000 ? 1000 : t);
+    if (l->lk && (rv = ws_resolve_take(s, l, &more)) != H2E_INCOMPLETE) {
+        rv = net_connector_more(nc, rv == 0 ? &more : NULL, l->lk != NULL, clock_ms());
+        if (rv != H2E_INCOMPLETE)
+            return rv;
+    }
+    return net_connector_step(nc, pfd, n, clock_ms());
+}
+
 /* A connected socket to `host`:`port` (--connect-to applies when `route`: not to proxies). */
 static int connect_fd(struct ws_sess *s, const char *host, uint16_t port, bool route,
                       uint64_t until)
 {
     struct net_overrides ov = cli_net_overrides(s->cfg);
-    struct h2e_info info = H2E_INFO_INIT;
     struct net_connector nc;
     struct net_addrs addrs;
+    struct ws_lookup l;
     int rv;
 
     if (route)
         net_route(&ov, &host, &port);
-    rv = net_resolve_with(&ov, host, port, s->cfg->net.family, &addrs, &info);
+    rv = ws_resolve(s, &l, host, port, s->cfg->net.family, until, &addrs);
     if (rv)
         return ws_fail(s, rv, "'%s': %s", host, addrs.detail);
-    vlog(&s->cl, "Host %s:%u resolved (%zu address%s)", host, port, addrs.n,
-         addrs.n == 1 ? "" : "es");
+    vlog(&s->cl, "Host %s:%u resolved (%zu address%s%s)", host, port, addrs.n,
+         addrs.n == 1 ? "" : "es", l.lk ? " so far" : "");
     net_connector_init(&nc);
-    rv = net_connector_start(&nc, &addrs, clock_ms(), until);
-    while (rv == H2E_INCOMPLETE) {
-        struct pollfd pfd[LIMIT_RESOLVE_ADDRS];
-        size_t n = net_connector_pollfds(&nc, pfd, LIMIT_RESOLVE_ADDRS);
-        int t = net_connector_next_timeout(&nc, clock_ms());
-        poll(pfd, (nfds_t)n, t < 0 || t > 1000 ? 1000 : t);
-        rv = net_connector_step(&nc, pfd, n, clock_ms());
-    }
+    rv = l.lk ? net_connector_start_partial(&nc, &addrs, clock_ms(), until)
+              : net_connector_start(&nc, &addrs, clock_ms(), until);
+    while (rv == H2E_INCOMPLETE)
+        rv = connect_turn(s, &nc, &l);
+    ws_resolve_release(&l);
     if (rv >= 0) {
         char addr[NET_ADDR_STRLEN] = "";
         if (net_connector_peer(&nc))

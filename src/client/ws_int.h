@@ -7,12 +7,14 @@
 #ifndef H2GET_WS_INT_H
 #define H2GET_WS_INT_H
 
+#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "base/buf.h"
 #include "codec/url.h"
 #include "net/io.h"
+#include "net/resolve.h"
 #include "net/tls.h"
 #include "proto/conn.h"
 #include "proto/ws_ep.h"
@@ -152,6 +154,25 @@ int ws_tls_handshake(struct ws_sess *s, struct tls_conn *c, int rv, uint64_t unt
                      const char *proxy);
 /* ws_link_close - close `s->io` and free the TLS sessions under it. */
 void ws_link_close(struct ws_sess *s);
+/* ws_resolve.c: a lookup that may still hand over addresses after the first ones */
+struct ws_lookup {
+    struct net_lookup *lk; /* NULL once every answer is in */
+    const char *host;
+};
+/* ws_resolve - the addresses of `host`:`port` (`family` 0, AF_INET or AF_INET6) into `out`:
+ * literals and --resolve at once, names on the resolver's threads while this waits in
+ * poll() until `until` (0: no bound). 0, with `l->lk` set when an answer may still add
+ * some (ws_resolve_take); H2E_TIMEOUT said; or the resolver's error with `out->detail`,
+ * not said. */
+int ws_resolve(struct ws_sess *s, struct ws_lookup *l, const char *host, uint16_t port, int family,
+               uint64_t until, struct net_addrs *out);
+/* ws_resolve_pollfd - the lookup's descriptor in `*pfd` (1) or none (0); lowers `*timeout`
+ * to when ws_resolve_take must run without input. */
+size_t ws_resolve_pollfd(const struct ws_lookup *l, struct pollfd *pfd, int *timeout);
+/* ws_resolve_take - addresses that came since (0, maybe none), or H2E_INCOMPLETE. */
+int ws_resolve_take(struct ws_sess *s, struct ws_lookup *l, struct net_addrs *out);
+/* ws_resolve_release - let the lookup go (its threads finish on their own). */
+void ws_resolve_release(struct ws_lookup *l);
 /* ws_fail - say the failure once (the first one decides the exit code); returns `code`. */
 int ws_fail(struct ws_sess *s, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

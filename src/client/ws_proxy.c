@@ -20,15 +20,17 @@
 #include "vlog.h"
 #include "ws_int.h"
 
-/* The target for SOCKS4 and SOCKS5 (not 4a, 5h), resolved here (--resolve applies). */
-static int resolve_here(struct ws_sess *s, const struct via *v, char *ip, size_t cap)
+/* The target for SOCKS4 and SOCKS5 (not 4a, 5h), resolved here (--resolve applies), off
+ * this thread within `until`: the first answer is all a handshake sends. */
+static int resolve_here(struct ws_sess *s, const struct via *v, char *ip, size_t cap,
+                        uint64_t until)
 {
-    struct net_overrides ov = cli_net_overrides(s->cfg);
-    struct h2e_info info = H2E_INFO_INIT;
     struct net_addrs a;
+    struct ws_lookup l;
     int family = v->url.kind == PROXY_SOCKS4 ? AF_INET : s->cfg->net.family;
-    int rv = net_resolve_with(&ov, s->url->host, s->url->port, family, &a, &info);
+    int rv = ws_resolve(s, &l, s->url->host, s->url->port, family, until, &a);
 
+    ws_resolve_release(&l);
     if (rv)
         return ws_fail(s, rv, "%s (resolved here for %s)", a.detail, v->name);
     net_addr_ip(&a.addr[0], ip, cap);
@@ -71,7 +73,7 @@ static int handshake(struct ws_sess *s, const struct via *v, const struct tunnel
 
 /* The request for `v`: the CONNECT head for HTTP, the target for SOCKS. */
 static int request(struct ws_sess *s, const struct via *v, struct tunnel_req *r, struct buf *head,
-                   char *ip, size_t cap)
+                   char *ip, size_t cap, uint64_t until)
 {
     char authority[URL_HOST_MAX + 16];
     const char *why = NULL;
@@ -90,7 +92,7 @@ static int request(struct ws_sess *s, const struct via *v, struct tunnel_req *r,
                            why ? why : "too large");
         r->http_head = buf_span(head);
     } else if (r->kind == PROXY_SOCKS4 || r->kind == PROXY_SOCKS5) {
-        if (resolve_here(s, v, ip, cap) != 0)
+        if (resolve_here(s, v, ip, cap, until) != 0)
             return s->result;
         r->host = ip;
     }
@@ -134,7 +136,7 @@ int ws_proxy_dial(struct ws_sess *s, uint64_t until, bool *proxied)
     if (v->url.kind == PROXY_HTTPS && (rv = proxy_tls(s, v, until)) != 0)
         return rv;
     buf_init(&head, &xalloc_mem, TUNNEL_HEAD_MAX);
-    rv = request(s, v, &r, &head, ip, sizeof(ip));
+    rv = request(s, v, &r, &head, ip, sizeof(ip), until);
     if (rv == 0)
         rv = handshake(s, v, &r, until);
     if (head.p)

@@ -5,7 +5,8 @@
 # resolv.conf that h2get sees through a private mount namespace (unshare -m, as root: CI
 # is). AAAA and A are asked separately (RFC 8305 §3): a slow answer holds up neither the
 # other family nor the other origins of the run. The same for the target names that
-# socks5:// and socks4:// resolve here (microsocks, as in 91-proxy-socks.bats).
+# socks5:// and socks4:// resolve here (microsocks, as in 91-proxy-socks.bats), and for the
+# names a WebSocket session resolves (ws_resolve.c), which the timeouts bound.
 
 load helpers
 load proxy
@@ -210,4 +211,47 @@ ms_since() {
     [ "$(ms_since "$t0")" -lt 3000 ] || fail "took $(ms_since "$t0") ms"
     assert_status 28
     assert_error_line 28 "hang\\.test"
+}
+
+# WebSocket sessions dial on their own (ws_dial.c, ws_proxy.c), through the same lookups:
+# nothing here needs a WebSocket server, only the resolution and the connect before it.
+
+@test "ws:// and a resolver that never answers: --connect-timeout 1 ends it in about a second, exit 28" {
+    local t0
+    t0=$(date +%s%3N)
+    run_ns --connect-timeout 1 "ws://hang.test:$NGHTTPD_H2C/"
+    [ "$(ms_since "$t0")" -lt 3000 ] || fail "took $(ms_since "$t0") ms"
+    assert_status 28
+    [ "$stderr" = "h2get: (28) timeout: connection to 'hang.test' not set up within 1000 ms" ] ||
+        fail "unexpected message" "$stderr"
+}
+
+@test "ws:// and a 3 s name: -m 1 ends it after a second with the --max-time message" {
+    local t0
+    t0=$(date +%s%3N)
+    run_ns -m 1 "ws://slow.test:$NGHTTPD_H2C/"
+    [ "$(ms_since "$t0")" -lt 2500 ] || fail "took $(ms_since "$t0") ms"
+    assert_status 28
+    [ "$stderr" = "h2get: (28) timeout: operation timed out after 1000 ms (--max-time)" ] ||
+        fail "unexpected message" "$stderr"
+}
+
+@test "ws:// AAAA first: its failed connect waits for the A answer, which is then tried" {
+    # nghttpd speaks no WebSocket: the Upgrade fails after the connect this is about
+    run_ns -v "ws://v6first.test:$NGHTTPD_H2C/"
+    assert_stderr '^\* DNS AAAA answer for v6first\.test after [0-9]+ ms: 1 address$'
+    assert_stderr '^\* Host v6first\.test:[0-9]+ resolved \(1 address so far\)$'
+    assert_stderr '^\* DNS A answer for v6first\.test after [0-9]+ ms: 1 address$'
+    assert_stderr "^\\* Connected to 127\\.0\\.0\\.1:$NGHTTPD_H2C$"
+}
+
+@test "ws:// through socks5:// and a name that never resolves: --connect-timeout 1 ends it, exit 28" {
+    need_server SOCKS
+    local t0
+    t0=$(date +%s%3N)
+    run_ns --connect-timeout 1 -x "socks5://127.0.0.1:$SOCKS" "ws://hang.test:$NGHTTPD_H2C/"
+    [ "$(ms_since "$t0")" -lt 3000 ] || fail "took $(ms_since "$t0") ms"
+    assert_status 28
+    [ "$stderr" = "h2get: (28) timeout: connection to 'hang.test' not set up within 1000 ms" ] ||
+        fail "unexpected message" "$stderr"
 }
