@@ -4,7 +4,6 @@
  * options, "=" forms, units, -o/-O over several URLs, bodies and headers, and every usage
  * error with its code and exact message. Calls cli_parse directly.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,24 +11,11 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cliargs.h"
 #include "tap.h"
 
 /* Parse "h2get" followed by the NULL-terminated arguments into `cfg` (cli_init'ed). */
-static int parse(struct config *cfg, ...)
-{
-    const char *argv[64];
-    int argc = 0;
-    va_list ap;
-
-    argv[argc++] = "h2get";
-    va_start(ap, cfg);
-    while (argc < 63 && (argv[argc] = va_arg(ap, const char *)) != NULL)
-        argc++;
-    va_end(ap);
-    argv[argc] = NULL;
-    cli_init(cfg);
-    return cli_parse(cfg, argc, argv);
-}
+#define parse(cfg, ...) cli_args(cfg, NULL, __VA_ARGS__)
 
 /* A temporary file holding `n` bytes of `s`; the name is in a static buffer. */
 static const char *temp_file(const char *s, size_t n)

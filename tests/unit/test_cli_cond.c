@@ -4,7 +4,6 @@
  * file name, a file's mtime, the `-z FILE -o FILE` first run, and the usage error for a
  * value that is none of these.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,23 +12,10 @@
 #include <utime.h>
 
 #include "cli/cli.h"
+#include "cliargs.h"
 #include "tap.h"
 
-static int parse(struct config *cfg, ...)
-{
-    const char *argv[16];
-    int argc = 0;
-    va_list ap;
-
-    argv[argc++] = "h2get";
-    va_start(ap, cfg);
-    while (argc < 15 && (argv[argc] = va_arg(ap, const char *)) != NULL)
-        argc++;
-    va_end(ap);
-    argv[argc] = NULL;
-    cli_init(cfg);
-    return cli_parse(cfg, argc, argv);
-}
+#define parse(cfg, ...) cli_args(cfg, NULL, __VA_ARGS__)
 
 TEST(test_cli_cond_dates_and_prefixes)
 {

@@ -5,7 +5,6 @@
  * --data-binary @- joined where it was given otherwise, --trailer (lower-cased, pseudo-
  * headers and RFC 9110 §6.5.1 fields refused) and the usage errors of each.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,23 +12,10 @@
 
 #include "base/err.h"
 #include "cli/cli.h"
+#include "cliargs.h"
 #include "tap.h"
 
-static int parse(struct config *cfg, ...)
-{
-    const char *argv[32];
-    int argc = 0;
-    va_list ap;
-
-    argv[argc++] = "h2get";
-    va_start(ap, cfg);
-    while (argc < 31 && (argv[argc] = va_arg(ap, const char *)) != NULL)
-        argc++;
-    va_end(ap);
-    argv[argc] = NULL;
-    cli_init(cfg);
-    return cli_parse(cfg, argc, argv);
-}
+#define parse(cfg, ...) cli_args(cfg, NULL, __VA_ARGS__)
 
 #define CHECK_USAGE(msg, ...)                                                                      \
     do {                                                                                           \

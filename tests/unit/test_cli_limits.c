@@ -4,7 +4,6 @@
  * a --url @FILE with a NUL byte or a read error fails instead of yielding fewer or shorter
  * URLs, and --rate refuses values that are not finite.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,23 +11,10 @@
 
 #include "cli/cli.h"
 #include "sys/xalloc.h"
+#include "cliargs.h"
 #include "tap.h"
 
-static int parse(struct config *cfg, ...)
-{
-    const char *argv[16];
-    int argc = 0;
-    va_list ap;
-
-    argv[argc++] = "h2get";
-    va_start(ap, cfg);
-    while (argc < 15 && (argv[argc] = va_arg(ap, const char *)) != NULL)
-        argc++;
-    va_end(ap);
-    argv[argc] = NULL;
-    cli_init(cfg);
-    return cli_parse(cfg, argc, argv);
-}
+#define parse(cfg, ...) cli_args(cfg, NULL, __VA_ARGS__)
 
 /* A temporary file of `n` bytes of `s`, its name in `path` (64 bytes). */
 static void temp_file(char *path, const char *s, size_t n)

@@ -9,25 +9,11 @@
 #include <string.h>
 
 #include "client/client_trace.h"
+#include "cliargs.h"
 #include "tap.h"
 
 /* Parse "h2get" followed by the NULL-terminated arguments (a URL is added) into `cfg`. */
-static int parse(struct config *cfg, ...)
-{
-    const char *argv[32];
-    int argc = 0;
-    va_list ap;
-
-    argv[argc++] = "h2get";
-    va_start(ap, cfg);
-    while (argc < 30 && (argv[argc] = va_arg(ap, const char *)) != NULL)
-        argc++;
-    va_end(ap);
-    argv[argc++] = "http://localhost/";
-    argv[argc] = NULL;
-    cli_init(cfg);
-    return cli_parse(cfg, argc, argv);
-}
+#define parse(cfg, ...) cli_args(cfg, "http://localhost/", __VA_ARGS__)
 
 /* The trace options of one command line, with NO_COLOR set to `nc` (NULL: unset). */
 static struct trace_opts opts(const char *nc, ...)

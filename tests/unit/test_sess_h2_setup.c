@@ -6,32 +6,17 @@
  * RFC 9113 §6.9.2, the small windows and paced credit of --limit-rate, the frame observer
  * taken from the trace, and the --ping PINGs on the wire with their opaque data.
  */
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/h2.h"
 #include "client/sess_h2_setup.h"
 #include "sys/xalloc.h"
+#include "cliargs.h"
 #include "tap.h"
 
 /* Parse "h2get" followed by the NULL-terminated arguments (a URL is added) into `cfg`. */
-static int parse(struct config *cfg, ...)
-{
-    const char *argv[32];
-    int argc = 0;
-    va_list ap;
-
-    argv[argc++] = "h2get";
-    va_start(ap, cfg);
-    while (argc < 30 && (argv[argc] = va_arg(ap, const char *)) != NULL)
-        argc++;
-    va_end(ap);
-    argv[argc++] = "http://localhost/";
-    argv[argc] = NULL;
-    cli_init(cfg);
-    return cli_parse(cfg, argc, argv);
-}
+#define parse(cfg, ...) cli_args(cfg, "http://localhost/", __VA_ARGS__)
 
 static struct h2f_setting set[LIMIT_SETTINGS_ENTRIES];
 
