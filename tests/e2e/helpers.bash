@@ -543,6 +543,11 @@ refute_stderr() {
     ! grep -Eqi -- "$1" "$STDERR" || fail "a stderr line matches: $1" "$(h2get_context)"
 }
 
+# assert_stderr_is TEXT: stderr is exactly TEXT (one line, as $stderr holds it).
+assert_stderr_is() {
+    [ "$stderr" = "$1" ] || fail "unexpected stderr" "want: $1" "$(h2get_context)"
+}
+
 # assert_error_line CODE [REGEX...]: the one-line message "h2get: (CODE) ..." is on stderr
 # and matches every REGEX (case-insensitive); it is printed once.
 assert_error_line() {
