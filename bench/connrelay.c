@@ -44,7 +44,9 @@
  * about 0.2 s of CPU per GiB sent on a 2-core VM (0.48 s with bbr, 0.27 s with reno, which
  * is always built in), which would be counted as the proxy's floor; --cc "" keeps the
  * system's. `pipe`: bytes per pipe and per splice. `copy`: recv/send through a buffer of
- * that size instead of splice, to see what splice saves.
+ * that size instead of splice, to see what splice saves: on Linux 6.18 in this VM, nothing
+ * measurable (0.33 s of CPU per GiB either way, 7 interleaved runs, medians); a proxy's
+ * cost there is per TCP segment and wakeup, not per byte copied.
  */
 static struct {
     const char *cc;
