@@ -26,14 +26,42 @@ static void reset(struct out_sink *o)
     o->detail[0] = '\0';
 }
 
+/* `st` (of `path`, NULL for stdout) is the null device: a write there takes every byte and
+ * keeps none, so none is made. Compared with /dev/null's own device number rather than
+ * Linux's 1:3, looked up once, and not at all when `path` is /dev/null itself. */
+static bool is_null_device(const struct stat *st, const char *path)
+{
+    static dev_t null_rdev;
+    static int known; /* 1: null_rdev holds it; -1: /dev/null cannot be looked at */
+    struct stat ns;
+
+    if (!S_ISCHR(st->st_mode))
+        return false;
+    if (known <= 0 && path && strcmp(path, "/dev/null") == 0) {
+        known = 1;
+        null_rdev = st->st_rdev;
+    }
+    if (!known) {
+        known = stat("/dev/null", &ns) == 0 && S_ISCHR(ns.st_mode) ? 1 : -1;
+        null_rdev = known > 0 ? ns.st_rdev : 0;
+    }
+    return known > 0 && st->st_rdev == null_rdev;
+}
+
 void out_init_stdout(struct out_sink *o, bool no_buffer)
 {
+    struct stat st;
+    int fl = fcntl(STDOUT_FILENO, F_GETFL);
+
     reset(o);
     o->fd = STDOUT_FILENO;
     o->is_stdout = true;
     o->no_buffer = no_buffer;
     o->opened = true;
     o->buf = xmalloc(OUT_BUFFER);
+    /* a stdout that cannot be written keeps failing as it would */
+    o->null = fl >= 0 && (fl & O_ACCMODE) != O_RDONLY && fstat(STDOUT_FILENO, &st) == 0 &&
+              is_null_device(&st, NULL);
 }
 
 static int mkdirs(char *path, struct out_sink *o)
@@ -87,16 +115,19 @@ static int create_tmp(struct out_sink *o)
 static struct {
     char *path;
     int fd;
+    bool null;
 } devices[OUT_DEVICES];
 static size_t ndevices;
 
-static int device_fd(const char *path)
+static int device_fd(const char *path, bool *null)
 {
     size_t i;
 
     for (i = 0; i < ndevices; i++)
-        if (strcmp(devices[i].path, path) == 0)
+        if (strcmp(devices[i].path, path) == 0) {
+            *null = devices[i].null;
             return devices[i].fd;
+        }
     return -1;
 }
 
@@ -105,6 +136,7 @@ static void keep_device(struct out_sink *o, const struct stat *st)
     if (!S_ISCHR(st->st_mode) || ndevices == OUT_DEVICES)
         return;
     devices[ndevices].path = xstrdup(o->path);
+    devices[ndevices].null = o->null;
     devices[ndevices++].fd = o->fd;
     o->shared = true;
 }
@@ -115,7 +147,7 @@ static int open_special(struct out_sink *o)
 {
     struct stat st;
 
-    if ((o->fd = device_fd(o->path)) >= 0) {
+    if ((o->fd = device_fd(o->path, &o->null)) >= 0) {
         o->special = o->shared = true;
         return 0;
     }
@@ -131,6 +163,7 @@ static int open_special(struct out_sink *o)
         return H2E_WRITE;
     }
     o->special = true;
+    o->null = is_null_device(&st, o->path);
     keep_device(o, &st);
     return 0;
 }
@@ -214,6 +247,8 @@ int out_flush(struct out_sink *o)
 int out_write(struct out_sink *o, const void *p, size_t n)
 {
     o->written += n;
+    if (o->null) /* -o /dev/null: a write() per DATA frame that would do nothing */
+        return 0;
     if (o->no_buffer || n >= OUT_DIRECT) { /* no copy: with what is buffered, in one writev */
         int rv = writev_all(o, o->buf, o->len, p, n);
         o->len = 0;

@@ -36,6 +36,7 @@ struct out_sink {
     bool special; /* an existing non-regular target, written in place */
     bool append;  /* -C: appended to in place (out_open_append) */
     bool shared;  /* a character device's descriptor kept for the run: not closed here */
+    bool null;    /* the null device: writes are counted and not made (out_write) */
     char *path;   /* final path; NULL for stdout */
     char *tmp;    /* temporary path while writing */
     uint8_t *buf;
@@ -63,7 +64,8 @@ int out_open_file(struct out_sink *o, const char *path, bool create_dirs, bool n
  */
 int out_open_append(struct out_sink *o, const char *path, bool no_buffer);
 
-/* out_write - append `n` bytes (borrowed for the call). Returns 0 or H2E_WRITE. */
+/* out_write - append `n` bytes (borrowed for the call). Returns 0 or H2E_WRITE. A sink on
+ * the null device (/dev/null as -o or as stdout) only counts them. */
 int out_write(struct out_sink *o, const void *p, size_t n);
 
 /* out_flush - write out what is buffered. Returns 0 or H2E_WRITE. */

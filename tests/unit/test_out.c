@@ -185,3 +185,44 @@ TEST(test_out_open_file_long_paths)
     free(path);
     free(want);
 }
+
+/* -o /dev/null: the sink knows the null device and makes no write() for what it takes
+ * (a 1 GiB download wrote 65,536 times to it); a regular file or /dev/zero is written. */
+TEST(test_out_null_device_counts_without_writing)
+{
+    struct out_sink o;
+    static const char body[OUT_DIRECT * 2] = {0};
+    char path[] = "/tmp/h2get-test-out-XXXXXX";
+    int fd = mkstemp(path);
+
+    CHECK_INT(out_open_file(&o, "/dev/null", false, false), 0);
+    CHECK(o.null);
+    CHECK(o.special);
+    CHECK_INT(out_write(&o, body, sizeof(body)), 0);
+    CHECK_INT(out_write(&o, "x", 1), 0);
+    CHECK_INT((int)o.written, (int)sizeof(body) + 1);
+    CHECK_INT((int)o.len, 0); /* nothing buffered either */
+    CHECK_INT(out_commit(&o), 0);
+    /* a second sink on the same path shares the kept descriptor and knows it too */
+    CHECK_INT(out_open_file(&o, "/dev/null", false, false), 0);
+    CHECK(o.null && o.shared);
+    CHECK_INT(out_commit(&o), 0);
+    CHECK_INT(out_open_file(&o, "/dev/zero", false, false), 0);
+    CHECK(!o.null);
+    out_abort(&o, false);
+    CHECK(fd >= 0);
+    close(fd);
+    CHECK_INT(out_open_file(&o, path, false, false), 0);
+    CHECK(!o.null);
+    CHECK_INT(out_write(&o, "abc", 3), 0);
+    CHECK_INT(out_commit(&o), 0);
+    {
+        FILE *f = fopen(path, "rb");
+        char got[8] = {0};
+        CHECK(f != NULL);
+        CHECK_INT((int)fread(got, 1, sizeof(got), f), 3);
+        CHECK_STR(got, "abc");
+        fclose(f);
+    }
+    unlink(path);
+}
