@@ -184,13 +184,44 @@ int conn_error(struct h2c_conn *c, int code, struct h2e_info *info)
     return code;
 }
 
+/* The frame with header `h` may be taken in pieces (h2c_config.data_in_pieces). */
+static bool in_pieces(const struct h2c_conn *c, const struct h2f_header *h)
+{
+    return c->cfg.data_in_pieces && !c->cfg.on_frame && c->rstate == READ_FRAME &&
+           h->type == H2F_TYPE_DATA && !(h->flags & H2F_FLAG_PADDED) && h->stream_id != 0 &&
+           h->length <= c->cfg.max_frame_size;
+}
+
+/* A fatal error ends the connection (GOAWAY); others are returned as they are. */
+static int settle(struct h2c_conn *c, int rv, struct h2e_info *info)
+{
+    return rv < 0 && h2e_is_fatal(rv) ? conn_error(c, rv, info) : rv;
+}
+
+/* The header of a DATA frame whose payload is not all here: checked and counted now, its
+ * payload taken as it comes. Returns the bytes consumed, 0 when it must wait to be whole. */
+static int data_start(struct h2c_conn *c, const uint8_t *p, size_t len, struct h2e_info *info)
+{
+    struct h2f_header h;
+    int rv;
+
+    if (h2f_decode_header(p, len, &h) != 0 || !in_pieces(c, &h))
+        return 0;
+    if ((rv = conn_data_begin(c, &h, info)) != 0)
+        return settle(c, rv, info);
+    c->received_anything = true;
+    /* READ_DATA now, also for a frame that is dropped: its octets are skipped in pieces */
+    rv = conn_data_rest(c, p + H2_FRAME_HEADER_LEN, len - H2_FRAME_HEADER_LEN, info);
+    return rv < 0 ? settle(c, rv, info) : (int)H2_FRAME_HEADER_LEN + rv;
+}
+
 static int recv_frame(struct h2c_conn *c, const uint8_t *p, size_t len, struct h2e_info *info)
 {
     struct h2f_frame f;
     int rv = h2f_decode(p, len, c->cfg.max_frame_size, &f, info);
 
     if (rv == H2E_INCOMPLETE)
-        return 0;
+        return data_start(c, p, len, info);
     if (rv < 0 && rv != H2E_INCOMPLETE && c->cfg.on_bad_frame) {
         struct h2f_header hdr;
         if (h2f_decode_header(p, len, &hdr) == 0)
@@ -232,8 +263,26 @@ int h2c_recv(struct h2c_conn *c, const uint8_t *p, size_t len, struct h2e_info *
     c->nev = c->evpos = 0;
     if (c->rstate == READ_CLOSED)
         return h2e_set(info, H2E_PROTOCOL, 0, "connection already closed");
+    if (c->rstate == READ_DATA) {
+        int rv = conn_data_rest(c, p, len, info);
+        return settle(c, rv, info);
+    }
     hpack_list_reset(&c->list);
     return recv_frame(c, p, len, info);
+}
+
+size_t h2c_recv_need(const struct h2c_conn *c, const uint8_t *p, size_t len)
+{
+    struct h2f_header h;
+
+    if (c->rstate == READ_DATA)
+        return 1;
+    if (h2f_decode_header(p, len, &h) != 0)
+        return H2_FRAME_HEADER_LEN;
+    /* an oversized frame fails from its header (§4.2), one in pieces starts from it */
+    if (h.length > c->cfg.max_frame_size || in_pieces(c, &h))
+        return H2_FRAME_HEADER_LEN;
+    return H2_FRAME_HEADER_LEN + (size_t)h.length;
 }
 
 bool h2c_can_submit(const struct h2c_conn *c)

@@ -53,6 +53,11 @@ struct h2c_config {
     /* --limit-rate: connection credit (WINDOW_UPDATE on stream 0) is returned only when the
      * caller grants it (h2c_credit_owed, h2c_grant_credit); stream credit as usual. */
     bool paced_credit;
+    /* A DATA frame may be taken in pieces as its payload arrives (h2c_recv): checked and
+     * counted whole from its header, its payload passed on as DATA events piece by piece,
+     * so that a frame split across TLS records is never copied together. Unpadded DATA
+     * only; off while `on_frame` is set (an observer sees whole frames). */
+    bool data_in_pieces;
 };
 
 /* The peer's SETTINGS as currently applied (§6.5.2 defaults until it says otherwise). */
@@ -130,9 +135,20 @@ void h2c_free(struct h2c_conn *c);
  * of bytes consumed (0 when `len` holds no complete frame yet: keep them and call again with
  * more), or a negative H2E_* connection error, after which GOAWAY is queued, no more input
  * is accepted and every open stream is reset. `info` receives the detail of the error.
- * Events produced are drained with h2c_next_event before the next h2c_recv.
+ * Events produced are drained with h2c_next_event before the next h2c_recv. With
+ * `data_in_pieces`, a DATA frame's header and the part of its payload at hand are consumed
+ * at once, the rest by later calls (one DATA event per piece, END_STREAM after the last).
  */
 int h2c_recv(struct h2c_conn *c, const uint8_t *p, size_t len, struct h2e_info *info);
+
+/*
+ * h2c_recv_need - how many bytes, counted from `p`, h2c_recv needs to consume anything:
+ * with at least that many it consumes some or fails. `len` bytes of `p` are at hand
+ * (borrowed for the call). A caller that keeps an incomplete frame in a buffer of its own
+ * copies only this much more into it before calling h2c_recv (a DATA frame in pieces needs
+ * only its header; another frame needs all of it; 9 when the header is incomplete).
+ */
+size_t h2c_recv_need(const struct h2c_conn *c, const uint8_t *p, size_t len);
 
 /* h2c_next_event - move the next pending event into `ev`; false when none is left. */
 bool h2c_next_event(struct h2c_conn *c, struct h2c_event *ev);

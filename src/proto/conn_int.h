@@ -55,13 +55,23 @@ enum read_state {
     READ_PREFACE_SETTINGS, /* the server's preface: its first frame must be SETTINGS */
     READ_FRAME,
     READ_CONTINUATION,
+    READ_DATA, /* the rest of a DATA frame's payload (h2c_config.data_in_pieces) */
     READ_CLOSED,
+};
+
+/* A DATA frame taken in pieces: checked and counted from its header (conn_data_begin). */
+struct data_rest {
+    uint32_t sid;
+    uint32_t left;   /* payload octets still to come */
+    bool end_stream; /* END_STREAM once they have */
+    bool deliver;    /* the stream takes them (else they were credited and are dropped) */
 };
 
 struct h2c_conn {
     struct h2c_config cfg;
     const struct mem *mem;
     enum read_state rstate;
+    struct data_rest rdata; /* while rstate is READ_DATA */
     struct stream_table streams;
     struct {
         uint32_t id;
@@ -131,5 +141,11 @@ void conn_credit(struct h2c_conn *c, struct h2c_stream *s, size_t n);
 
 /* conn_recv.c */
 int conn_dispatch(struct h2c_conn *c, const struct h2f_frame *f, struct h2e_info *info);
+/* conn_data_begin - DATA frame `h` (unpadded; its payload follows) as a whole frame would be
+ * checked and counted; enters READ_DATA. Returns 0 or a negative H2E_* as conn_dispatch. */
+int conn_data_begin(struct h2c_conn *c, const struct h2f_header *h, struct h2e_info *info);
+/* conn_data_rest - up to `n` octets of `p` as payload of the DATA frame in READ_DATA.
+ * Returns the count taken, or a negative H2E_* as conn_dispatch. */
+int conn_data_rest(struct h2c_conn *c, const uint8_t *p, size_t n, struct h2e_info *info);
 
 #endif

@@ -77,22 +77,31 @@ static int remote_end(struct h2c_conn *c, struct h2c_stream *s)
     return 0;
 }
 
-static int on_data(struct h2c_conn *c, const struct h2f_frame *f, struct h2e_info *info)
+/*
+ * A DATA frame of `h->length` octets carrying `datalen` octets of data on their way: the
+ * windows, the stream's state and the body length are checked and counted here, for the
+ * whole frame (§6.1, §6.9.1, §8.1.1). `*out` is the stream that takes the data, or NULL
+ * when the frame is dropped (its octets then credited to the connection).
+ */
+static int data_accept(struct h2c_conn *c, const struct h2f_header *h, size_t datalen,
+                       struct h2c_stream **out, struct h2e_info *info)
 {
+    struct h2f_frame f = {.hdr = *h};
     struct h2c_stream *s;
-    size_t len = f->hdr.length, pad = len - f->u.data.data.len;
+    size_t len = h->length, pad = len - datalen;
     int rv;
 
+    *out = NULL;
     /* RFC 9113 §6.9.1: the whole payload, padding included, counts against the windows */
     if ((int64_t)len > c->recv_window)
         return h2e_set(info, H2E_FLOW_CONTROL, 0,
                        "DATA beyond the connection window (RFC 9113 §6.9.1)");
     c->recv_window -= (int64_t)len;
-    if ((rv = lookup(c, f, &s, info)) != 0)
+    if ((rv = lookup(c, &f, &s, info)) != 0)
         return rv;
     if (!s) {
         conn_credit(c, NULL, len);
-        return on_closed(c, f->hdr.stream_id, H2F_TYPE_DATA, info);
+        return on_closed(c, h->stream_id, H2F_TYPE_DATA, info);
     }
     if (s->state == STREAM_HALF_CLOSED_REMOTE || (int64_t)len > s->recv_window) {
         conn_credit(c, NULL, len);
@@ -110,19 +119,76 @@ static int on_data(struct h2c_conn *c, const struct h2f_frame *f, struct h2e_inf
     }
     if (pad)
         conn_credit(c, s, pad); /* padding is never written out: credit it now */
-    s->data_received += f->u.data.data.len;
+    s->data_received += datalen;
     if (msg_check_body_length(&s->resp, s->head, s->data_received, false, info) != 0) {
-        conn_credit(c, NULL, f->u.data.data.len);
+        conn_credit(c, NULL, datalen);
         c->bad_field = span_of(NULL, 0);
         return malformed(c, s, info->why, s->resp.rule);
     }
-    if (f->u.data.data.len) {
-        struct h2c_event *ev = conn_event(c, H2C_EV_DATA, s, s->id);
-        if (!ev)
-            return H2E_NOMEM;
-        ev->data = f->u.data.data;
-    }
+    *out = s;
+    return 0;
+}
+
+static int data_event(struct h2c_conn *c, const struct h2c_stream *s, struct span data)
+{
+    struct h2c_event *ev;
+
+    if (!data.len)
+        return 0;
+    if (!(ev = conn_event(c, H2C_EV_DATA, s, s->id)))
+        return H2E_NOMEM;
+    ev->data = data;
+    return 0;
+}
+
+static int on_data(struct h2c_conn *c, const struct h2f_frame *f, struct h2e_info *info)
+{
+    struct h2c_stream *s;
+    int rv = data_accept(c, &f->hdr, f->u.data.data.len, &s, info);
+
+    if (rv || !s)
+        return rv;
+    if ((rv = data_event(c, s, f->u.data.data)) != 0)
+        return rv;
     return (f->hdr.flags & H2F_FLAG_END_STREAM) ? remote_end(c, s) : 0;
+}
+
+int conn_data_begin(struct h2c_conn *c, const struct h2f_header *h, struct h2e_info *info)
+{
+    struct h2c_stream *s;
+    int rv = data_accept(c, h, h->length, &s, info);
+
+    if (rv)
+        return rv;
+    c->rdata.sid = h->stream_id;
+    c->rdata.left = h->length;
+    c->rdata.end_stream = (h->flags & H2F_FLAG_END_STREAM) != 0;
+    c->rdata.deliver = s != NULL;
+    c->rstate = READ_DATA;
+    return 0;
+}
+
+int conn_data_rest(struct h2c_conn *c, const uint8_t *p, size_t n, struct h2e_info *info)
+{
+    struct data_rest *d = &c->rdata;
+    struct h2c_stream *s = d->deliver ? stream_find(&c->streams, d->sid) : NULL;
+    size_t take = n < d->left ? n : d->left;
+    int rv = 0;
+
+    (void)info;
+    if (s)
+        rv = data_event(c, s, span_of(p, take));
+    else if (d->deliver && take)
+        conn_credit(c, NULL, take); /* reset while its frame came in: counted, now dropped */
+    if (rv)
+        return rv;
+    d->left -= (uint32_t)take;
+    if (d->left)
+        return (int)take;
+    c->rstate = READ_FRAME;
+    if (s && d->end_stream && (rv = remote_end(c, s)) != 0)
+        return rv;
+    return (int)take;
 }
 
 /* Run the decoded block through the response rules of RFC 9113 §8 (msg.c). */
