@@ -123,6 +123,17 @@ static int tls_read(struct io *io, void *p, size_t n)
     return r < 0 && r != H2E_INCOMPLETE ? tls_error(io, r) : r;
 }
 
+static int tls_read_packet(struct io *io, const uint8_t **p)
+{
+    int r = tls_conn_read_packet(io->tls, p);
+
+    if (r == 0) {
+        io->eof = true;
+        io->unclean = io->tls->unclean;
+    }
+    return r < 0 && r != H2E_INCOMPLETE ? tls_error(io, r) : r;
+}
+
 static int tls_write(struct io *io, const void *p, size_t n)
 {
     int r = tls_conn_write(io->tls, p, n);
@@ -173,8 +184,8 @@ static int tls_shutdown(struct io *io)
     return r < 0 && r != H2E_INCOMPLETE ? tls_error(io, r) : r;
 }
 
-static const struct io_ops tls_ops = {tls_read,   tls_write,   tls_close,   tls_describe,
-                                      tls_events, tls_pending, tls_shutdown};
+static const struct io_ops tls_ops = {tls_read,   tls_write,   tls_close,    tls_describe,
+                                      tls_events, tls_pending, tls_shutdown, tls_read_packet};
 
 /* --- the interface -------------------------------------------------------------------- */
 
@@ -244,6 +255,16 @@ int io_read(struct io *io, void *p, size_t n)
     if (io->unread)
         return read_unread(io, p, n);
     return io->ops->read(io, p, n);
+}
+
+int io_read_packet(struct io *io, const uint8_t **p)
+{
+    return io->ops->read_packet(io, p);
+}
+
+bool io_has_packets(const struct io *io)
+{
+    return io->ops->read_packet && !io->unread;
 }
 
 int io_write(struct io *io, const void *p, size_t n)

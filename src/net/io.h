@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/err.h"
 
@@ -30,6 +31,8 @@ struct io_ops {
     short (*events)(const struct io *io);
     size_t (*pending)(const struct io *io);
     int (*shutdown)(struct io *io); /* NULL: the transport cannot half-close */
+    /* NULL: no reads in place (io_read_packet) */
+    int (*read_packet)(struct io *io, const uint8_t **p);
 };
 
 /*
@@ -80,6 +83,16 @@ void io_unread(struct io *io, const void *p, size_t n);
  * or, over TLS, H2E_PROTOCOL for a renegotiation request (RFC 9113 §9.2.1).
  */
 int io_read(struct io *io, void *p, size_t n);
+
+/*
+ * io_read_packet - as io_read, but in place: `*p` points at the bytes the transport holds
+ * (over TLS, a decrypted record), valid until the next read or close of `io`. Only when
+ * io_has_packets says so.
+ */
+int io_read_packet(struct io *io, const uint8_t **p);
+
+/* io_has_packets - io_read_packet may be used now (TLS, nothing given back with io_unread). */
+bool io_has_packets(const struct io *io);
 
 /*
  * io_write - send up to `n` bytes of `p`. Returns the count taken (possibly fewer than

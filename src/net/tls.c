@@ -272,8 +272,17 @@ int tls_conn_start_io(struct tls_conn *c, struct tls_ctx *ctx, const struct io *
     return start(c, ctx, lower->fd, lower, host);
 }
 
+/* The record handed out by tls_conn_read_packet, given back to GnuTLS. */
+static void drop_packet(struct tls_conn *c)
+{
+    if (c->packet)
+        gnutls_packet_deinit(c->packet);
+    c->packet = NULL;
+}
+
 void tls_conn_release(struct tls_conn *c)
 {
+    drop_packet(c);
     free(c->facts.subject);
     free(c->facts.issuer);
     c->facts.subject = c->facts.issuer = NULL;
@@ -550,10 +559,36 @@ int tls_conn_handshake(struct tls_conn *c)
 
 /* --- records -------------------------------------------------------------------------- */
 
+/* What a record read that did not return bytes means: 0 at EOF, H2E_INCOMPLETE, an error,
+ * or 1 when it should be tried again (an interruption, a warning alert). */
+static int read_status(struct tls_conn *c, ssize_t r)
+{
+    if (r == 0 || r == GNUTLS_E_PREMATURE_TERMINATION) {
+        c->eof = true;
+        c->unclean = r != 0; /* EOF without close_notify: maybe truncated */
+        c->rwait = 0;
+        return 0;
+    }
+    if (r == GNUTLS_E_AGAIN) {
+        c->rwait = direction(c);
+        return H2E_INCOMPLETE;
+    }
+    if (r == GNUTLS_E_REHANDSHAKE) {
+        snprintf(c->detail, sizeof(c->detail), "server asked for TLS renegotiation");
+        /* RFC 9113 §9.2.1: renegotiation may be treated as PROTOCOL_ERROR. */
+        return conn_fail(c, H2E_PROTOCOL, "TLS renegotiation refused (RFC 9113 §9.2.1)");
+    }
+    if (r == GNUTLS_E_INTERRUPTED || !gnutls_error_is_fatal((int)r))
+        return 1;
+    error_detail(c, "TLS receive failed", (int)r);
+    return conn_fail(c, H2E_RECV, "TLS receive failed");
+}
+
 int tls_conn_read(struct tls_conn *c, void *p, size_t n)
 {
-    int i;
+    int i, st;
 
+    drop_packet(c);
     if (c->failed)
         return c->info.code;
     if (c->eof)
@@ -566,25 +601,36 @@ int tls_conn_read(struct tls_conn *c, void *p, size_t n)
             c->rwait = 0;
             return (int)r;
         }
-        if (r == 0 || r == GNUTLS_E_PREMATURE_TERMINATION) {
-            c->eof = true;
-            c->unclean = r != 0; /* EOF without close_notify: maybe truncated */
+        if ((st = read_status(c, r)) != 1)
+            return st;
+    }
+    c->rwait = POLLIN;
+    return H2E_INCOMPLETE;
+}
+
+int tls_conn_read_packet(struct tls_conn *c, const uint8_t **p)
+{
+    int i, st;
+
+    drop_packet(c);
+    if (c->failed)
+        return c->info.code;
+    if (c->eof)
+        return 0;
+    for (i = 0; i < 16; i++) {
+        ssize_t r = gnutls_record_recv_packet(c->session, &c->packet);
+        if (r > 0 && c->packet) {
+            gnutls_datum_t d;
+            gnutls_packet_get(c->packet, &d, NULL);
             c->rwait = 0;
-            return 0;
+            *p = d.data;
+            return (int)d.size; /* a record: at most 2^14 octets plus what GnuTLS allows */
         }
-        if (r == GNUTLS_E_AGAIN) {
-            c->rwait = direction(c);
-            return H2E_INCOMPLETE;
-        }
-        if (r == GNUTLS_E_REHANDSHAKE) {
-            snprintf(c->detail, sizeof(c->detail), "server asked for TLS renegotiation");
-            /* RFC 9113 §9.2.1: renegotiation may be treated as PROTOCOL_ERROR. */
-            return conn_fail(c, H2E_PROTOCOL, "TLS renegotiation refused (RFC 9113 §9.2.1)");
-        }
-        if (r == GNUTLS_E_INTERRUPTED || !gnutls_error_is_fatal((int)r))
+        drop_packet(c);
+        if (r > 0) /* a record with nothing in it */
             continue;
-        error_detail(c, "TLS receive failed", (int)r);
-        return conn_fail(c, H2E_RECV, "TLS receive failed");
+        if ((st = read_status(c, r)) != 1)
+            return st;
     }
     c->rwait = POLLIN;
     return H2E_INCOMPLETE;

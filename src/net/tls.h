@@ -138,6 +138,7 @@ struct tls_conn {
     short rwait;
     short wwait;
     int last_errno;
+    gnutls_packet_t packet; /* the record tls_conn_read_packet handed out, until the next read */
     gnutls_keylog_func chained_keylog;
     struct tls_facts facts;
     struct h2e_info info;
@@ -197,6 +198,13 @@ int tls_conn_handshake(struct tls_conn *c);
  * waiting in poll: GnuTLS may hold decrypted bytes already.
  */
 int tls_conn_read(struct tls_conn *c, void *p, size_t n);
+
+/*
+ * tls_conn_read_packet - the next decrypted record, in place (gnutls_record_recv_packet):
+ * `*p` points at its bytes, valid until the next read on `c` or tls_conn_release; saves
+ * the copy tls_conn_read makes. Returns the count (> 0) and the rest as tls_conn_read.
+ */
+int tls_conn_read_packet(struct tls_conn *c, const uint8_t **p);
 
 /*
  * tls_conn_write - encrypt and send up to `n` bytes of `p` (at most one record). Returns
