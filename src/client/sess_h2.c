@@ -15,6 +15,7 @@
 #include "duplex.h"
 #include "order.h"
 #include "pconn.h"
+#include "proto/conn_feed.h"
 #include "ratelim.h"
 #include "route.h"
 #include "run.h"
@@ -37,6 +38,8 @@ int sess_h2_start(struct cconn *cc)
         cfg.stream_window = CLIENT_HELD_WINDOW;
     if (!cc->is_proxy) /* a tunnel's bytes are counted by the connection inside it */
         sess_h2_pace(cc->cl->cfg, &cfg);
+    /* DATA taken in pieces as it comes (feed_packet); a trace still sees whole frames */
+    cfg.data_in_pieces = true;
     sess_h2_config(cc->cl->cfg, &cfg, set);
     sess_h2_observe(&cfg, cc->cl->trace, cc->id);
     cc->h2 = h2c_new(&cfg);
@@ -519,11 +522,76 @@ static void on_eof(struct cconn *cc)
     cconn_fail_all(cc, H2E_RECV, "connection closed");
 }
 
+/* A read brought no bytes: wait for more (true), or the transport ended or failed. */
+static bool read_ended(struct cconn *cc, int rv)
+{
+    if (rv == H2E_INCOMPLETE)
+        return true;
+    process_input(cc);
+    if (rv == 0)
+        on_eof(cc);
+    else
+        cconn_fail_all(cc, rv, "%s", cc->io.detail);
+    return false;
+}
+
+/* Bytes came in: a closing connection's idle deadline moves on. */
+static void got_input(struct cconn *cc)
+{
+    if (cc->linger_end && cc->linger_idle != UINT64_MAX)
+        cc->linger_idle = cc->cl->now + LIMIT_CLOSE_IDLE_MS;
+}
+
+/* Feed one decrypted record, read in place, to the connection: frames are taken straight
+ * out of it and only a frame that spans records is put together in `rbuf` (conn_feed.c),
+ * so a body's bytes go from GnuTLS's buffer to the output uncopied. False once it failed. */
+static bool feed_packet(struct cconn *cc, const uint8_t *p, size_t n)
+{
+    struct h2e_info info = H2E_INFO_INIT;
+    struct h2c_feed f;
+    struct h2c_event ev;
+    int rv;
+
+    if (cc->rpos) { /* left by a read through io_read: all of rbuf is unread input here */
+        buf_consume(&cc->rbuf, cc->rpos);
+        cc->rpos = 0;
+    }
+    h2c_feed_init(&f, p, n, &cc->rbuf);
+    do {
+        rv = h2c_feed_step(cc->h2, &f, &info);
+        while (h2c_next_event(cc->h2, &ev))
+            handle_event(cc, &ev);
+    } while (rv > 0);
+    if (rv < 0)
+        vlog(cc->cl, "connection error: %s", info.why ? info.why : h2e_str(rv));
+    return rv == 0;
+}
+
+/* TLS: read records in place (bounded per step), feeding the connection. */
+static bool read_packets(struct cconn *cc)
+{
+    size_t budget = 4 * CCONN_READ_CHUNK;
+
+    while (budget) {
+        const uint8_t *p;
+        int rv = io_read_packet(&cc->io, &p);
+        if (rv <= 0)
+            return read_ended(cc, rv);
+        budget -= (size_t)rv < budget ? (size_t)rv : budget;
+        got_input(cc);
+        if (!feed_packet(cc, p, (size_t)rv))
+            return input_failed(cc);
+    }
+    return true;
+}
+
 /* Read what the transport has (bounded per step), feeding the connection. */
 static bool read_input(struct cconn *cc)
 {
     size_t budget = 4 * CCONN_READ_CHUNK;
 
+    if (io_has_packets(&cc->io))
+        return read_packets(cc);
     while (budget) {
         int rv;
         if (cc->rpos && cc->rbuf.cap - cc->rbuf.len < CCONN_READ_CHUNK) {
@@ -533,22 +601,11 @@ static bool read_input(struct cconn *cc)
         if (buf_reserve(&cc->rbuf, CCONN_READ_CHUNK) != 0)
             return process_input(cc);
         rv = io_read(&cc->io, cc->rbuf.p + cc->rbuf.len, CCONN_READ_CHUNK);
-        if (rv == H2E_INCOMPLETE)
-            return true;
-        if (rv == 0) {
-            process_input(cc);
-            on_eof(cc);
-            return false;
-        }
-        if (rv < 0) {
-            process_input(cc);
-            cconn_fail_all(cc, rv, "%s", cc->io.detail);
-            return false;
-        }
+        if (rv <= 0)
+            return read_ended(cc, rv);
         cc->rbuf.len += (size_t)rv;
         budget -= (size_t)rv < budget ? (size_t)rv : budget;
-        if (cc->linger_end && cc->linger_idle != UINT64_MAX)
-            cc->linger_idle = cc->cl->now + LIMIT_CLOSE_IDLE_MS;
+        got_input(cc);
         if (!process_input(cc))
             return input_failed(cc);
     }
