@@ -35,6 +35,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "peer_listen.h"
+
 #define RELAY_PIPE (1 << 20) /* F_SETPIPE_SZ: the default pipe-max-size */
 #define RELAY_HEAD_MAX 8192  /* the CONNECT request's head */
 
@@ -298,27 +300,6 @@ static void *serve(void *arg)
     return NULL;
 }
 
-static int listen_on(int port, int *bound)
-{
-    struct sockaddr_in a;
-    socklen_t alen = sizeof(a);
-    int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-    if (fd < 0)
-        die("socket");
-    (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    memset(&a, 0, sizeof(a));
-    a.sin_family = AF_INET;
-    a.sin_port = htons((unsigned short)port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(fd, 128) != 0)
-        die("bind/listen");
-    if (getsockname(fd, (struct sockaddr *)&a, &alen) != 0)
-        die("getsockname");
-    *bound = ntohs(a.sin_port);
-    return fd;
-}
-
 static void accept_loop(int lfd)
 {
     pthread_attr_t attr;
@@ -383,20 +364,12 @@ static int parse_args(int argc, char **argv, int *port, const char **port_file)
 int main(int argc, char **argv)
 {
     const char *port_file = NULL;
-    int port = 0, bound, lfd;
-    FILE *f;
+    int port = 0, lfd;
 
     if (parse_args(argc, argv, &port, &port_file) != 0)
         return 2;
     signal(SIGPIPE, SIG_IGN);
-    lfd = listen_on(port, &bound);
-    printf("%d\n", bound);
-    fflush(stdout);
-    if (port_file) {
-        f = fopen(port_file, "w");
-        if (!f || fprintf(f, "%d\n", bound) < 0 || fclose(f) != 0)
-            die("cannot write the port file");
-    }
+    lfd = peer_listen("connrelay", port, port_file);
     accept_loop(lfd);
     return 0;
 }

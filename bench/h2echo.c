@@ -34,6 +34,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "peer_listen.h"
+
 #define ECHO_MAX_CONNS 256
 #define ECHO_RECV_BUF (64 * 1024)
 #define ECHO_TLS_CHUNK 16384          /* one TLS record's plaintext */
@@ -502,24 +504,6 @@ static void conn_free(struct echo_conn *c)
 
 /* --- main loop ------------------------------------------------------------------------- */
 
-static int listen_on(int port, int *bound)
-{
-    struct sockaddr_in sa = {.sin_family = AF_INET,
-                             .sin_port = htons((uint16_t)port),
-                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t sl = sizeof(sa);
-    int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        die("socket failed");
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 64) < 0)
-        die("cannot listen on 127.0.0.1");
-    getsockname(fd, (struct sockaddr *)&sa, &sl);
-    *bound = ntohs(sa.sin_port);
-    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-    return fd;
-}
-
 static void serve(int lfd)
 {
     static struct echo_conn *conns[ECHO_MAX_CONNS];
@@ -562,8 +546,7 @@ static void tls_setup(const char *cert, const char *key)
 int main(int argc, char **argv)
 {
     const char *port_file = NULL;
-    int i, port = 0, bound, lfd;
-    FILE *f;
+    int i, port = 0, lfd;
 
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--tls") == 0 && i + 2 < argc) {
@@ -584,14 +567,8 @@ int main(int argc, char **argv)
         }
     }
     signal(SIGPIPE, SIG_IGN);
-    lfd = listen_on(port, &bound);
-    printf("%d\n", bound);
-    fflush(stdout);
-    if (port_file) {
-        f = fopen(port_file, "w");
-        if (!f || fprintf(f, "%d\n", bound) < 0 || fclose(f) != 0)
-            die("cannot write the port file");
-    }
+    lfd = peer_listen("h2echo", port, port_file);
+    fcntl(lfd, F_SETFL, fcntl(lfd, F_GETFL) | O_NONBLOCK);
     serve(lfd);
     return 0;
 }
