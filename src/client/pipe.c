@@ -19,8 +19,11 @@
 
 void pipe_in_init(struct pipe_in *in, int fd, size_t cap)
 {
+    struct stat st;
+
     memset(in, 0, sizeof(*in));
     in->fd = fd;
+    in->regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
     in->cap = cap ? cap : PIPE_CAP;
     in->p = xmalloc(in->cap);
 }
@@ -59,12 +62,12 @@ size_t pipe_in_fill(struct pipe_in *in)
         return 0;
     if (in->off == in->len)
         in->off = in->len = 0;
-    else if (in->len == in->cap && in->off) { /* move the rest to the front */
+    else if (in->off && (in->len == in->cap || in->regular)) { /* the rest to the front */
         memmove(in->p, in->p + in->off, in->len - in->off);
         in->len -= in->off;
         in->off = 0;
     }
-    if (in->len == in->cap || !readable_now(in->fd))
+    if (in->len == in->cap || (!in->regular && !readable_now(in->fd)))
         return 0;
     do
         r = read(in->fd, in->p + in->len, in->cap - in->len);

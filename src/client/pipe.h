@@ -29,6 +29,7 @@ struct pipe_in {
     int fd;
     uint8_t *p;
     size_t cap, off, len;
+    bool regular;   /* `fd` is a regular file: a read never waits, so none is polled for */
     bool eof;       /* read() returned 0: nothing more will come */
     int err;        /* errno of a failed read, 0 if none (then eof is set too) */
     uint64_t total; /* bytes read from `fd` so far */
@@ -43,8 +44,9 @@ void pipe_in_release(struct pipe_in *in);
 void pipe_in_reset(struct pipe_in *in);
 /*
  * pipe_in_fill - read what `fd` has now into the free room, without blocking: one read()
- * after a zero-timeout poll() says readable. Returns the bytes read (0: nothing now, the
- * buffer is full, or EOF/error: see `eof` and `err`).
+ * after a zero-timeout poll() says readable (a regular file is read without the poll, and
+ * what is buffered moves to the front first, so the read fills the whole room). Returns
+ * the bytes read (0: nothing now, the buffer is full, or EOF/error: see `eof` and `err`).
  */
 size_t pipe_in_fill(struct pipe_in *in);
 /* pipe_in_data - the buffered bytes; points into `in`, valid until the next fill or

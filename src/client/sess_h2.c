@@ -217,8 +217,10 @@ static size_t pump_bodies(struct cconn *cc)
             took = h2c_send_data(cc->h2, x->stream_id, p, n, last && !trailers);
             if (took == 0 && n > 0 && held_long_enough(cc, x))
                 continue;
-            if (took < 0 || (took == 0 && !(n == 0 && last)))
-                break; /* blocked by a window or the output queue */
+            if (took < 0 || (took == 0 && !(n == 0 && last))) {
+                xfer_body_prefetch(x); /* blocked by a window or the output queue */
+                break;
+            }
             x->up.held_ms = 0;
             ratelim_spent(cc, RATELIM_OUT, (uint64_t)took);
             if (last && trailers && (size_t)took == n && send_trailers(cc, x) != 0)

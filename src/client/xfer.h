@@ -300,6 +300,13 @@ const char *xfer_rewind_upload(struct xfer *x);
  * or H2E_READ after reporting the failure.
  */
 int xfer_body_next(struct xfer *x, const uint8_t **p, size_t *n, bool *last);
+/*
+ * xfer_body_prefetch - the sender waits (for credit or room): read a regular upload file
+ * into the free room of its buffer now, so that no read stands between the credit coming
+ * and the bytes going out. Does nothing for other bodies; a read error is reported by the
+ * next xfer_body_next.
+ */
+void xfer_body_prefetch(struct xfer *x);
 /* xfer_body_advance - `n` bytes were sent; `finished` when that ended the body. */
 void xfer_body_advance(struct xfer *x, size_t n, bool finished);
 

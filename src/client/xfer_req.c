@@ -29,6 +29,9 @@
 #include "xfer.h"
 
 #define UPLOAD_CHUNK (64u * 1024u)
+/* Below this, a regular file's buffer is topped up: the smallest MAX_FRAME_SIZE (RFC 9113
+ * §4.2), so that every frame the windows allow in full is full. */
+#define UPLOAD_TOP_UP (16u * 1024u)
 
 /* A field list under construction: names and values are appended to `store` and turned
  * into spans only at the end, because `store` may move while it grows. The first failure
@@ -413,7 +416,10 @@ int xfer_body_next(struct xfer *x, const uint8_t **p, size_t *n, bool *last)
         return 0;
     }
     d = pipe_in_data(&x->up.in);
-    if (!d.len) { /* what one read returns goes out as it is, never waiting for more */
+    /* From a pipe, what one read returns goes out as it is, never waiting for more; a
+     * regular file is topped up before its rest is too small for a full frame, or the end
+     * of each buffer would go out as a frame of a few bytes. */
+    if (!d.len || (x->up.in.regular && d.len < UPLOAD_TOP_UP)) {
         pipe_in_fill(&x->up.in);
         d = pipe_in_data(&x->up.in);
     }
@@ -428,6 +434,12 @@ int xfer_body_next(struct xfer *x, const uint8_t **p, size_t *n, bool *last)
     *n = d.len;
     *last = x->up.in.eof || (x->up.len >= 0 && x->up.sent + *n >= (uint64_t)x->up.len);
     return 0;
+}
+
+void xfer_body_prefetch(struct xfer *x)
+{
+    if (x->cl->cfg->req.body == CLI_BODY_UPLOAD && x->up.in.regular && !x->up.done)
+        pipe_in_fill(&x->up.in);
 }
 
 void xfer_body_advance(struct xfer *x, size_t n, bool finished)

@@ -4,7 +4,9 @@
 # back), at nginx (WebDAV PUT, fetched back over $(e2e_proto)) and at the scripted peer,
 # which hashes what it received and polices flow control (RFC 9113 §6.9): with 64 KiB
 # windows credited by WINDOW_UPDATE, and with INITIAL_WINDOW_SIZE lowered (the window goes
-# negative) and raised mid-upload (§6.9.2). Also stdin uploads, empty bodies, and exit 26.
+# negative) and raised mid-upload (§6.9.2). A -T file goes in full frames, and what h2get
+# does per window is only the socket and the file (strace). Also stdin uploads, empty
+# bodies, and exit 26.
 
 load helpers
 
@@ -89,6 +91,46 @@ teardown() {
         awk '{ sub("len=", "", $NF); if ($NF + 0 < 4096) n++ } END { print n + 0 }')
     [ "$frames" -lt 1000 ] && [ $((small * 4)) -lt "$frames" ] ||
         fail "$small of $frames DATA frames under 4 KiB"
+}
+
+@test "peer: -T FILE through 64 KiB windows goes in full frames" {
+    start_peer upload_sha256
+    run_h2get "${PEER_ARGS[@]}" -T "$UPLOAD_SMALL" "$PEER_URL/upload"
+    assert_status 0
+    assert_stdout_is "$(file_sha "$UPLOAD_SMALL")"$'\n'
+    peer_wait_end
+    assert_peer_log "^c1 request-end stream=1 bytes=$((3 << 20)) "
+    # 3 MiB is 192 frames of 16,384 bytes; the window of 65,535 cuts one to 16,383 (and
+    # so adds one). A file read in 64 KiB pieces sent the end of each piece as a frame of
+    # its own, 1 to 48 bytes: 240 frames, 94 of them short.
+    local frames short
+    frames=$(grep -c '^c1 recv DATA stream=1 ' "$PEER_LOG")
+    short=$(grep '^c1 recv DATA stream=1 ' "$PEER_LOG" | grep -v END_STREAM |
+        awk '{ sub("len=", "", $NF); if ($NF + 0 < 16383) n++ } END { print n + 0 }')
+    [ "$short" = 0 ] && [ "$frames" -le 194 ] ||
+        fail "$short of $frames DATA frames under 16,383 bytes"
+}
+
+@test "-T FILE over TLS: nothing is polled or read per window but the socket and the file" {
+    proto_only h2
+    need_server NGHTTPD_ECHO
+    need_cmd strace
+    local trace="$BATS_TEST_TMPDIR/strace" fd sig
+    # (LeakSanitizer cannot run under ptrace, in a sanitized run)
+    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+        strace -f -qq -e trace=openat,pipe,pipe2,read,poll,sendto,recvfrom -o "$trace" "$H2GET" \
+        --cacert "$CA" -T "$UPLOAD_SMALL" -o out "https://localhost:$NGHTTPD_ECHO/echo" ||
+        fail "h2get failed under strace"
+    assert_file_sha out "$(file_sha "$UPLOAD_SMALL")"
+    fd=$(sed -n 's/.*openat(.*"[^"]*upload-3m".* = \([0-9][0-9]*\)$/\1/p' "$trace")
+    [ -n "$fd" ] || fail "the upload file was not opened" "$(grep openat "$trace")"
+    # A regular file is never polled: reading it never waits.
+    ! grep -q "poll(\[{fd=$fd," "$trace" || fail "the upload file was polled"
+    # The signal pipe is read only after a signal, not once per turn of the loop.
+    sig=$(sed -n 's/.*pipe2\{0,1\}(\[\([0-9][0-9]*\), [0-9]*\].* = 0$/\1/p' "$trace" | head -n 1)
+    [ -n "$sig" ] || fail "no signal pipe" "$(grep pipe "$trace")"
+    ! grep -q "read($sig," "$trace" ||
+        fail "the signal pipe was read $(grep -c "read($sig," "$trace") times"
 }
 
 @test "peer: INITIAL_WINDOW_SIZE lowered (window negative) and raised mid-upload" {

@@ -287,3 +287,63 @@ TEST(test_xfer_requeue_gives_up_after_the_limit)
               "sent\n");
     cfix_release(&f);
 }
+
+/* Bytes of the -T file `path`: byte i is i % 251, so that a shifted or repeated piece
+ * shows. */
+static void write_pattern(const char *path, size_t n)
+{
+    FILE *fp = fopen(path, "wb");
+    size_t i;
+
+    for (i = 0; fp && i < n; i++)
+        fputc((int)(i % 251), fp);
+    if (!fp || fclose(fp) != 0)
+        abort();
+}
+
+static bool is_pattern(const uint8_t *p, size_t n, size_t from)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (p[i] != (from + i) % 251)
+            return false;
+    return true;
+}
+
+/* A regular -T file is topped up before its buffered rest is too small for a full frame
+ * (16 KiB), and read ahead while the sender waits for credit: no frame of a few bytes at
+ * the end of each 64 KiB buffer, no read between credit and sending. */
+TEST(test_xfer_upload_file_topped_up_and_read_ahead)
+{
+    struct cfix f;
+    struct xfer *x;
+    const uint8_t *p;
+    size_t n;
+    bool last;
+
+    cfix_init(&f, "-T", "up.bin", "https://example.org/", NULL);
+    write_pattern("up.bin", 190000);
+    x = cfix_make(&f, 0);
+    CHECK_INT(xfer_body_next(x, &p, &n, &last), 0);
+    CHECK_INT((int)n, 65536); /* one buffer */
+    CHECK(!last && is_pattern(p, n, 0));
+    xfer_body_advance(x, 65536 - 100, false);
+    CHECK_INT(xfer_body_next(x, &p, &n, &last), 0);
+    CHECK_INT((int)n, 65536); /* the 100 left, topped up: not a 100-byte frame */
+    CHECK(!last && is_pattern(p, n, 65436));
+    xfer_body_advance(x, 1000, false);
+    xfer_body_prefetch(x); /* waiting for credit: the room is filled now */
+    CHECK_INT((int)pipe_in_data(&x->up.in).len, 65536);
+    CHECK_INT(xfer_body_next(x, &p, &n, &last), 0);
+    CHECK_INT((int)n, 65536);
+    CHECK(!last && is_pattern(p, n, 66436));
+    xfer_body_advance(x, n, false);
+    CHECK_INT(xfer_body_next(x, &p, &n, &last), 0);
+    CHECK_INT((int)n, 190000 - 131972); /* the rest of the file */
+    CHECK(last && is_pattern(p, n, 131972));
+    xfer_body_advance(x, n, true);
+    xfer_body_prefetch(x); /* done: nothing to read */
+    CHECK(x->up.done);
+    cfix_release(&f);
+}
