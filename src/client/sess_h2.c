@@ -196,9 +196,21 @@ static bool paced_send(struct cconn *cc, size_t *n, bool *last)
     return allow > 0;
 }
 
-/* Queue request body bytes within the windows, the output bound and --limit-rate;
- * returns how many. */
-static size_t pump_bodies(struct cconn *cc)
+/* With a write unit (TLS), one frame at a time, so that each record goes out as soon as
+ * it is full: the server works on it while the next is made. */
+static void one_frame(struct cconn *cc, size_t unit, size_t *n, bool *last)
+{
+    size_t max = h2c_peer(cc->h2)->max_frame_size;
+
+    if (unit && *n > max) {
+        *n = max;
+        *last = false;
+    }
+}
+
+/* Queue request body bytes within the windows, the output bound and --limit-rate, until
+ * the output holds a write unit (`unit`, 0: none); returns how many. */
+static size_t pump_bodies(struct cconn *cc, size_t unit)
 {
     size_t i, queued = 0;
     bool trailers = cc->cl->cfg->req.ntrailers > 0;
@@ -210,8 +222,11 @@ static size_t pump_bodies(struct cconn *cc)
             size_t n;
             bool last;
             int64_t took;
+            if (unit && h2c_output(cc->h2).len >= unit)
+                return queued;
             if (xfer_body_next(x, &p, &n, &last) != 0)
                 break; /* it failed: the router cancels its stream */
+            one_frame(cc, unit, &n, &last);
             if (!paced_send(cc, &n, &last))
                 break;
             took = h2c_send_data(cc->h2, x->stream_id, p, n, last && !trailers);
@@ -466,22 +481,31 @@ static bool process_input(struct cconn *cc)
 }
 
 /* Write what the connection has queued; false on a transport error. */
-static bool flush_output(struct cconn *cc)
+/* Write the connection's output; with `unit`, whole units only, and a smaller tail waits
+ * for the bytes that follow (io_write_unit). 1: written, 0: the transport is full, -1: the
+ * connection died. */
+static int write_output(struct cconn *cc, size_t unit)
 {
     for (;;) {
         struct span o = h2c_output(cc->h2);
+        size_t n = unit ? o.len - o.len % unit : o.len;
         int rv;
-        if (!o.len)
-            return true;
-        rv = io_write(&cc->io, o.p, o.len);
+        if (!n)
+            return 1;
+        rv = io_write(&cc->io, o.p, n);
         if (rv == H2E_INCOMPLETE)
-            return true;
+            return 0;
         if (rv < 0) {
             cconn_fail_all(cc, rv, "%s", cc->io.detail);
-            return false;
+            return -1;
         }
         h2c_output_done(cc->h2, (size_t)rv);
     }
+}
+
+static bool flush_output(struct cconn *cc)
+{
+    return write_output(cc, 0) >= 0;
 }
 
 /* The connection cannot go on after what it was fed. */
@@ -660,17 +684,21 @@ static void linger_timeout(struct cconn *cc, int *timeout)
 
 /* Alternate queueing body bytes and writing them until the socket is full or nothing is
  * left to send now; a bounded number of rounds, so other connections get their turn
- * (`more_body` then asks the loop to come back at once). False if the connection died. */
+ * (`more_body` then asks the loop to come back at once). Over TLS, a round is one record:
+ * it goes out when full, before the next is made, and a tail shorter than a record waits
+ * for the next round unless nothing follows. False if the connection died. */
 static bool send_some(struct cconn *cc)
 {
-    int round;
+    size_t unit = io_write_unit(&cc->io);
+    int round, rv;
 
     cc->more_body = false;
     for (round = 0; round < 64; round++) {
-        size_t queued = pump_bodies(cc) + (cc->ntuns ? pconn_h2_pump(cc) : 0);
-        if (!flush_output(cc))
+        size_t queued = pump_bodies(cc, unit) + (cc->ntuns ? pconn_h2_pump(cc) : 0);
+        bool more = queued && unit && h2c_output(cc->h2).len >= unit;
+        if ((rv = write_output(cc, more ? unit : 0)) < 0)
             return false;
-        if (h2c_output(cc->h2).len || !queued)
+        if (rv == 0 || !queued)
             return true;
     }
     cc->more_body = true;

@@ -305,3 +305,8 @@ size_t io_pending(const struct io *io)
 
     return own + (io->unread_len - io->unread_off);
 }
+
+size_t io_write_unit(const struct io *io)
+{
+    return io->tls ? tls_conn_record_size(io->tls) : 0;
+}

@@ -130,4 +130,12 @@ short io_poll_events(const struct io *io);
  * back with io_unread, or held by the transport, such as a tunnel's received bytes). */
 size_t io_pending(const struct io *io);
 
+/*
+ * io_write_unit - the most one write of `io` puts in one piece on the wire: the plaintext
+ * of one TLS record for TLS (RFC 8446 §5.1: 2^14 bytes, or less if negotiated), 0 for a
+ * transport without such a unit (TCP takes any length at once). A caller that writes as
+ * soon as it has a whole unit, and keeps a smaller tail for later, sends full records.
+ */
+size_t io_write_unit(const struct io *io);
+
 #endif

@@ -666,6 +666,11 @@ int tls_conn_write(struct tls_conn *c, const void *p, size_t n)
     return conn_fail(c, H2E_SEND, "TLS send failed");
 }
 
+size_t tls_conn_record_size(const struct tls_conn *c)
+{
+    return c->session && !c->failed ? gnutls_record_get_max_size(c->session) : 0;
+}
+
 size_t tls_conn_pending(const struct tls_conn *c)
 {
     size_t below = c->has_lower ? io_pending(&c->lower) : 0;

@@ -214,6 +214,10 @@ int tls_conn_read_packet(struct tls_conn *c, const uint8_t **p);
  */
 int tls_conn_write(struct tls_conn *c, const void *p, size_t n);
 
+/* tls_conn_record_size - the most plaintext one record of ours carries (2^14 bytes unless
+ * the peer asked for less, RFC 8449); 0 before the handshake. */
+size_t tls_conn_record_size(const struct tls_conn *c);
+
 /* tls_conn_pending - bytes readable without waiting in poll: decrypted ones inside GnuTLS
  * and encrypted ones read ahead from the socket. */
 size_t tls_conn_pending(const struct tls_conn *c);

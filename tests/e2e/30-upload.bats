@@ -111,11 +111,11 @@ teardown() {
         fail "$short of $frames DATA frames under 16,383 bytes"
 }
 
-@test "-T FILE over TLS: nothing is polled or read per window but the socket and the file" {
+@test "-T FILE over TLS: per window, the socket and the file only, and full records" {
     proto_only h2
     need_server NGHTTPD_ECHO
     need_cmd strace
-    local trace="$BATS_TEST_TMPDIR/strace" fd sig
+    local trace="$BATS_TEST_TMPDIR/strace" fd sig late short end
     # (LeakSanitizer cannot run under ptrace, in a sanitized run)
     ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
         strace -f -qq -e trace=openat,pipe,pipe2,read,poll,sendto,recvfrom -o "$trace" "$H2GET" \
@@ -131,6 +131,19 @@ teardown() {
     [ -n "$sig" ] || fail "no signal pipe" "$(grep pipe "$trace")"
     ! grep -q "read($sig," "$trace" ||
         fail "the signal pipe was read $(grep -c "read($sig," "$trace") times"
+    # nghttpd returns credit a window (64 KiB) at a time: the file is read ahead while
+    # h2get waits for it, and the first record goes out before the rest is made, so no
+    # read stands between credit coming and DATA going (one is allowed: the first, after
+    # the server's SETTINGS).
+    late=$(awk -v fd="$fd" '/recvfrom\(.* = [1-9]/ { got = 1 } /sendto\(/ { got = 0 }
+        got && index($0, "read(" fd ",") { n++ } END { print n + 0 }' "$trace")
+    [ "$late" -le 1 ] || fail "$late reads of the file between credit and sending"
+    # Whole TLS records (16,406 bytes with TLS 1.3's overhead) while the body goes: about
+    # one short one per window of 64 KiB (its tail), never a frame's header as a record of
+    # its own after each frame (which would be 192 more).
+    end=$(grep -n 'sendto(.*= 16406$' "$trace" | tail -n 1 | cut -d: -f1)
+    short=$(head -n "${end:-0}" "$trace" | grep 'sendto(' | grep -vc '= 16406$')
+    [ "$short" -le $(((3 << 20) / 65535 + 10)) ] || fail "$short short records in the body"
 }
 
 @test "peer: INITIAL_WINDOW_SIZE lowered (window negative) and raised mid-upload" {

@@ -61,6 +61,7 @@ TEST(test_io_tcp_read_write)
 
     pair(&c, &s, &port);
     io_tcp_init(&io, c);
+    CHECK_INT((int)io_write_unit(&io), 0); /* TCP: no unit */
     CHECK_INT(io_write(&io, "abc", 3), 3);
     CHECK_INT(recv(s, buf, sizeof(buf), 0), 3);
     CHECK_MEM(buf, 3, "abc", 3);

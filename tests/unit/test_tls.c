@@ -1054,6 +1054,7 @@ TEST(test_tls_io_vtable)
     io_tls_init(&io, &p.c);
     CHECK_INT(io_describe(&io, desc, sizeof(desc)), strlen(desc));
     CHECK(strncmp(desc, "tls TLS1.3 h2 127.0.0.1:", 24) == 0);
+    CHECK_INT((int)io_write_unit(&io), 16384); /* RFC 8446 §5.1: one record's plaintext */
     CHECK_INT(io_write(&io, "hello", 5), 5);
     CHECK_INT(io_poll_events(&io), 0);
     srv_send(&p.sv, "world!", 6);
