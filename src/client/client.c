@@ -172,6 +172,8 @@ static void dispatch(struct client *cl)
 static void reap(struct client *cl)
 {
     while (cl->reaped < cl->fin) {
+        if (cl->wait_in == &cl->xs[cl->reaped]->up.in) /* a reap after the steps (settled) */
+            cl->wait_in = NULL;
         xfer_release(cl->xs[cl->reaped]);
         drop_xfer(cl, cl->xs[cl->reaped]);
         cl->xs[cl->reaped++] = NULL;
