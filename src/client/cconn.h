@@ -131,6 +131,7 @@ struct cconn {
     unsigned nopened;      /* streams (or HTTP/1.1 requests) sent on this connection */
     bool held_back;        /* a stream could have opened but --rate, --sequential... said wait */
     bool more_body;        /* body bytes could still be sent: step again without waiting */
+    uint64_t rx_step;      /* HTTP/2: bytes read in the last step (sess_h2.c, batch_wakeups) */
     struct cconn_rl rl[2]; /* --limit-rate (ratelim.c): received, sent */
     bool coded_pending;    /* a transfer gathered wire bytes for its decoder (cconn_flush_coded) */
     size_t rpos;           /* HTTP/2: rbuf's unread input starts here (sess_h2.c) */

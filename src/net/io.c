@@ -277,6 +277,18 @@ int io_shutdown(struct io *io)
     return io->ops->shutdown ? io->ops->shutdown(io) : 0;
 }
 
+void io_set_rcvlowat(struct io *io, int n)
+{
+    bool own = io->ops == &tcp_ops || (io->ops == &tls_ops && !io->tls->has_lower);
+
+    if (n < 1)
+        n = 1;
+    if (!own || io->fd < 0 || n == (io->lowat ? io->lowat : 1))
+        return;
+    if (setsockopt(io->fd, SOL_SOCKET, SO_RCVLOWAT, &n, sizeof(n)) == 0)
+        io->lowat = n;
+}
+
 void io_close(struct io *io)
 {
     io->ops->close(io);

@@ -54,6 +54,7 @@ struct io {
     char detail[IO_DETAIL_MAX];
     unsigned char *unread; /* io_unread: served before the transport's own bytes */
     size_t unread_off, unread_len;
+    int lowat; /* io_set_rcvlowat: the socket's SO_RCVLOWAT (0: never set, the default 1) */
 };
 
 /* io_tcp_init - `io` over connected non-blocking socket `fd` (takes ownership of it). */
@@ -109,6 +110,15 @@ int io_write(struct io *io, const void *p, size_t n);
  * that has no half-close.
  */
 int io_shutdown(struct io *io);
+
+/*
+ * io_set_rcvlowat - poll reports `io` readable once `n` (>= 1) bytes wait in its socket's
+ * receive queue rather than at the first (SO_RCVLOWAT): fewer wake-ups while a body
+ * streams in. Reads are unchanged (a non-blocking recv returns what there is), and so is
+ * a peer's close (readable at once). Only on a socket of the io's own (TCP, TLS over TCP);
+ * a no-op inside a tunnel, and when `n` is what is set already.
+ */
+void io_set_rcvlowat(struct io *io, int n);
 
 /* io_close - best-effort close_notify over TLS (never waits), free, close the socket. */
 void io_close(struct io *io);
