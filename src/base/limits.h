@@ -81,6 +81,13 @@
 #define LIMIT_CLOSE_IDLE_MS 10u
 #define LIMIT_CLOSE_LINGER_MS 50u
 
+/* An upload waiting for flow-control credit: the loop polls without sleeping for at most
+ * this long, and only when the last credit came within it (client/spin.h). A sleep and a
+ * wake-up in poll() cost tens of microseconds (more in a virtual machine), once per window;
+ * on loopback nghttpd's credit for 64 KiB comes back within about as long. Beyond this, a
+ * server is slower than a sleep is dear, and is not spun for. */
+#define LIMIT_CREDIT_SPIN_US 200u
+
 /* --sse: one server-sent event (its pending line, data, type and id); a stream is endless,
  * so each event is bounded instead of the body. 1 MiB is far above real event sizes. */
 #define LIMIT_SSE_EVENT (1024u * 1024u)

@@ -18,6 +18,7 @@
 #include "net/net.h"
 #include "net/tls.h"
 #include "proto/conn.h"
+#include "spin.h"
 #include "sys/diag.h"
 
 struct client;
@@ -132,6 +133,7 @@ struct cconn {
     bool held_back;        /* a stream could have opened but --rate, --sequential... said wait */
     bool more_body;        /* body bytes could still be sent: step again without waiting */
     uint64_t rx_step;      /* HTTP/2: bytes read in the last step (sess_h2.c, batch_wakeups) */
+    struct spin spin;      /* HTTP/2: its bodies' waits for credit (sess_h2.c, spin.h) */
     struct cconn_rl rl[2]; /* --limit-rate (ratelim.c): received, sent */
     bool coded_pending;    /* a transfer gathered wire bytes for its decoder (cconn_flush_coded) */
     size_t rpos;           /* HTTP/2: rbuf's unread input starts here (sess_h2.c) */
@@ -235,6 +237,9 @@ short sess_h2_events(struct cconn *cc, int *timeout);
 /* sess_h2_timeout - ms until a body held at a silly window may go anyway, or until
  * --limit-rate lets held bytes go (ratelim_timeout); -1: none. */
 int sess_h2_timeout(const struct cconn *cc);
+/* sess_h2_spin_us - µs the loop may poll without sleeping, its bodies waiting for credit
+ * that came quickly last time (spin.h); 0: sleep. */
+uint64_t sess_h2_spin_us(const struct cconn *cc);
 /* sess_h2_goodbye - the run ends now: RST/GOAWAY what is open and write what fits. */
 void sess_h2_goodbye(struct cconn *cc);
 

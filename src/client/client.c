@@ -26,6 +26,7 @@
 #include "retry.h"
 #include "route.h"
 #include "run.h"
+#include "spin.h"
 #include "sys/clock.h"
 #include "sys/xalloc.h"
 #include "tunto.h"
@@ -243,6 +244,19 @@ static size_t pollfds(struct client *cl, struct pollfd *pfd, struct cconn **owne
     return n;
 }
 
+/* How long the loop may poll without sleeping: the most any HTTP/2 connection whose
+ * bodies wait for credit may spin (spin.h); 0 when none. */
+static uint64_t spin_us(const struct client *cl)
+{
+    const struct cconn *cc;
+    uint64_t us = 0, t;
+
+    for (cc = cl->conns; cc; cc = cc->next)
+        if (cc->state == CC_H2 && (t = sess_h2_spin_us(cc)) > us)
+            us = t;
+    return us;
+}
+
 static void loop(struct client *cl, int intr_fd)
 {
     struct pollfd pfd[MAX_POLL];
@@ -284,7 +298,9 @@ static void loop(struct client *cl, int intr_fd)
             break;
         cconn_prune(cl); /* here: owner[] is made anew just below */
         n = pollfds(cl, pfd, owner, intr_fd, &timeout);
-        if (poll(pfd, (nfds_t)n, next_timeout(cl, timeout)) < 0 && errno != EINTR)
+        /* while an upload waits for credit that came quickly last time, without sleeping
+         * first: a sleep and a wake-up cost about as long as the wait, once per window */
+        if (spin_poll(pfd, n, next_timeout(cl, timeout), spin_us(cl)) < 0 && errno != EINTR)
             break;
     }
 }

@@ -208,44 +208,77 @@ static void one_frame(struct cconn *cc, size_t unit, size_t *n, bool *last)
     }
 }
 
-/* Queue request body bytes within the windows, the output bound and --limit-rate, until
- * the output holds a write unit (`unit`, 0: none); returns how many. */
-static size_t pump_bodies(struct cconn *cc, size_t unit)
+/* What one pump of a body did. */
+struct pump {
+    size_t unit;   /* the write unit (io_write_unit; 0: none) */
+    size_t queued; /* body bytes queued (+1 per frame, so an empty last one counts) */
+    bool credit;   /* a body has bytes that a window (or the output bound) holds back */
+};
+
+/* The connection took none of the `n` bytes offered (`took`: 0 or an error), and not
+ * because they were an empty end of the body: blocked by a window or the output queue.
+ * The file is read ahead meanwhile; `pu->credit` says a window holds bytes back. */
+static bool blocked(struct xfer *x, int64_t took, size_t n, bool last, struct pump *pu)
 {
-    size_t i, queued = 0;
+    if (took > 0 || (took == 0 && n == 0 && last))
+        return false;
+    xfer_body_prefetch(x);
+    if (took == 0 && n > 0)
+        pu->credit = true;
+    return true;
+}
+
+/* `took` of the `n` bytes offered went (`last`: they were the rest): account for them and
+ * send the trailers after the last; false if that failed. */
+static bool sent(struct cconn *cc, struct xfer *x, size_t took, size_t n, bool last,
+                 struct pump *pu)
+{
+    bool end = last && took == n;
+
+    x->up.held_ms = 0;
+    ratelim_spent(cc, RATELIM_OUT, took);
+    if (end && cc->cl->cfg->req.ntrailers > 0 && send_trailers(cc, x) != 0)
+        return false;
+    xfer_body_advance(x, took, end);
+    x->t.last_progress_ms = cc->cl->now;
+    pu->queued += took + 1;
+    return true;
+}
+
+/* Queue `x`'s body bytes within the windows, the output bound and --limit-rate, until the
+ * output holds a write unit; false when it does (stop pumping). */
+static bool pump_body(struct cconn *cc, struct xfer *x, struct pump *pu)
+{
     bool trailers = cc->cl->cfg->req.ntrailers > 0;
 
-    for (i = 0; i < cc->nact; i++) {
-        struct xfer *x = cc->act[i];
-        while (x->phase == XFER_SENT && x->req.has_body && !x->up.done) {
-            const uint8_t *p;
-            size_t n;
-            bool last;
-            int64_t took;
-            if (unit && h2c_output(cc->h2).len >= unit)
-                return queued;
-            if (xfer_body_next(x, &p, &n, &last) != 0)
-                break; /* it failed: the router cancels its stream */
-            one_frame(cc, unit, &n, &last);
-            if (!paced_send(cc, &n, &last))
-                break;
-            took = h2c_send_data(cc->h2, x->stream_id, p, n, last && !trailers);
-            if (took == 0 && n > 0 && held_long_enough(cc, x))
-                continue;
-            if (took < 0 || (took == 0 && !(n == 0 && last))) {
-                xfer_body_prefetch(x); /* blocked by a window or the output queue */
-                break;
-            }
-            x->up.held_ms = 0;
-            ratelim_spent(cc, RATELIM_OUT, (uint64_t)took);
-            if (last && trailers && (size_t)took == n && send_trailers(cc, x) != 0)
-                break;
-            xfer_body_advance(x, (size_t)took, last && (size_t)took == n);
-            x->t.last_progress_ms = cc->cl->now;
-            queued += (size_t)took + 1;
-        }
+    while (x->phase == XFER_SENT && x->req.has_body && !x->up.done) {
+        const uint8_t *p;
+        size_t n;
+        bool last;
+        int64_t took;
+        if (pu->unit && h2c_output(cc->h2).len >= pu->unit)
+            return false;
+        if (xfer_body_next(x, &p, &n, &last) != 0)
+            break; /* it failed: the router cancels its stream */
+        one_frame(cc, pu->unit, &n, &last);
+        if (!paced_send(cc, &n, &last))
+            break;
+        took = h2c_send_data(cc->h2, x->stream_id, p, n, last && !trailers);
+        if (took == 0 && n > 0 && held_long_enough(cc, x))
+            continue;
+        if (blocked(x, took, n, last, pu) || !sent(cc, x, (size_t)took, n, last, pu))
+            break;
     }
-    return queued;
+    return true;
+}
+
+/* Pump every body of `cc` (pump_body) until the output holds a write unit. */
+static void pump_bodies(struct cconn *cc, struct pump *pu)
+{
+    size_t i;
+
+    for (i = 0; i < cc->nact && pump_body(cc, cc->act[i], pu); i++)
+        ;
 }
 
 static void fields_of(const struct hpack_list *l, struct msg_field **out)
@@ -697,12 +730,21 @@ static bool send_some(struct cconn *cc)
 
     cc->more_body = false;
     for (round = 0; round < 64; round++) {
-        size_t queued = pump_bodies(cc, unit) + (cc->ntuns ? pconn_h2_pump(cc) : 0);
-        bool more = queued && unit && h2c_output(cc->h2).len >= unit;
+        struct pump pu = {unit, 0, false};
+        size_t queued;
+        bool more;
+        pump_bodies(cc, &pu);
+        queued = pu.queued + (cc->ntuns ? pconn_h2_pump(cc) : 0);
+        more = queued && unit && h2c_output(cc->h2).len >= unit;
+        if (queued && cc->spin.waiting)
+            spin_credit(&cc->spin, clock_us());
         if ((rv = write_output(cc, more ? unit : 0)) < 0)
             return false;
-        if (rv == 0 || !queued)
+        if (rv == 0 || !queued) {
+            /* all written, and a body waits for credit: the loop may spin (spin.h) */
+            spin_stop(&cc->spin, rv == 1 && pu.credit, clock_us());
             return true;
+        }
     }
     cc->more_body = true;
     return true;
@@ -805,6 +847,11 @@ int sess_h2_timeout(const struct cconn *cc)
             t = due <= now ? 0 : (int)(due - now);
     }
     return t;
+}
+
+uint64_t sess_h2_spin_us(const struct cconn *cc)
+{
+    return cc->spin.waiting ? spin_budget(&cc->spin, clock_us()) : 0;
 }
 
 void sess_h2_goodbye(struct cconn *cc)

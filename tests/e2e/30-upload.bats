@@ -5,8 +5,8 @@
 # which hashes what it received and polices flow control (RFC 9113 §6.9): with 64 KiB
 # windows credited by WINDOW_UPDATE, and with INITIAL_WINDOW_SIZE lowered (the window goes
 # negative) and raised mid-upload (§6.9.2). A -T file goes in full frames, and what h2get
-# does per window is only the socket and the file (strace). Also stdin uploads, empty
-# bodies, and exit 26.
+# does per window is only the socket and the file (strace); credit that comes late is
+# waited for asleep, not polled for. Also stdin uploads, empty bodies, and exit 26.
 
 load helpers
 
@@ -144,6 +144,26 @@ teardown() {
     end=$(grep -n 'sendto(.*= 16406$' "$trace" | tail -n 1 | cut -d: -f1)
     short=$(head -n "${end:-0}" "$trace" | grep 'sendto(' | grep -vc '= 16406$')
     [ "$short" -le $(((3 << 20) / 65535 + 10)) ] || fail "$short short records in the body"
+}
+
+@test "peer: credit that comes 5 ms late is waited for asleep, not polled for" {
+    need_cmd strace
+    start_peer credit_slow
+    local up="$BATS_TEST_TMPDIR/up-1m" trace="$BATS_TEST_TMPDIR/strace" spins yields
+    head -c $((1 << 20)) "$UPLOAD_SMALL" >"$up"
+    # (LeakSanitizer cannot run under ptrace, in a sanitized run)
+    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+        strace -f -qq -e trace=poll,sched_yield -o "$trace" "$H2GET" "${PEER_ARGS[@]}" \
+        -T "$up" -o out "$PEER_URL/upload" || fail "h2get failed under strace"
+    [ "$(cat out)" = "$(file_sha "$up")" ] || fail "the peer got other bytes: $(cat out)"
+    peer_wait_end
+    assert_peer_log "^c1 request-end stream=1 bytes=$((1 << 20)) "
+    # The first wait for credit may be polled for without sleeping (200 µs at most,
+    # yielding the CPU between polls): it took longer, so each of the other 60 or so waits
+    # sleeps in poll() at once. Polling for each would be 5 to 10 polls per wait (strace).
+    spins=$(grep -c 'poll(.*, 0)' "$trace" || true)
+    yields=$(grep -c 'sched_yield(' "$trace" || true)
+    [ "$spins" -le 20 ] || fail "$spins polls without sleeping, $yields yields"
 }
 
 @test "peer: INITIAL_WINDOW_SIZE lowered (window negative) and raised mid-upload" {

@@ -172,6 +172,7 @@ class Conn:
         self.auto_conn_window = True
         self.auto_stream_window = True
         self.credit_piece = 0  # > 0: credit goes back in WINDOW_UPDATEs of this many bytes
+        self.credit_delay = 0.0  # > 0: seconds slept before each DATA frame's credit goes
         self.goaway = None
         self.done = False
         self.broken = False  # a write failed: the client is gone
@@ -488,6 +489,8 @@ class Conn:
         s.sha.update(f.data)
         s.nbytes += len(f.data)
         left = n
+        if self.credit_delay and n:
+            time.sleep(self.credit_delay)
         while left:  # the credit back, in one piece or (credit_piece) in many small ones
             k = min(left, self.credit_piece or left)
             left -= k

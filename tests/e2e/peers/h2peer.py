@@ -245,6 +245,13 @@ def sc_credit_drip(c, s):
     sc_upload_sha256(c, s)
 
 
+def sc_credit_slow(c, s):
+    """Credit for each DATA frame comes back 5 ms after it: a server too slow to be polled
+    for without sleeping (client/spin.h)."""
+    c.credit_delay = 0.005
+    sc_upload_sha256(c, s)
+
+
 def sc_window_change(c, s):
     """RFC 9113 §6.9.2 during an upload: lower INITIAL_WINDOW_SIZE while the client's stream
     window is exhausted, which makes it negative; the client must then wait for
@@ -322,6 +329,8 @@ SCENARIOS = {
     "window_overflow": Scenario(sc_window_overflow, "WINDOW_UPDATE overflowing 2^31-1"),
     "window_change": Scenario(sc_window_change, "INITIAL_WINDOW_SIZE lowered and raised "
                               "mid-upload; echoes the body's sha256", conn_window=64 << 20),
+    "credit_slow": Scenario(sc_credit_slow, "upload_sha256, with each frame's credit sent "
+                            "5 ms after it"),
     "credit_drip": Scenario(sc_credit_drip, "upload_sha256, with the credit returned in "
                             "100-byte WINDOW_UPDATEs"),
     "upload_sha256": Scenario(sc_upload_sha256, "echoes the request body's sha256 "
