@@ -270,8 +270,18 @@ static int pipe_shutdown(struct io *io)
     return pass(io, &t->px->io, io_shutdown(&t->px->io));
 }
 
+/* The proxy connection carries this one tunnel: its socket is the tunnel's. */
+static void pipe_set_rcvlowat(struct io *io, int n)
+{
+    struct pconn_tun *t = tun_of(io);
+
+    if (t->px)
+        io_set_rcvlowat(&t->px->io, n);
+}
+
 static const struct io_ops pipe_ops = {pipe_read,   pipe_write,   pipe_close,   pipe_describe,
-                                       pipe_events, pipe_pending, pipe_shutdown};
+                                       pipe_events, pipe_pending, pipe_shutdown,
+                                       NULL,        pipe_set_rcvlowat};
 
 /* --- the origin side, once the tunnel is decided -------------------------------------- */
 

@@ -100,8 +100,17 @@ static int tcp_shutdown(struct io *io)
     return H2E_SEND;
 }
 
-static const struct io_ops tcp_ops = {tcp_read, tcp_write, tcp_close,   tcp_describe,
-                                      NULL,     NULL,      tcp_shutdown};
+static void set_lowat(struct io *io, int n)
+{
+    if (io->fd < 0 || n == (io->lowat ? io->lowat : 1))
+        return;
+    if (setsockopt(io->fd, SOL_SOCKET, SO_RCVLOWAT, &n, sizeof(n)) == 0)
+        io->lowat = n;
+}
+
+static const struct io_ops tcp_ops = {tcp_read, tcp_write,    tcp_close, tcp_describe,
+                                      NULL,     NULL,         tcp_shutdown,
+                                      NULL,     set_lowat};
 
 /* --- TLS ------------------------------------------------------------------------------ */
 
@@ -184,8 +193,18 @@ static int tls_shutdown(struct io *io)
     return r < 0 && r != H2E_INCOMPLETE ? tls_error(io, r) : r;
 }
 
+/* TLS inside a tunnel: records arrive on the transport below. */
+static void tls_set_rcvlowat(struct io *io, int n)
+{
+    if (io->tls->has_lower)
+        io_set_rcvlowat(&io->tls->lower, n);
+    else
+        set_lowat(io, n);
+}
+
 static const struct io_ops tls_ops = {tls_read,   tls_write,   tls_close,    tls_describe,
-                                      tls_events, tls_pending, tls_shutdown, tls_read_packet};
+                                      tls_events, tls_pending, tls_shutdown, tls_read_packet,
+                                      tls_set_rcvlowat};
 
 /* --- the interface -------------------------------------------------------------------- */
 
@@ -279,14 +298,8 @@ int io_shutdown(struct io *io)
 
 void io_set_rcvlowat(struct io *io, int n)
 {
-    bool own = io->ops == &tcp_ops || (io->ops == &tls_ops && !io->tls->has_lower);
-
-    if (n < 1)
-        n = 1;
-    if (!own || io->fd < 0 || n == (io->lowat ? io->lowat : 1))
-        return;
-    if (setsockopt(io->fd, SOL_SOCKET, SO_RCVLOWAT, &n, sizeof(n)) == 0)
-        io->lowat = n;
+    if (io->ops->set_rcvlowat)
+        io->ops->set_rcvlowat(io, n < 1 ? 1 : n);
 }
 
 void io_close(struct io *io)

@@ -33,6 +33,8 @@ struct io_ops {
     int (*shutdown)(struct io *io); /* NULL: the transport cannot half-close */
     /* NULL: no reads in place (io_read_packet) */
     int (*read_packet)(struct io *io, const uint8_t **p);
+    /* NULL: no socket of its own below it (io_set_rcvlowat is a no-op) */
+    void (*set_rcvlowat)(struct io *io, int n);
 };
 
 /*
@@ -115,8 +117,10 @@ int io_shutdown(struct io *io);
  * io_set_rcvlowat - poll reports `io` readable once `n` (>= 1) bytes wait in its socket's
  * receive queue rather than at the first (SO_RCVLOWAT): fewer wake-ups while a body
  * streams in. Reads are unchanged (a non-blocking recv returns what there is), and so is
- * a peer's close (readable at once). Only on a socket of the io's own (TCP, TLS over TCP);
- * a no-op inside a tunnel, and when `n` is what is set already.
+ * a peer's close (readable at once). Set on the socket the bytes arrive on: the io's own
+ * (TCP, TLS over TCP), or through TLS inside a tunnel the transport's below it, down to a
+ * proxy connection's socket that carries that one tunnel; a no-op where a socket is
+ * shared (a stream of an HTTP/2 proxy connection), and when `n` is what is set already.
  */
 void io_set_rcvlowat(struct io *io, int n);
 

@@ -86,6 +86,28 @@ W='%{http_code} alpn=%{alpn} proxy_alpn=%{proxy_alpn} connect=%{http_connect} co
 "
 }
 
+@test "a body through a CONNECT tunnel wakes h2get per 256 KiB, as direct (SO_RCVLOWAT)" {
+    need_server SQUID
+    need_cmd strace
+    local trace="$BATS_TEST_TMPDIR/strace" name=lowat-16m
+    head -c 16777216 /dev/zero >"$E2E_DOCROOT/$name"
+    # The low-water mark goes on the socket the bytes arrive on: the proxy connection's.
+    # (LeakSanitizer cannot run under ptrace, in a sanitized run)
+    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+        strace -f -qq -yy -e trace=setsockopt -o "$trace" "$H2GET" --cacert "$CA" \
+        -x "http://127.0.0.1:$SQUID" -o out "https://localhost:$NGINX_H2/$name" ||
+        fail "h2get failed under strace"
+    [ "$(wc -c <out)" = 16777216 ] || fail "$(wc -c <out) bytes"
+    grep -Eq "<TCP:\[127\.0\.0\.1:[0-9]+->127\.0\.0\.1:$SQUID\]>, SOL_SOCKET, SO_RCVLOWAT, \[[0-9]{5,}\]" \
+        "$trace" || fail "no SO_RCVLOWAT on the proxy connection" "$(cat "$trace")"
+    # The same body direct, for comparison: the mark on the origin's socket.
+    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+        strace -f -qq -yy -e trace=setsockopt -o "$trace" "$H2GET" --cacert "$CA" \
+        -o out "https://localhost:$NGINX_H2/$name" || fail "h2get failed under strace"
+    grep -Eq -- "->127\.0\.0\.1:$NGINX_H2\]>, SOL_SOCKET, SO_RCVLOWAT, \[[0-9]{5,}\]" "$trace" ||
+        fail "no SO_RCVLOWAT direct" "$(cat "$trace")"
+}
+
 @test "Squid resolves a name only it knows" {
     need_server SQUID
     run_h2get -x "http://127.0.0.1:$SQUID" -o out "http://proxy-only.test:$NGINX_PLAIN/size-1"

@@ -756,6 +756,64 @@ TEST(test_tls_server_closes_during_handshake)
     tls_ctx_release(&ctx);
 }
 
+static int rcvlowat(int fd)
+{
+    int n = -1;
+    socklen_t len = sizeof(n);
+
+    CHECK_INT(getsockopt(fd, SOL_SOCKET, SO_RCVLOWAT, &n, &len), 0);
+    return n;
+}
+
+static int no_read(struct io *io, void *p, size_t n)
+{
+    (void)io, (void)p, (void)n;
+    return H2E_INCOMPLETE;
+}
+
+/* io_set_rcvlowat sets the mark on the socket the records arrive on: TLS's own, or the
+ * transport's below TLS inside a tunnel; a transport that names no socket is left alone. */
+TEST(test_tls_rcvlowat_reaches_the_socket_below)
+{
+    static const struct io_ops bare = {no_read};
+    struct tls_opts o = opts_ca();
+    struct tls_ctx ctx;
+    struct tls_conn direct, inner;
+    struct io io, lower, tun, other;
+    int cfd, sfd, tfd, tsfd, ofd, osfd;
+
+    CHECK_INT(tls_ctx_init(&ctx, &o, NULL), 0);
+    tcp_pair(&cfd, &sfd);
+    CHECK_INT(tls_conn_start(&direct, &ctx, cfd, "localhost"), 0);
+    io_tls_init(&io, &direct);
+    io_set_rcvlowat(&io, 262144);
+    CHECK_INT(rcvlowat(cfd), 262144);
+    io_set_rcvlowat(&io, 0); /* back to the kernel's default */
+    CHECK_INT(rcvlowat(cfd), 1);
+
+    tcp_pair(&tfd, &tsfd);
+    io_tcp_init(&lower, tfd);
+    CHECK_INT(tls_conn_start_io(&inner, &ctx, &lower, "localhost"), 0);
+    io_tls_init(&tun, &inner);
+    io_set_rcvlowat(&tun, 65536);
+    CHECK_INT(rcvlowat(tfd), 65536);
+    io_set_rcvlowat(&tun, 1);
+    CHECK_INT(rcvlowat(tfd), 1);
+
+    tcp_pair(&ofd, &osfd);
+    io_init_ops(&other, &bare, ofd, NULL);
+    io_set_rcvlowat(&other, 65536);
+    CHECK_INT(rcvlowat(ofd), 1);
+
+    io_close(&io);
+    io_close(&tun);
+    close(ofd);
+    close(sfd);
+    close(tsfd);
+    close(osfd);
+    tls_ctx_release(&ctx);
+}
+
 TEST(test_tls_inadequate_suite_with_h2)
 {
     static const char *cbc =
