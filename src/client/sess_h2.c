@@ -635,36 +635,52 @@ void sess_h2_send(struct cconn *cc)
         finish(cc);
 }
 
-/* While one response streams in fast, poll waits until this much is in the socket before
- * it wakes us (SO_RCVLOWAT) rather than at the first segment: a wake-up (a context switch)
- * costs more CPU than the reads it would save (1 GiB from the bench nginx: 11,000-14,000
- * wake-ups -> 4,500, task-clock -25%). Fast: the last step read at least SESS_BULK. */
+/* While bodies stream in fast, poll waits until this much is in the socket before it wakes
+ * us (SO_RCVLOWAT) rather than at the first segment: a wake-up (a context switch) costs
+ * more CPU than the reads it would save, on our side and on the sender's, whose every
+ * write wakes us otherwise (1 GiB from the bench nginx: 11,000-14,000 wake-ups -> 4,500,
+ * task-clock -25%). Fast: the last step read at least SESS_BULK. */
 #define SESS_LOWAT (256u * 1024u)
 #define SESS_BULK (64u * 1024u)
 /* ... and it never waits longer than this: a server that slows down is read then, and the
  * wait ends with the first step that reads less than SESS_BULK. */
 #define SESS_LOWAT_WAIT_MS 2
 
-/* How many bytes poll may wait for (0: the first). Only for one response of known length
- * being written out, never more than is still to come, nor than the windows let the server
- * send without more credit (RFC 9113 §6.9): it would not send them. */
-static uint64_t bulk_lowat(const struct cconn *cc)
+/* What the server may still send of `x`'s body without more stream credit: the rest of a
+ * body of known length being written out, within the stream's window (RFC 9113 §6.9). */
+static uint64_t body_due(const struct cconn *cc, const struct xfer *x)
 {
-    const struct xfer *x = cc->nact == 1 ? cc->act[0] : NULL;
-    const struct config *cfg = cc->cl->cfg;
     struct h2c_windows w;
-    uint64_t n = SESS_LOWAT;
+    uint64_t n;
 
-    if (!x || cc->rx_step < SESS_BULK || cc->is_proxy || cc->linger_end || cfg->net.limit_rate ||
-        cfg->req.duplex || x->phase != XFER_SENT || x->resp.state != XFER_RESP_HEADERS ||
+    if (x->phase != XFER_SENT || x->resp.state != XFER_RESP_HEADERS ||
         x->resp.expect_len <= x->resp.body_bytes)
         return 0;
     h2c_windows(cc->h2, x->stream_id, &w);
-    if (!w.stream_open || w.stream_recv <= 0 || w.conn_recv <= 0)
+    if (!w.stream_open || w.stream_recv <= 0)
         return 0;
-    n = x->resp.expect_len - x->resp.body_bytes < n ? x->resp.expect_len - x->resp.body_bytes : n;
-    n = (uint64_t)w.stream_recv < n ? (uint64_t)w.stream_recv : n;
-    n = (uint64_t)w.conn_recv < n ? (uint64_t)w.conn_recv : n;
+    n = x->resp.expect_len - x->resp.body_bytes;
+    return (uint64_t)w.stream_recv < n ? (uint64_t)w.stream_recv : n;
+}
+
+/* How many bytes poll may wait for (0: the first): what the bodies of known length still
+ * due add up to, within the connection's window; never more than the server is bound to
+ * send, since it would not send more (responses still without their head count nothing). */
+static uint64_t bulk_lowat(const struct cconn *cc)
+{
+    const struct config *cfg = cc->cl->cfg;
+    struct h2c_windows w;
+    uint64_t n = 0;
+    size_t i;
+
+    if (cc->rx_step < SESS_BULK || cc->is_proxy || cc->linger_end || cfg->net.limit_rate ||
+        cfg->req.duplex)
+        return 0;
+    for (i = 0; i < cc->nact && n < SESS_LOWAT; i++)
+        n += body_due(cc, cc->act[i]);
+    h2c_windows(cc->h2, 0, &w);
+    n = n < SESS_LOWAT ? n : SESS_LOWAT;
+    n = w.conn_recv <= 0 ? 0 : (uint64_t)w.conn_recv < n ? (uint64_t)w.conn_recv : n;
     return n >= SESS_BULK ? n : 0;
 }
 

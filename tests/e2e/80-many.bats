@@ -217,6 +217,25 @@ peer_max_open() {
             "$PEER_LOG" | grep 'DATA' | head -5)"
 }
 
+@test "bodies of known length streaming side by side wake h2get per 256 KiB (SO_RCVLOWAT)" {
+    need_server NGINX_H2
+    need_cmd strace
+    local trace="$BATS_TEST_TMPDIR/strace" first mark
+    head -c 16777216 /dev/urandom >"$E2E_DOCROOT/lowat-a"
+    head -c 16777216 /dev/urandom >"$E2E_DOCROOT/lowat-b"
+    # (LeakSanitizer cannot run under ptrace, in a sanitized run)
+    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+        strace -f -qq -e trace=setsockopt,rename -o "$trace" "$H2GET" --cacert "$CA" \
+        -o a -o b "https://localhost:$NGINX_H2/lowat-a" "https://localhost:$NGINX_H2/lowat-b" ||
+        fail "h2get failed under strace"
+    cmp -s a "$E2E_DOCROOT/lowat-a" && cmp -s b "$E2E_DOCROOT/lowat-b" || fail "bodies differ"
+    # The mark is set while both streams are open: before the first file is complete.
+    first=$(grep -n 'rename(' "$trace" | head -n 1 | cut -d: -f1)
+    mark=$(grep -En 'SO_RCVLOWAT, \[[0-9]{5,}\]' "$trace" | head -n 1 | cut -d: -f1)
+    [ -n "$first" ] && [ -n "$mark" ] && [ "$mark" -lt "$first" ] ||
+        fail "no SO_RCVLOWAT before the first body was complete" "$(cat "$trace")"
+}
+
 @test "two origins at once: two connections, one per origin, the right bodies in order" {
     proto_only h2
     need_server NGHTTPD_TLS
