@@ -29,6 +29,7 @@ struct h2c_stream {
     bool small_ok;           /* the caller waited: the next frame may use any window */
     int64_t recv_window;
     uint32_t recv_unacked;
+    uint32_t recv_boost; /* h2c_stream_boost's window (0: the initial one), for conn_credit */
     bool head;   /* a HEAD request: the response has no content (RFC 9110 §9.3.2) */
     bool tunnel; /* CONNECT: a 2xx response opens a byte stream (RFC 9113 §8.5) */
     uint64_t data_received;
@@ -84,6 +85,7 @@ struct h2c_conn {
     int64_t send_window;
     int64_t recv_window;
     uint32_t recv_unacked;
+    uint32_t recv_boost; /* h2c_stream_boost's window (0: the initial one), for conn_credit */
     uint64_t credit_owed; /* paced_credit: connection credit the caller has yet to grant */
     struct hpack_decoder dec;
     struct hpack_encoder enc;

@@ -133,8 +133,9 @@ int conn_queue_goaway(struct h2c_conn *c, uint32_t wire, const char *debug)
 }
 
 /* conn_credit - `n` received bytes no longer occupy the windows: return credit with
- * WINDOW_UPDATE once half a window is owed, so the peer never stalls (§6.9); with
- * `paced_credit`, the connection's credit waits for h2c_grant_credit. */
+ * WINDOW_UPDATE once half a window is owed, so the peer never stalls (§6.9), half the
+ * stream's boosted window once it has one (else a 1 MiB window came back 32 KiB at a
+ * time); with `paced_credit`, the connection's credit waits for h2c_grant_credit. */
 void conn_credit(struct h2c_conn *c, struct h2c_stream *s, size_t n)
 {
     if (c->cfg.paced_credit)
@@ -149,7 +150,7 @@ void conn_credit(struct h2c_conn *c, struct h2c_stream *s, size_t n)
     if (!s || s->state == STREAM_HALF_CLOSED_REMOTE)
         return;
     s->recv_unacked += (uint32_t)n;
-    if (s->recv_unacked >= c->cfg.stream_window / 2) {
+    if (s->recv_unacked >= (s->recv_boost ? s->recv_boost : c->cfg.stream_window) / 2) {
         conn_queue_simple(c, H2F_TYPE_WINDOW_UPDATE, 0, s->id, s->recv_unacked, 0);
         s->recv_window += s->recv_unacked;
         s->recv_unacked = 0;
@@ -189,6 +190,8 @@ void h2c_stream_boost(struct h2c_conn *c, uint32_t sid, uint32_t window)
 
     if (!s || s->state == STREAM_HALF_CLOSED_REMOTE || c->failed)
         return;
+    if (window > c->cfg.stream_window)
+        s->recv_boost = window;
     inc = (int64_t)window - (s->recv_window + s->recv_unacked);
     if (inc <= 0 || s->recv_window + inc > H2_MAX_WINDOW)
         return;

@@ -667,6 +667,46 @@ TEST(test_conn_consume_sends_window_update)
     srv_free(s);
 }
 
+/* A stream boosted past the initial window (ordered output's first in line) gets its credit
+ * back by half of the boosted window, not by half of the small initial one. */
+TEST(test_conn_boosted_stream_credit_by_half_its_window)
+{
+    struct srv *s = srv_new();
+    static const char *const h[] = {":status", "200", NULL};
+    static char chunk[16385];
+    struct h2c_config cfg;
+    struct h2f_frame fr[8];
+    int i;
+
+    h2c_free(s->c);
+    h2c_config_init(&cfg, &tap_mem);
+    cfg.stream_window = 64 * 1024;
+    s->c = h2c_new(&cfg);
+    client_frames(s, fr, 8, outcopy);
+    srv_settings(s, NULL, 0);
+    srv_flush(s);
+    client_frames(s, fr, 8, outcopy);
+    submit(s, true);
+    client_frames(s, fr, 8, outcopy);
+    h2c_stream_boost(s->c, 1, 1 << 20);
+    CHECK_INT(client_frames(s, fr, 8, outcopy), 1);
+    CHECK_INT(fr[0].hdr.type, H2F_TYPE_WINDOW_UPDATE);
+    CHECK_INT(fr[0].u.window_update.increment, (1 << 20) - 64 * 1024);
+    srv_headers(s, 1, 0, h);
+    memset(chunk, 'z', 16384);
+    for (i = 0; i < 32; i++)
+        srv_data(s, 1, 0, chunk);
+    srv_flush(s);
+    CHECK_INT(s->err, 0);
+    h2c_consume(s->c, 1, 4 * 16384); /* a whole initial window: not yet half of 1 MiB */
+    CHECK_INT(client_frames(s, fr, 8, outcopy), 0);
+    h2c_consume(s->c, 1, 28 * 16384);
+    CHECK_INT(client_frames(s, fr, 8, outcopy), 1);
+    CHECK_INT(fr[0].hdr.stream_id, 1);
+    CHECK_INT(fr[0].u.window_update.increment, 512 * 1024);
+    srv_free(s);
+}
+
 /* --limit-rate: the connection's credit waits for the caller's grant; the stream's does not. */
 TEST(test_conn_paced_credit_waits_for_grants)
 {
