@@ -3,7 +3,8 @@
  * Ordered standard output (src/client/order.c) without a network: bodies of later URLs
  * are held (in memory, then spilled to a file) and written whole in command-line order,
  * each followed by its -w text; the first in line writes through; which streams are held
- * to the small window; a held body that cannot be written fails that URL once.
+ * to the small window, and the windows the first and the next in line are given; a held
+ * body that cannot be written fails that URL once.
  */
 #include <fcntl.h>
 #include <stdlib.h>
@@ -11,7 +12,9 @@
 #include <unistd.h>
 
 #include "cfix.h"
+#include "client/cconn.h"
 #include "client/order.h"
+#include "proto/conn.h"
 #include "tap.h"
 
 static void body(struct xfer *x, const char *s)
@@ -91,6 +94,69 @@ TEST(test_order_holds_only_later_stdout_streams)
     CHECK(!order_holds(c)); /* to a file */
     b->out.released = true; /* let run to its end (it spills) */
     CHECK(!order_holds(b));
+    cfix_release(&f);
+}
+
+static int64_t stream_window(struct cconn *cc, const struct xfer *x)
+{
+    struct h2c_windows w;
+
+    h2c_windows(cc->h2, x->stream_id, &w);
+    return w.stream_recv;
+}
+
+/* The first in line gets the full window; the next in line as much as it may hold in
+ * memory (256 KiB), so that the server has its body to send while the first one's tail is
+ * written; the others keep the small window (64 KiB). */
+TEST(test_order_boosts_the_first_fully_and_the_next_to_what_it_may_hold)
+{
+    static const struct hpack_field get[] = {
+        {{(const uint8_t *)":method", 7}, {(const uint8_t *)"GET", 3}, 0, 0, 0},
+        {{(const uint8_t *)":scheme", 7}, {(const uint8_t *)"https", 5}, 0, 0, 0},
+        {{(const uint8_t *)":authority", 10}, {(const uint8_t *)"a.example", 9}, 0, 0, 0},
+        {{(const uint8_t *)":path", 5}, {(const uint8_t *)"/", 1}, 0, 0, 0},
+    };
+    struct h2c_request r = {get, 4, true, NULL};
+    struct h2c_config hc;
+    struct cconn cc;
+    struct cfix f;
+    struct xfer *x[4];
+    char held[1024];
+    size_t i;
+
+    cfix_init(&f, "https://a.example/0", "https://a.example/1", "https://a.example/2",
+              "https://a.example/3", NULL);
+    memset(&cc, 0, sizeof(cc));
+    h2c_config_init(&hc, &mem_libc);
+    hc.stream_window = 64 * 1024; /* CLIENT_HELD_WINDOW, as sess_h2_start sets it */
+    cc.h2 = h2c_new(&hc);
+    CHECK(cc.h2 != NULL);
+    for (i = 0; i < 4; i++) {
+        x[i] = cfix_make(&f, i);
+        x[i]->conn = &cc;
+        x[i]->phase = XFER_SENT;
+        x[i]->stream_id = (uint32_t)h2c_submit(cc.h2, &r);
+        CHECK(x[i]->stream_id == 2 * i + 1);
+    }
+    memset(held, 'h', sizeof(held));
+    cfix_headers(x[1], 200, NULL);
+    CHECK_INT(xfer_on_data(x[1], (const uint8_t *)held, sizeof(held)), 0); /* held */
+    order_boost(x[0]);
+    CHECK_INT(stream_window(&cc, x[0]), 1 << 20);
+    CHECK_INT(stream_window(&cc, x[1]), 256 * 1024 - 1024); /* 256 KiB with what it holds */
+    CHECK_INT(stream_window(&cc, x[2]), 64 * 1024);
+    CHECK_INT(stream_window(&cc, x[3]), 64 * 1024);
+    order_boost(x[0]); /* once */
+    CHECK_INT(stream_window(&cc, x[1]), 256 * 1024 - 1024);
+    x[0]->phase = XFER_DONE; /* the first is done: the next is first, the one after next */
+    f.cl.fin = 1;
+    order_boost(x[1]);
+    CHECK_INT(stream_window(&cc, x[1]), 1 << 20);
+    CHECK_INT(stream_window(&cc, x[2]), 256 * 1024);
+    CHECK_INT(stream_window(&cc, x[3]), 64 * 1024);
+    for (i = 0; i < 4; i++)
+        x[i]->conn = NULL;
+    h2c_free(cc.h2);
     cfix_release(&f);
 }
 
