@@ -93,25 +93,32 @@ static int unhold(struct xfer *x, char **why)
 
 /* The next in line may have as much in flight as it may hold in memory (HOLD_MEM): the
  * server then has its next body to send while the WINDOW_UPDATE that boosts it once it is
- * first is on its way, instead of waiting a round trip after every body. */
-static void boost_next(struct xfer *x)
+ * first is on its way, instead of waiting a round trip after every body. Once its head has
+ * come, and only when its body may not fit the small window (unknown or larger length). */
+static void prime_next(const struct xfer *x)
 {
-    struct client *cl = x->cl;
+    const struct client *cl = x->cl;
     struct xfer *n = x->index + 1 < cl->started ? cl->xs[x->index + 1] : NULL;
 
-    if (!n || n->out.boosted || n->out.spill || n->phase != XFER_SENT || !n->conn ||
-        !n->conn->h2 || n->out.hold.len >= HOLD_MEM)
+    if (!n || n->out.primed || n->out.boosted || n->phase != XFER_SENT || !n->conn ||
+        !n->conn->h2 || n->resp.state != XFER_RESP_HEADERS)
+        return;
+    n->out.primed = true;
+    if (n->out.spill || n->out.hold.len >= HOLD_MEM ||
+        (n->resp.expect_len && n->resp.expect_len <= CLIENT_HELD_WINDOW))
         return;
     h2c_stream_boost(n->conn->h2, n->stream_id, (uint32_t)(HOLD_MEM - n->out.hold.len));
 }
 
 void order_boost(struct xfer *x)
 {
-    if (x->out.boosted || x->phase != XFER_SENT || !x->conn->h2)
+    if (x->phase != XFER_SENT || !x->conn->h2)
         return;
-    x->out.boosted = true;
-    h2c_stream_boost(x->conn->h2, x->stream_id, LIMIT_STREAM_WINDOW);
-    boost_next(x);
+    if (!x->out.boosted) {
+        x->out.boosted = true;
+        h2c_stream_boost(x->conn->h2, x->stream_id, LIMIT_STREAM_WINDOW);
+    }
+    prime_next(x);
 }
 
 bool order_holds(const struct xfer *x)

@@ -22,8 +22,9 @@ void order_drop(struct xfer *x);
  * before it on stdout (else its stream gets full credit). */
 bool order_holds(const struct xfer *x);
 /* order_boost - `x` is first in line and its body is under way: its stream gets the full
- * window. Not before its first DATA frame, so that small responses, which end in one
- * frame, cost no WINDOW_UPDATE each. */
+ * window (once), and the next in line, once its head has come, as much as it may hold in
+ * memory. Not before a DATA frame of `x`, so that small responses, which end in one frame,
+ * cost no WINDOW_UPDATE each. */
 void order_boost(struct xfer *x);
 /* order_advance - write out what the new first in line held, and retire every finished
  * transfer at the front (its -w, its part of the exit code). Called by the router only.

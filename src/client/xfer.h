@@ -117,6 +117,7 @@ struct xfer_output {
     FILE *spill;   /* ... beyond the in-memory bound, in an unlinked temporary file */
     bool released; /* its stream runs at full window although not first (spills) */
     bool boosted;  /* its stream got the full window */
+    bool primed;   /* ... or, next in line, what it may hold in memory (order.c) */
     bool fronted;  /* it has been first in line (its stall clock restarted then) */
 };
 

@@ -105,9 +105,10 @@ static int64_t stream_window(struct cconn *cc, const struct xfer *x)
     return w.stream_recv;
 }
 
-/* The first in line gets the full window; the next in line as much as it may hold in
- * memory (256 KiB), so that the server has its body to send while the first one's tail is
- * written; the others keep the small window (64 KiB). */
+/* The first in line gets the full window; the next in line, once its head has come, as
+ * much as it may hold in memory (256 KiB), so that the server has its body to send while
+ * the first one's tail is written; the others keep the small window (64 KiB), and so does
+ * a next in line whose body fits it. */
 TEST(test_order_boosts_the_first_fully_and_the_next_to_what_it_may_hold)
 {
     static const struct hpack_field get[] = {
@@ -120,41 +121,47 @@ TEST(test_order_boosts_the_first_fully_and_the_next_to_what_it_may_hold)
     struct h2c_config hc;
     struct cconn cc;
     struct cfix f;
-    struct xfer *x[4];
+    struct xfer *x[5];
     char held[1024];
     size_t i;
 
     cfix_init(&f, "https://a.example/0", "https://a.example/1", "https://a.example/2",
-              "https://a.example/3", NULL);
+              "https://a.example/3", "https://a.example/4", NULL);
     memset(&cc, 0, sizeof(cc));
     h2c_config_init(&hc, &mem_libc);
     hc.stream_window = 64 * 1024; /* CLIENT_HELD_WINDOW, as sess_h2_start sets it */
     cc.h2 = h2c_new(&hc);
     CHECK(cc.h2 != NULL);
-    for (i = 0; i < 4; i++) {
+    for (i = 0; i < 5; i++) {
         x[i] = cfix_make(&f, i);
         x[i]->conn = &cc;
         x[i]->phase = XFER_SENT;
         x[i]->stream_id = (uint32_t)h2c_submit(cc.h2, &r);
         CHECK(x[i]->stream_id == 2 * i + 1);
     }
+    order_boost(x[0]);
+    CHECK_INT(stream_window(&cc, x[0]), 1 << 20);
+    CHECK_INT(stream_window(&cc, x[1]), 64 * 1024); /* no head yet: its length is unknown */
     memset(held, 'h', sizeof(held));
     cfix_headers(x[1], 200, NULL);
     CHECK_INT(xfer_on_data(x[1], (const uint8_t *)held, sizeof(held)), 0); /* held */
-    order_boost(x[0]);
+    order_boost(x[0]); /* the next DATA frame of the first in line */
     CHECK_INT(stream_window(&cc, x[0]), 1 << 20);
     CHECK_INT(stream_window(&cc, x[1]), 256 * 1024 - 1024); /* 256 KiB with what it holds */
     CHECK_INT(stream_window(&cc, x[2]), 64 * 1024);
-    CHECK_INT(stream_window(&cc, x[3]), 64 * 1024);
-    order_boost(x[0]); /* once */
-    CHECK_INT(stream_window(&cc, x[1]), 256 * 1024 - 1024);
-    x[0]->phase = XFER_DONE; /* the first is done: the next is first, the one after next */
+    x[0]->phase = XFER_DONE; /* the first is done: the next is first */
     f.cl.fin = 1;
+    cfix_headers(x[2], 200, "content-length", "65536", NULL); /* fits the small window */
     order_boost(x[1]);
     CHECK_INT(stream_window(&cc, x[1]), 1 << 20);
-    CHECK_INT(stream_window(&cc, x[2]), 256 * 1024);
-    CHECK_INT(stream_window(&cc, x[3]), 64 * 1024);
-    for (i = 0; i < 4; i++)
+    CHECK_INT(stream_window(&cc, x[2]), 64 * 1024);
+    x[1]->phase = XFER_DONE;
+    f.cl.fin = 2;
+    cfix_headers(x[3], 200, "content-length", "65537", NULL);
+    order_boost(x[2]);
+    CHECK_INT(stream_window(&cc, x[3]), 256 * 1024);
+    CHECK_INT(stream_window(&cc, x[4]), 64 * 1024);
+    for (i = 0; i < 5; i++)
         x[i]->conn = NULL;
     h2c_free(cc.h2);
     cfix_release(&f);
