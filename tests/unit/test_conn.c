@@ -22,14 +22,24 @@ struct srv {
     struct h2e_info info;
 };
 
-static struct srv *srv_new(void)
+/* A client connection with `cfg` (NULL: the defaults) and the server's side of it. */
+static struct srv *srv_new_with(const struct h2c_config *cfg)
 {
     struct srv *s = calloc(1, sizeof(*s));
-    struct h2c_config cfg;
-    h2c_config_init(&cfg, &tap_mem);
-    s->c = h2c_new(&cfg);
+    struct h2c_config def;
+
+    if (!cfg) {
+        h2c_config_init(&def, &tap_mem);
+        cfg = &def;
+    }
+    s->c = h2c_new(cfg);
     hpack_encoder_init(&s->enc, &mem_libc, 4096);
     return s;
+}
+
+static struct srv *srv_new(void)
+{
+    return srv_new_with(NULL);
 }
 
 static void srv_free(struct srv *s)
@@ -137,15 +147,35 @@ static size_t client_frames(struct srv *s, struct h2f_frame *out, size_t max, ui
 
 static uint8_t outcopy[1 << 20];
 
-static struct srv *srv_ready(void)
+/* srv_new_with, past the prefaces: both SETTINGS sent and acknowledged. */
+static struct srv *srv_ready_with(const struct h2c_config *cfg)
 {
-    struct srv *s = srv_new();
+    struct srv *s = srv_new_with(cfg);
     struct h2f_frame fr[8];
     client_frames(s, fr, 8, outcopy);
     srv_settings(s, NULL, 0);
     srv_flush(s);
     client_frames(s, fr, 8, outcopy); /* the SETTINGS ACK */
     return s;
+}
+
+static struct srv *srv_ready(void)
+{
+    return srv_ready_with(NULL);
+}
+
+/* The head of a 200 response on `sid`, then `n` DATA frames of 16 KiB, fed to the client. */
+static void srv_response_chunks(struct srv *s, uint32_t sid, int n)
+{
+    static const char *const h[] = {":status", "200", NULL};
+    static char chunk[16385];
+    int i;
+
+    srv_headers(s, sid, 0, h);
+    memset(chunk, 'z', 16384);
+    for (i = 0; i < n; i++)
+        srv_data(s, sid, 0, chunk);
+    srv_flush(s);
 }
 
 static const struct hpack_field get_fields[] = {
@@ -646,17 +676,10 @@ TEST(test_conn_data_beyond_stream_window)
 TEST(test_conn_consume_sends_window_update)
 {
     struct srv *s = srv_ready();
-    static const char *const h[] = {":status", "200", NULL};
-    static char chunk[16385];
     struct h2f_frame fr[8];
-    int i;
 
     submit(s, true);
-    srv_headers(s, 1, 0, h);
-    memset(chunk, 'z', 16384);
-    for (i = 0; i < 40; i++)
-        srv_data(s, 1, 0, chunk);
-    srv_flush(s);
+    srv_response_chunks(s, 1, 40);
     CHECK_INT(s->err, 0);
     client_frames(s, fr, 8, outcopy);
     h2c_consume(s->c, 1, 40 * 16384);
@@ -671,32 +694,20 @@ TEST(test_conn_consume_sends_window_update)
  * back by half of the boosted window, not by half of the small initial one. */
 TEST(test_conn_boosted_stream_credit_by_half_its_window)
 {
-    struct srv *s = srv_new();
-    static const char *const h[] = {":status", "200", NULL};
-    static char chunk[16385];
     struct h2c_config cfg;
     struct h2f_frame fr[8];
-    int i;
+    struct srv *s;
 
-    h2c_free(s->c);
     h2c_config_init(&cfg, &tap_mem);
     cfg.stream_window = 64 * 1024;
-    s->c = h2c_new(&cfg);
-    client_frames(s, fr, 8, outcopy);
-    srv_settings(s, NULL, 0);
-    srv_flush(s);
-    client_frames(s, fr, 8, outcopy);
+    s = srv_ready_with(&cfg);
     submit(s, true);
     client_frames(s, fr, 8, outcopy);
     h2c_stream_boost(s->c, 1, 1 << 20);
     CHECK_INT(client_frames(s, fr, 8, outcopy), 1);
     CHECK_INT(fr[0].hdr.type, H2F_TYPE_WINDOW_UPDATE);
     CHECK_INT(fr[0].u.window_update.increment, (1 << 20) - 64 * 1024);
-    srv_headers(s, 1, 0, h);
-    memset(chunk, 'z', 16384);
-    for (i = 0; i < 32; i++)
-        srv_data(s, 1, 0, chunk);
-    srv_flush(s);
+    srv_response_chunks(s, 1, 32);
     CHECK_INT(s->err, 0);
     h2c_consume(s->c, 1, 4 * 16384); /* a whole initial window: not yet half of 1 MiB */
     CHECK_INT(client_frames(s, fr, 8, outcopy), 0);
@@ -710,25 +721,15 @@ TEST(test_conn_boosted_stream_credit_by_half_its_window)
 /* --limit-rate: the connection's credit waits for the caller's grant; the stream's does not. */
 TEST(test_conn_paced_credit_waits_for_grants)
 {
-    struct srv *s = calloc(1, sizeof(*s));
     struct h2c_config cfg;
-    static const char *const h[] = {":status", "200", NULL};
-    static char chunk[16385];
     struct h2f_frame fr[8];
-    int i;
+    struct srv *s;
 
     h2c_config_init(&cfg, &tap_mem);
     cfg.paced_credit = true;
-    s->c = h2c_new(&cfg);
-    hpack_encoder_init(&s->enc, &mem_libc, 4096);
-    client_frames(s, fr, 8, outcopy);
-    srv_settings(s, NULL, 0);
+    s = srv_ready_with(&cfg);
     submit(s, true);
-    srv_headers(s, 1, 0, h);
-    memset(chunk, 'z', 16384);
-    for (i = 0; i < 40; i++)
-        srv_data(s, 1, 0, chunk);
-    srv_flush(s);
+    srv_response_chunks(s, 1, 40);
     CHECK_INT(s->err, 0);
     client_frames(s, fr, 8, outcopy);
     CHECK_INT(h2c_credit_owed(s->c), 0);
