@@ -354,7 +354,13 @@ def many_tools(a, server, port, name, count, size):
                               os.path.join(a.files, "h2get"), "--url", "@" + stem + ".urls"]),
             Tool("curl -O", ["curl", "--http2", "--parallel", "--parallel-max", "100", "-s",
                              "--cacert", a.ca, "--remote-name-all", "--output-dir",
-                             os.path.join(a.files, "curl"), "-K", stem + ".urls.curl"])]
+                             os.path.join(a.files, "curl"), "-K", stem + ".urls.curl"]),
+            # issue 12's form: the same work for both, each body to the null device by its
+            # own -o (the same -K file) and the same TLS 1.3 suite (h2get's choice)
+            Tool("h2get -K", [a.h2get, "--cacert", a.ca, "-K", stem + ".curl"]),
+            Tool("curl -K AES128", ["curl", "--http2", "--parallel", "--parallel-max", "100",
+                                    "-s", "--tls13-ciphers", "TLS_AES_128_GCM_SHA256",
+                                    "--cacert", a.ca, "-K", stem + ".curl"])]
 
 
 WORKLOADS = (
@@ -370,8 +376,9 @@ def section_many(a):
           "medians)" % a.runs)
     print("  (h2get writes every body to stdout in order, stdout is /dev/null; curl writes "
           "each to %s;\n   nghttp -n and h2load discard them; nghttp and h2load do not verify "
-          "the certificate;\n   h2get -O and curl -O save each body as a file in $FILES=%s)"
-          % (show([a.null], a.tmp), a.files.replace(a.tmp, "$TMP")))
+          "the certificate;\n   h2get -O and curl -O save each body as a file in $FILES=%s;\n"
+          "   h2get -K and curl -K AES128 do the same work: one -o %s per URL, one cipher)"
+          % (show([a.null], a.tmp), a.files.replace(a.tmp, "$TMP"), show([a.null], a.tmp)))
     for name, count, size, title, targets in WORKLOADS:
         for server, port in (("nginx", a.nginx), ("nghttpd", a.nghttpd)):
             tools = many_tools(a, server, port, name, count, size)
@@ -389,6 +396,8 @@ def section_many(a):
             ratio(tools[4], tools[5], "wall", "wall", targets[0])
             ratio(tools[4], tools[5], "CPU", "cpu", targets[1])
             ratio(tools[4], tools[5], "peak RSS", "rss_kib", 0.8)
+            ratio(tools[6], tools[7], "wall", "wall", 0.9 if name == "m" else None)
+            ratio(tools[6], tools[7], "CPU", "cpu", None)
             ok = check_files(a, tools[4], name, count) and ok
     return ok
 
