@@ -48,7 +48,7 @@ int order_write(struct xfer *x, const void *p, size_t n)
 {
     struct client *cl = x->cl;
 
-    if (x->index != cl->fin)
+    if (cl->ordered && x->index != cl->fin)
         return hold(x, p, n);
     if (out_write(&cl->out, p, n) != 0) {
         xfer_fail(x, H2E_WRITE, "%s", cl->out.detail);

@@ -13,8 +13,9 @@
 struct client;
 struct xfer;
 
-/* order_write - body bytes of `x` for stdout: written now when it is first in line, else
- * held. Returns 0, or H2E_WRITE after failing `x`. */
+/* order_write - body bytes of `x` for stdout: written now when it is first in line or
+ * nothing is ordered (a stdout on the null device), else held. Returns 0, or H2E_WRITE
+ * after failing `x`. */
 int order_write(struct xfer *x, const void *p, size_t n);
 /* order_drop - forget what `x` holds. */
 void order_drop(struct xfer *x);

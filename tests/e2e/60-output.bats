@@ -204,6 +204,28 @@ gate_wait() {
     ! grep -E 'O_WRONLY|O_RDWR' trace || fail "something was opened for writing"
 }
 
+@test "stdout on /dev/null: nothing to order, so no stream is held to the small window" {
+    need_server NGINX_H2
+    local u="https://localhost:$NGINX_H2"
+    # ordered stdout holds the streams after the first to a 64 KiB window (order.c)
+    "$H2GET" --cacert "$CA" --frames=f-file "$u/size-1048576" "$u/size-16385" >out ||
+        fail "h2get to a file failed"
+    grep -q '^    INITIAL_WINDOW_SIZE=65536$' f-file || fail "no held window" "$(head f-file)"
+    cat "$E2E_DOCROOT/size-1048576" "$E2E_DOCROOT/size-16385" | cmp -s - out ||
+        fail "the bodies are not in command-line order"
+    "$H2GET" --cacert "$CA" --frames=f-null "$u/size-1048576" "$u/size-16385" >/dev/null ||
+        fail "h2get to /dev/null failed"
+    grep -q '^    INITIAL_WINDOW_SIZE=1048576$' f-null || fail "a held window" "$(head f-null)"
+    # ... and no body is held either: nothing spills to a temporary file
+    command -v strace >/dev/null || skip_or_die "strace is not installed (make deps)"
+    # (LeakSanitizer cannot run under ptrace, in a sanitized run)
+    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+        strace -f -qq -e trace=open,openat -o trace "$H2GET" --cacert "$CA" \
+        "$u/size-1048576" "$u/size-1048576" "$u/size-1048576" >/dev/null ||
+        fail "h2get failed under strace"
+    ! grep -E 'O_WRONLY|O_RDWR|O_TMPFILE' trace || fail "something was opened for writing"
+}
+
 @test "-o /dev/null for each of many URLs: the device is opened once and stays a device" {
     command -v strace >/dev/null || skip_or_die "strace is not installed (make deps)"
     need_server NGINX_H2
