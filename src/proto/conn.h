@@ -204,8 +204,10 @@ uint64_t h2c_grant_credit(struct h2c_conn *c, uint64_t n);
 /*
  * h2c_stream_boost - let stream `sid` have `window` bytes in flight from now on, beyond the
  * initial window we announced (a WINDOW_UPDATE for the difference; nothing when it already
- * has that much, or has ended). Used to give the one stream whose body is being written
- * out a wide window while the others are held to the small initial one.
+ * has that much, or has ended); the rest of a DATA frame being taken in pieces counts as
+ * in flight. Used to give the one stream whose body is being written out a wide window
+ * while the others are held to the small initial one; its credit then comes back by half
+ * of `window`.
  */
 void h2c_stream_boost(struct h2c_conn *c, uint32_t sid, uint32_t window);
 

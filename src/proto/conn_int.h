@@ -85,7 +85,6 @@ struct h2c_conn {
     int64_t send_window;
     int64_t recv_window;
     uint32_t recv_unacked;
-    uint32_t recv_boost; /* h2c_stream_boost's window (0: the initial one), for conn_credit */
     uint64_t credit_owed; /* paced_credit: connection credit the caller has yet to grant */
     struct hpack_decoder dec;
     struct hpack_encoder enc;

@@ -190,13 +190,18 @@ void h2c_stream_boost(struct h2c_conn *c, uint32_t sid, uint32_t window)
 
     if (!s || s->state == STREAM_HALF_CLOSED_REMOTE || c->failed)
         return;
+    /* in flight: what the window still allows, what is owed back, and the rest of a DATA
+     * frame being taken in pieces (its whole length left the window with its header) */
+    inc = (int64_t)window - (s->recv_window + s->recv_unacked);
+    if (c->rstate == READ_DATA && c->rdata.deliver && c->rdata.sid == sid)
+        inc -= c->rdata.left;
+    if (inc > 0 && s->recv_window + inc <= H2_MAX_WINDOW &&
+        conn_queue_simple(c, H2F_TYPE_WINDOW_UPDATE, 0, sid, (uint32_t)inc, 0) == 0)
+        s->recv_window += inc;
+    else if (inc > 0)
+        return; /* not granted: credit goes on by the window it has */
     if (window > c->cfg.stream_window)
         s->recv_boost = window;
-    inc = (int64_t)window - (s->recv_window + s->recv_unacked);
-    if (inc <= 0 || s->recv_window + inc > H2_MAX_WINDOW)
-        return;
-    if (conn_queue_simple(c, H2F_TYPE_WINDOW_UPDATE, 0, sid, (uint32_t)inc, 0) == 0)
-        s->recv_window += inc;
 }
 
 void h2c_consume(struct h2c_conn *c, uint32_t sid, size_t n)

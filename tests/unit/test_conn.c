@@ -718,6 +718,45 @@ TEST(test_conn_boosted_stream_credit_by_half_its_window)
     srv_free(s);
 }
 
+/* The rest of a DATA frame taken in pieces left the window with the frame's header: a boost
+ * counts it as in flight (else the stream could receive that much more than asked). */
+TEST(test_conn_boost_counts_the_rest_of_a_data_frame)
+{
+    static const char *const h[] = {":status", "200", NULL};
+    static char chunk[16385];
+    struct h2c_config cfg;
+    struct h2f_frame fr[8];
+    struct h2c_event ev;
+    struct srv *s;
+    size_t off = 0, cut;
+
+    h2c_config_init(&cfg, &tap_mem);
+    cfg.stream_window = 64 * 1024;
+    cfg.data_in_pieces = true;
+    s = srv_ready_with(&cfg);
+    submit(s, true);
+    client_frames(s, fr, 8, outcopy);
+    srv_headers(s, 1, 0, h);
+    memset(chunk, 'z', 16384);
+    srv_data(s, 1, 0, chunk);
+    cut = s->inlen - 10000; /* 10,000 bytes of the frame's payload still to come */
+    while (off < cut) {
+        int rv = h2c_recv(s->c, s->in + off, cut - off, &s->info);
+        CHECK(rv > 0);
+        if (rv <= 0)
+            break;
+        off += (size_t)rv;
+    }
+    while (h2c_next_event(s->c, &ev))
+        ;
+    h2c_stream_boost(s->c, 1, 256 * 1024);
+    CHECK_INT(client_frames(s, fr, 8, outcopy), 1);
+    CHECK_INT(fr[0].hdr.type, H2F_TYPE_WINDOW_UPDATE);
+    /* 256 KiB in flight: 48 KiB of window left, 10,000 bytes on their way, the rest granted */
+    CHECK_INT(fr[0].u.window_update.increment, 256 * 1024 - (64 * 1024 - 16384) - 10000);
+    srv_free(s);
+}
+
 /* --limit-rate: the connection's credit waits for the caller's grant; the stream's does not. */
 TEST(test_conn_paced_credit_waits_for_grants)
 {
