@@ -100,11 +100,12 @@ static void prime_next(const struct xfer *x)
     const struct client *cl = x->cl;
     struct xfer *n = x->index + 1 < cl->started ? cl->xs[x->index + 1] : NULL;
 
-    if (!n || n->out.primed || n->out.boosted || n->phase != XFER_SENT || !n->conn ||
-        !n->conn->h2 || n->resp.state != XFER_RESP_HEADERS)
+    if (!n || x->index != cl->fin || n->out.primed || n->out.boosted || n->phase != XFER_SENT ||
+        !n->conn || !n->conn->h2 || n->resp.state != XFER_RESP_HEADERS)
         return;
     n->out.primed = true;
-    if (n->out.spill || n->out.hold.len >= HOLD_MEM ||
+    /* the window counts wire bytes, the hold decoded ones: not with a decoder */
+    if (n->out.spill || n->resp.dec || n->out.hold.len >= HOLD_MEM ||
         (n->resp.expect_len && n->resp.expect_len <= CLIENT_HELD_WINDOW))
         return;
     h2c_stream_boost(n->conn->h2, n->stream_id, (uint32_t)(HOLD_MEM - n->out.hold.len));

@@ -653,8 +653,11 @@ static uint64_t body_due(const struct cconn *cc, const struct xfer *x)
     struct h2c_windows w;
     uint64_t n;
 
-    if (x->phase != XFER_SENT || x->resp.state != XFER_RESP_HEADERS ||
-        x->resp.expect_len <= x->resp.body_bytes)
+    /* no body whatever content-length says (HEAD, 204, 304: RFC 9110 §6.4.1), or one that
+     * is not counted in body_bytes (discarded) */
+    if (x->phase != XFER_SENT || x->resp.state != XFER_RESP_HEADERS || x->resp.discard ||
+        x->resp.expect_len <= x->resp.body_bytes || x->resp.status == 204 ||
+        x->resp.status == 304 || strcmp(x->req.method, "HEAD") == 0)
         return 0;
     h2c_windows(cc->h2, x->stream_id, &w);
     if (!w.stream_open || w.stream_recv <= 0)

@@ -172,7 +172,7 @@ void xfer_reset_response(struct xfer *x)
     x->up.done = false;
     x->stream_id = 0;
     /* they were about the stream the response came on */
-    x->out.boosted = x->out.released = false;
+    x->out.boosted = x->out.released = x->out.primed = false;
 }
 
 static int sink_write(struct xfer *x, const void *p, size_t n)

@@ -225,12 +225,12 @@ peer_max_open() {
     head -c 16777216 /dev/urandom >"$E2E_DOCROOT/lowat-b"
     # (LeakSanitizer cannot run under ptrace, in a sanitized run)
     ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
-        strace -f -qq -e trace=setsockopt,rename -o "$trace" "$H2GET" --cacert "$CA" \
+        strace -f -qq -e trace=setsockopt,/^rename -o "$trace" "$H2GET" --cacert "$CA" \
         -o a -o b "https://localhost:$NGINX_H2/lowat-a" "https://localhost:$NGINX_H2/lowat-b" ||
         fail "h2get failed under strace"
     cmp -s a "$E2E_DOCROOT/lowat-a" && cmp -s b "$E2E_DOCROOT/lowat-b" || fail "bodies differ"
     # The mark is set while both streams are open: before the first file is complete.
-    first=$(grep -n 'rename(' "$trace" | head -n 1 | cut -d: -f1)
+    first=$(grep -En 'rename(at2?)?\(' "$trace" | head -n 1 | cut -d: -f1)
     mark=$(grep -En 'SO_RCVLOWAT, \[[0-9]{5,}\]' "$trace" | head -n 1 | cut -d: -f1)
     [ -n "$first" ] && [ -n "$mark" ] && [ "$mark" -lt "$first" ] ||
         fail "no SO_RCVLOWAT before the first body was complete" "$(cat "$trace")"

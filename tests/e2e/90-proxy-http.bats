@@ -104,8 +104,8 @@ W='%{http_code} alpn=%{alpn} proxy_alpn=%{proxy_alpn} connect=%{http_connect} co
     ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
         strace -f -qq -yy -e trace=setsockopt -o "$trace" "$H2GET" --cacert "$CA" \
         -o out "https://localhost:$NGINX_H2/$name" || fail "h2get failed under strace"
-    grep -Eq -- "->127\.0\.0\.1:$NGINX_H2\]>, SOL_SOCKET, SO_RCVLOWAT, \[[0-9]{5,}\]" "$trace" ||
-        fail "no SO_RCVLOWAT direct" "$(cat "$trace")"
+    grep -Eq -- "->(127\.0\.0\.1|\[::1\]):$NGINX_H2\]>, SOL_SOCKET, SO_RCVLOWAT, \[[0-9]{5,}\]" \
+        "$trace" || fail "no SO_RCVLOWAT direct" "$(cat "$trace")"
 }
 
 @test "Squid resolves a name only it knows" {

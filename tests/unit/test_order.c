@@ -161,6 +161,10 @@ TEST(test_order_boosts_the_first_fully_and_the_next_to_what_it_may_hold)
     order_boost(x[2]);
     CHECK_INT(stream_window(&cc, x[3]), 256 * 1024);
     CHECK_INT(stream_window(&cc, x[4]), 64 * 1024);
+    cfix_headers(x[4], 200, NULL);
+    order_boost(x[3]); /* released to run to its end (sess_h2.c), not first in line */
+    CHECK_INT(stream_window(&cc, x[3]), 1 << 20);
+    CHECK_INT(stream_window(&cc, x[4]), 64 * 1024); /* not the next in line of the first */
     for (i = 0; i < 5; i++)
         x[i]->conn = NULL;
     h2c_free(cc.h2);
