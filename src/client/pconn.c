@@ -279,9 +279,9 @@ static void pipe_set_rcvlowat(struct io *io, int n)
         io_set_rcvlowat(&t->px->io, n);
 }
 
-static const struct io_ops pipe_ops = {pipe_read,   pipe_write,   pipe_close,   pipe_describe,
-                                       pipe_events, pipe_pending, pipe_shutdown,
-                                       NULL,        pipe_set_rcvlowat};
+static const struct io_ops pipe_ops = {pipe_read,     pipe_write,  pipe_close,
+                                       pipe_describe, pipe_events, pipe_pending,
+                                       pipe_shutdown, NULL,        pipe_set_rcvlowat};
 
 /* --- the origin side, once the tunnel is decided -------------------------------------- */
 

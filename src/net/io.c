@@ -108,9 +108,8 @@ static void set_lowat(struct io *io, int n)
         io->lowat = n;
 }
 
-static const struct io_ops tcp_ops = {tcp_read, tcp_write,    tcp_close, tcp_describe,
-                                      NULL,     NULL,         tcp_shutdown,
-                                      NULL,     set_lowat};
+static const struct io_ops tcp_ops = {tcp_read, tcp_write,    tcp_close, tcp_describe, NULL,
+                                      NULL,     tcp_shutdown, NULL,      set_lowat};
 
 /* --- TLS ------------------------------------------------------------------------------ */
 
@@ -202,9 +201,9 @@ static void tls_set_rcvlowat(struct io *io, int n)
         set_lowat(io, n);
 }
 
-static const struct io_ops tls_ops = {tls_read,   tls_write,   tls_close,    tls_describe,
-                                      tls_events, tls_pending, tls_shutdown, tls_read_packet,
-                                      tls_set_rcvlowat};
+static const struct io_ops tls_ops = {tls_read,     tls_write,       tls_close,
+                                      tls_describe, tls_events,      tls_pending,
+                                      tls_shutdown, tls_read_packet, tls_set_rcvlowat};
 
 /* --- the interface -------------------------------------------------------------------- */
 

@@ -30,8 +30,8 @@ struct h2c_stream {
     int64_t recv_window;
     uint32_t recv_unacked;
     uint32_t recv_boost; /* h2c_stream_boost's window (0: the initial one), for conn_credit */
-    bool head;   /* a HEAD request: the response has no content (RFC 9110 §9.3.2) */
-    bool tunnel; /* CONNECT: a 2xx response opens a byte stream (RFC 9113 §8.5) */
+    bool head;           /* a HEAD request: the response has no content (RFC 9110 §9.3.2) */
+    bool tunnel;         /* CONNECT: a 2xx response opens a byte stream (RFC 9113 §8.5) */
     uint64_t data_received;
     struct msg_resp resp; /* the final response's validator, for the body length */
     void *user;
