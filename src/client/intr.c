@@ -2,9 +2,12 @@
 /*
  * Catching SIGINT, SIGTERM and SIGHUP (see intr.h). The handler is async-signal-safe: it
  * stores the signal number in a sig_atomic_t and writes one byte to a non-blocking pipe;
- * everything else happens in the event loop. SA_RESETHAND makes a second Ctrl-C kill
- * the process at once if the clean-up itself hangs. Signals ignored when h2get started
- * stay ignored, as POSIX asks of programs started in the background.
+ * everything else happens in the event loop. A second signal kills the process at once
+ * (its default action) if the clean-up itself hangs, but only from INTR_REPEAT_MS after
+ * the first: one event often comes twice within microseconds (timeout(1) signals its
+ * child and then its process group; a hang-up reaches the group and the shell forwards
+ * it), and that must not cut the clean-up short. Signals ignored when h2get started stay
+ * ignored, as POSIX asks of programs started in the background.
  */
 #include "intr.h"
 
@@ -12,21 +15,39 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/err.h"
 
 static const int signals[] = {SIGINT, SIGTERM, SIGHUP};
+#define INTR_REPEAT_MS 300
+
 static struct sigaction saved[3];
 static volatile sig_atomic_t caught;
+static struct timespec caught_at; /* the handler's alone: the three are blocked in it */
 static int pipefd[2] = {-1, -1};
 
+/* clock_gettime, sigaction and raise are async-signal-safe (POSIX.1-2008 §2.4.3). */
 static void on_signal(int sig)
 {
     int saved_errno = errno;
+    struct timespec now;
 
-    if (!caught)
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (!caught) {
         caught = sig;
+        caught_at = now;
+    } else if ((now.tv_sec - caught_at.tv_sec) * 1000 +
+                   (now.tv_nsec - caught_at.tv_nsec) / 1000000 >=
+               INTR_REPEAT_MS) {
+        struct sigaction dfl;
+
+        memset(&dfl, 0, sizeof(dfl));
+        dfl.sa_handler = SIG_DFL;
+        sigaction(sig, &dfl, NULL);
+        raise(sig); /* delivered as the handler returns */
+    }
     if (pipefd[1] >= 0)
         (void)!write(pipefd[1], "", 1);
     errno = saved_errno;
@@ -46,8 +67,10 @@ int intr_install(void)
     }
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_signal;
-    sa.sa_flags = SA_RESETHAND; /* no SA_RESTART: poll() returns EINTR */
+    sa.sa_flags = 0; /* no SA_RESTART: poll() returns EINTR */
     sigemptyset(&sa.sa_mask);
+    for (i = 0; i < 3; i++)
+        sigaddset(&sa.sa_mask, signals[i]);
     for (i = 0; i < 3; i++) {
         sigaction(signals[i], NULL, &saved[i]);
         /* a signal ignored on entry (nohup, a shell's background job) stays ignored */

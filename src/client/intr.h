@@ -2,8 +2,9 @@
 /*
  * SIGINT, SIGTERM and SIGHUP during a run (intr.c): the handler only notes the signal and
  * writes a byte to a self-pipe, so that poll() wakes at once; the event loop then ends
- * the run in order (partial files removed or kept as .part, GOAWAY sent). A second signal
- * of the same kind takes its default action.
+ * the run in order (partial files removed or kept as .part, GOAWAY sent). A second signal,
+ * 300 ms or more after the first, takes its default action (an earlier one is the same
+ * event delivered twice, as timeout(1) and hang-ups do).
  */
 #ifndef H2GET_INTR_H
 #define H2GET_INTR_H

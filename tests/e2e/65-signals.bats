@@ -38,7 +38,18 @@ mid_body() {
         sleep 0.1
     done
     compgen -G 'out.h2get-*.tmp' >/dev/null || fail "no temporary file mid-body" "$(ls -la)"
-    kill "-$sig" "$H2GET_PID" # timeout(1) passes it on to h2get
+    if [ "${TWICE:-}" ]; then # the same event twice at once, straight to h2get
+        local pid
+        pid=$(pgrep -P "$H2GET_PID") || fail "no h2get under timeout(1)"
+        # 0.5 ms apart: after the first has been handled, before the clean-up ends
+        python3 -c 'import os, signal, sys, time
+pid, sig = int(sys.argv[1]), getattr(signal, "SIG" + sys.argv[2])
+os.kill(pid, sig)
+time.sleep(0.0005)
+os.kill(pid, sig)' "$pid" "$sig" 2>/dev/null || true # the second may find it gone
+    else
+        kill "-$sig" "$H2GET_PID" # timeout(1) passes it on to h2get (and to its group)
+    fi
     wait_h2get
 }
 
@@ -59,6 +70,13 @@ mid_body() {
     assert_no_file out
     [ "$(cat out.part)" = "$(printf 'x%.0s' $(seq 500))" ] || fail "out.part differs"
     assert_dir_entries . 1
+}
+
+@test "SIGTERM twice at once is one event: the clean-up still runs, exit 143, nothing left" {
+    TWICE=1 mid_body TERM -o out
+    assert_status 143
+    assert_error_line 143 'terminated: SIGTERM, 1 transfer unfinished'
+    assert_dir_entries . 0
 }
 
 @test "SIGHUP mid-body: exit 129, nothing left" {
