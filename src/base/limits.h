@@ -88,6 +88,11 @@
  * server is slower than a sleep is dear, and is not spun for. */
 #define LIMIT_CREDIT_SPIN_US 200u
 
+/* SIGINT, SIGTERM, SIGHUP (client/intr.h): a second signal this long or longer after the
+ * first ends h2get at once; an earlier one is the same event delivered twice (timeout(1)
+ * signals its child and then its process group) and must not cut the clean-up short. */
+#define LIMIT_INTR_REPEAT_MS 300u
+
 /* --sse: one server-sent event (its pending line, data, type and id); a stream is endless,
  * so each event is bounded instead of the body. 1 MiB is far above real event sizes. */
 #define LIMIT_SSE_EVENT (1024u * 1024u)

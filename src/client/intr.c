@@ -3,7 +3,7 @@
  * Catching SIGINT, SIGTERM and SIGHUP (see intr.h). The handler is async-signal-safe: it
  * stores the signal number in a sig_atomic_t and writes one byte to a non-blocking pipe;
  * everything else happens in the event loop. A second signal kills the process at once
- * (its default action) if the clean-up itself hangs, but only from INTR_REPEAT_MS after
+ * (its default action) if the clean-up itself hangs, but only from LIMIT_INTR_REPEAT_MS after
  * the first: one event often comes twice within microseconds (timeout(1) signals its
  * child and then its process group; a hang-up reaches the group and the shell forwards
  * it), and that must not cut the clean-up short. Signals ignored when h2get started stay
@@ -15,32 +15,29 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "base/err.h"
+#include "base/limits.h"
+#include "sys/clock.h"
 
 static const int signals[] = {SIGINT, SIGTERM, SIGHUP};
-#define INTR_REPEAT_MS 300
-
 static struct sigaction saved[3];
 static volatile sig_atomic_t caught;
-static struct timespec caught_at; /* the handler's alone: the three are blocked in it */
+static uint64_t caught_ms; /* the handler's alone: the three are blocked in it */
 static int pipefd[2] = {-1, -1};
 
-/* clock_gettime, sigaction and raise are async-signal-safe (POSIX.1-2008 §2.4.3). */
+/* clock_ms (clock_gettime), sigaction and raise are async-signal-safe (POSIX.1-2008
+ * §2.4.3). */
 static void on_signal(int sig)
 {
     int saved_errno = errno;
-    struct timespec now;
+    uint64_t now = clock_ms();
 
-    clock_gettime(CLOCK_MONOTONIC, &now);
     if (!caught) {
         caught = sig;
-        caught_at = now;
-    } else if ((now.tv_sec - caught_at.tv_sec) * 1000 +
-                   (now.tv_nsec - caught_at.tv_nsec) / 1000000 >=
-               INTR_REPEAT_MS) {
+        caught_ms = now;
+    } else if (now - caught_ms >= LIMIT_INTR_REPEAT_MS) {
         struct sigaction dfl;
 
         memset(&dfl, 0, sizeof(dfl));
