@@ -19,6 +19,7 @@ int cli_fail(struct config *cfg, int code, const char *fmt, ...)
 /*
  * cli_grow - append one zeroed element of `size` bytes to the array `*p` of `*n` elements
  * (which may move) and return it; `*n` counts it. Exits through xalloc when out of memory.
+ * The array's room grows by doubling: it must only ever be grown by cli_grow.
  */
 void *cli_grow(void **p, size_t *n, size_t size);
 
