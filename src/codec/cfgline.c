@@ -65,16 +65,18 @@ static uint8_t unescape(uint8_t c)
 /* "..." starting at l.p[i] == '"'; the value into `v`; returns the end or an error. */
 static int quoted(struct span l, size_t *i, struct buf *v, struct h2e_info *info)
 {
-    size_t k = *i + 1;
+    size_t k = *i + 1, run;
+    uint8_t c;
     int rv;
 
-    for (; k < l.len && l.p[k] != '"'; k++) {
-        uint8_t c = l.p[k];
-        if (c == '\\') {
-            if (++k == l.len)
-                break;
-            c = unescape(l.p[k]);
-        }
+    for (;;) { /* a run of plain bytes in one append, then an escape or the end */
+        for (run = k; k < l.len && l.p[k] != '"' && l.p[k] != '\\'; k++)
+            ;
+        if ((rv = buf_append(v, l.p + run, k - run)) != 0)
+            return h2e_set(info, rv, 0, "config value too long");
+        if (k >= l.len || l.p[k] == '"' || ++k == l.len)
+            break;
+        c = unescape(l.p[k++]);
         if ((rv = buf_append(v, &c, 1)) != 0)
             return h2e_set(info, rv, 0, "config value too long");
     }
