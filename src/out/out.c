@@ -192,7 +192,7 @@ int out_open_file(struct out_sink *o, const char *path, bool create_dirs, bool n
         return rv;
     }
     o->opened = true;
-    o->buf = xmalloc(OUT_BUFFER);
+    o->buf = o->null ? NULL : xmalloc(OUT_BUFFER); /* the null device takes no copy */
     return 0;
 }
 
