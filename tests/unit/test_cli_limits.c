@@ -98,3 +98,35 @@ TEST(test_cli_limits_rate_finite)
     CHECK(c.multi.rate == 1500.0);
     cli_release(&c);
 }
+
+/* A -K file of thousands of URLs, each with its own output and a header, loses and mixes
+ * up none of them: every array the parse grows passes many powers of two (cli_grow), and
+ * quoted values with escapes come out whole. */
+TEST(test_cli_limits_config_many_urls)
+{
+    enum { N = 3000 };
+    size_t cap = (size_t)N * 80, len = 0, i;
+    char *text = xmalloc(cap), path[64], arg[70], want[64];
+    struct config c;
+
+    for (i = 0; i < N; i++)
+        len += (size_t)snprintf(text + len, cap - len,
+                                "url = \"https://a/%zu\"\noutput = \"o\\\\%zu\\t.x\"\n"
+                                "header = \"X-N: %zu\"\n",
+                                i, i, i);
+    temp_file(path, text, len);
+    snprintf(arg, sizeof(arg), "%s", path);
+    CHECK_INT(parse(&c, "-K", arg, NULL), CLI_RUN);
+    CHECK(c.nurls == N && c.req.nheaders == N);
+    for (i = 0; i < N && c.nurls == N && c.req.nheaders == N; i++) {
+        snprintf(want, sizeof(want), "https://a/%zu", i);
+        CHECK_STR(c.urls[i].url, want);
+        snprintf(want, sizeof(want), "o\\%zu\t.x", i);
+        CHECK_STR(c.urls[i].output, want);
+        snprintf(want, sizeof(want), "%zu", i);
+        CHECK(span_eq_str(c.req.headers[i].value, want));
+    }
+    cli_release(&c);
+    unlink(path);
+    free(text);
+}
