@@ -106,7 +106,7 @@ TEST(test_cli_limits_config_many_urls)
 {
     enum { N = 3000 };
     size_t cap = (size_t)N * 80, len = 0, i;
-    char *text = xmalloc(cap), path[64], arg[70], want[64];
+    char *text = xmalloc(cap), path[64], want[64];
     struct config c;
 
     for (i = 0; i < N; i++)
@@ -115,8 +115,7 @@ TEST(test_cli_limits_config_many_urls)
                                 "header = \"X-N: %zu\"\n",
                                 i, i, i);
     temp_file(path, text, len);
-    snprintf(arg, sizeof(arg), "%s", path);
-    CHECK_INT(parse(&c, "-K", arg, NULL), CLI_RUN);
+    CHECK_INT(parse(&c, "-K", path, NULL), CLI_RUN);
     CHECK(c.nurls == N && c.req.nheaders == N);
     for (i = 0; i < N && c.nurls == N && c.req.nheaders == N; i++) {
         snprintf(want, sizeof(want), "https://a/%zu", i);
