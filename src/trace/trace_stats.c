@@ -138,13 +138,31 @@ static size_t scale(double v, double max, unsigned width)
     return x > width ? width : x;
 }
 
-/* One row: ' ' before queued, '-' waiting for a stream, '=' waiting for the first byte,
- * '#' receiving, as one line per URL on a common time axis. */
+/* One stream's row of `width` cells over 0 .. max: ' ' outside its life, '-' waiting for
+ * a stream, '=' waiting for the first byte, '#' receiving; a stream too short for one cell
+ * still gets a '#'. Returns its start (queued, else sent). */
+static double waterfall_row(const struct trace_srec *s, double max, unsigned width, char *row)
+{
+    double q = s->queued > 0 ? s->queued : s->sent, h = s->headers > 0 ? s->headers : s->done;
+    size_t x;
+
+    for (x = 0; x < width; x++) {
+        double at = max * ((double)x + 0.5) / (double)width;
+        row[x] = at < q || at > s->done ? ' ' : at < s->sent ? '-' : at < h ? '=' : '#';
+    }
+    x = scale(q, max, width);
+    if (s->done > 0 && scale(s->done, max, width) == x)
+        row[x < width ? x : width - 1] = '#';
+    row[width] = '\0';
+    return q;
+}
+
+/* One line per URL on a common time axis (waterfall_row). */
 void trace_waterfall_print(struct trace *t, FILE *out, unsigned width)
 {
     double max = 0;
     char row[256];
-    size_t i, x;
+    size_t i;
 
     if (width > sizeof(row) - 1)
         width = sizeof(row) - 1;
@@ -154,14 +172,7 @@ void trace_waterfall_print(struct trace *t, FILE *out, unsigned width)
     fprintf(out, "waterfall: 0 .. %.3f ms ('-' queued, '=' waiting, '#' receiving)\n", max);
     for (i = 0; i < t->nstreams; i++) {
         const struct trace_srec *s = &t->streams[i];
-        double q = s->queued > 0 ? s->queued : s->sent, h = s->headers > 0 ? s->headers : s->done;
-        for (x = 0; x < width; x++) {
-            double at = max * ((double)x + 0.5) / (double)width;
-            row[x] = at < q || at > s->done ? ' ' : at < s->sent ? '-' : at < h ? '=' : '#';
-        }
-        if (s->done > 0 && scale(s->done, max, width) == scale(q, max, width))
-            row[scale(q, max, width) < width ? scale(q, max, width) : width - 1] = '#';
-        row[width] = '\0';
+        double q = waterfall_row(s, max, width, row);
         fprintf(out, "%4zu s=%-5u |%s| %.3f ms\n", s->urlnum, s->sid, row,
                 s->done > 0 ? s->done - q : 0);
     }

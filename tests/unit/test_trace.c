@@ -401,3 +401,30 @@ TEST(test_trace_ws_frames)
         strstr(ws_line(false, WS_OP_TEXT, true, false, 100, big, 100),
                "    data='xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'...\n"));
 }
+
+/* --waterfall: one row per stream on a common axis (0 .. the last end): ' ' outside the
+ * stream's life, '-' queued, '=' waiting for the head, '#' receiving; a stream shorter than
+ * a cell still shows one '#', and an unfinished one shows nothing and 0 ms. */
+TEST(test_trace_waterfall_rows)
+{
+    struct trace_srec s[3] = {
+        {.urlnum = 0, .sid = 1, .queued = 1, .sent = 3, .headers = 5, .done = 10},
+        {.urlnum = 1, .sid = 3, .sent = 2, .done = 2.2},
+        {.urlnum = 2, .sid = 5, .queued = 4, .sent = 6},
+    };
+    struct trace t;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+
+    memset(&t, 0, sizeof(t));
+    t.streams = s;
+    t.nstreams = 3;
+    trace_waterfall_print(&t, f, 10);
+    fclose(f);
+    CHECK_STR(text, "waterfall: 0 .. 10.000 ms ('-' queued, '=' waiting, '#' receiving)\n"
+                    "   0 s=1     | --==#####| 9.000 ms\n"
+                    "   1 s=3     |  #       | 0.200 ms\n"
+                    "   2 s=5     |          | 0.000 ms\n");
+    free(text);
+}
