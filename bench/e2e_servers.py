@@ -367,7 +367,9 @@ def tree_cpu(pid):
 def tunnel_cpu(b, a, runs):
     """Where the CPU goes: one more run of each h2get tool (tool, proxy name, proxy pid),
     with the CPU nginx (master and worker) and the proxy used meanwhile. With N cores, the
-    sum over N bounds the wall time from below."""
+    sum over N bounds the wall time from below, and so does each single-threaded process's
+    CPU (h2get's, nginx's one worker's); the larger bound is printed as `floor`, against the
+    first run's wall (the direct one)."""
     try:
         with open(os.path.join(a.tmp, "nginx", "nginx.pid")) as f:
             nginx = int(f.read().split()[0])
@@ -375,14 +377,19 @@ def tunnel_cpu(b, a, runs):
         print("  (no nginx.pid: no per-process CPU)")
         return
     cores = os.cpu_count() or 1
-    print("  one more run of each, CPU s of each process (the sum / %d cores bounds the wall):"
-          % cores)
+    print("  one more run of each, CPU s of each process; floor: the wall no schedule can\n"
+          "  beat, the larger of h2get's CPU, nginx's (one worker) and the sum / %d cores, and\n"
+          "  that floor over the direct run's wall:" % cores)
+    direct = None
     for t, name, pid in runs:
         n0, p0 = tree_cpu(nginx), tree_cpu(pid) if pid else 0.0
         r = b.run(t.argv)
         n1, p1 = tree_cpu(nginx) - n0, (tree_cpu(pid) - p0) if pid else 0.0
-        print("  %-28s wall %6.3f  h2get %6.3f  nginx %6.3f  %-10s %6.3f  sum %6.3f"
-              % (t.name + ":", r.wall, r.cpu, n1, name or "-", p1, r.cpu + n1 + p1))
+        floor = max(r.cpu, n1, (r.cpu + n1 + p1) / cores)  # the proxy may have threads
+        direct = direct or r.wall
+        print("  %-28s wall %6.3f  h2get %6.3f  nginx %6.3f  %-10s %6.3f  sum %6.3f  "
+              "floor %6.3f (%.2fx)" % (t.name + ":", r.wall, r.cpu, n1, name or "-", p1,
+                                       r.cpu + n1 + p1, floor, floor / direct))
 
 
 # --- compressed (issue 14) --------------------------------------------------------------
