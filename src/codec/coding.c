@@ -17,6 +17,8 @@
 #include <zstd.h>
 #include <zstd_errors.h>
 
+#include "crc32.h"
+
 /* RFC 9659 §3: zstd content codings use windows of at most 8 MiB (2^23). */
 #define ZSTD_WINDOW_LOG_MAX 23
 
@@ -34,6 +36,13 @@ struct coding_layer {
     bool raw;     /* deflate: retried as raw deflate (RFC 1951 without the zlib wrapper) */
     bool failed;
     struct span in; /* input not taken yet */
+    /* gzip: zlib checks each member's header (with its CRC-16, FHCRC), then we check the
+     * CRC-32 and ISIZE of its data (gz_track, gz_trailer_ok): */
+    gz_header head;  /* zlib's view of the member's header: `done` once it is read */
+    bool own_check;  /* zlib's check of the data is off (inflateValidate), ours is on */
+    uint32_t crc;    /* the member's data so far */
+    uint32_t isize;  /* ... and its length, mod 2^32 */
+    uint8_t tail[8]; /* the last 8 bytes zlib took: the trailer once the member ends */
     uint8_t buf[CODING_CHUNK];
 };
 
@@ -133,6 +142,19 @@ static void lib_free(void *opaque, void *p)
     mem_free(opaque, p);
 }
 
+/* A gzip member begins (after inflateInit2 or inflateReset): zlib checks its header and
+ * reports it read in `head.done`; its data's check stays zlib's until then. */
+static int gz_member(struct coding_layer *l)
+{
+    memset(&l->head, 0, sizeof(l->head)); /* no extra, name or comment kept */
+    l->own_check = false;
+    l->crc = 0;
+    l->isize = 0;
+    if (inflateValidate(&l->u.z, 1) != Z_OK || inflateGetHeader(&l->u.z, &l->head) != Z_OK)
+        return H2E_BAD_CODING;
+    return 0;
+}
+
 static int layer_start(struct coding_layer *l)
 {
     void *m = (void *)l->mem;
@@ -144,9 +166,9 @@ static int layer_start(struct coding_layer *l)
         l->u.z.zfree = z_free;
         l->u.z.opaque = m;
         /* 16 + MAX_WBITS: the gzip wrapper (RFC 1952); MAX_WBITS: zlib (RFC 1950) */
-        return inflateInit2(&l->u.z, l->type == CODING_GZIP ? 16 + MAX_WBITS : MAX_WBITS) == Z_OK
-                   ? 0
-                   : H2E_NOMEM;
+        if (inflateInit2(&l->u.z, l->type == CODING_GZIP ? 16 + MAX_WBITS : MAX_WBITS) != Z_OK)
+            return H2E_NOMEM;
+        return l->type == CODING_GZIP ? gz_member(l) : 0;
     case CODING_BR:
         l->u.br = BrotliDecoderCreateInstance(lib_alloc, lib_free, m);
         return l->u.br ? 0 : H2E_NOMEM;
@@ -243,6 +265,36 @@ static const char *z_why(const struct coding_layer *l)
     return l->type == CODING_GZIP ? "corrupt gzip data" : "corrupt deflate data";
 }
 
+/* zlib took `in[0..n)` and made `buf[0..made)` of a gzip member: its CRC-32 goes on
+ * (crc32_update folds it several times faster than zlib's loop), and the last 8 bytes
+ * taken are kept, so that they hold the trailer when the member ends. Once the header is
+ * read, zlib's own check of the data is turned off: ours replaces it. */
+static void gz_track(struct coding_layer *l, const uint8_t *in, size_t n, size_t made)
+{
+    l->crc = crc32_update(l->crc, l->buf, made);
+    l->isize += (uint32_t)made;
+    if (n >= sizeof(l->tail)) {
+        memcpy(l->tail, in + n - sizeof(l->tail), sizeof(l->tail));
+    } else if (n) {
+        memmove(l->tail, l->tail + n, sizeof(l->tail) - n);
+        memcpy(l->tail + sizeof(l->tail) - n, in, n);
+    }
+    if (!l->own_check && l->head.done == 1 && inflateValidate(&l->u.z, 0) == Z_OK)
+        l->own_check = true;
+}
+
+/* The member ended (Z_STREAM_END): zlib read its trailer from a byte boundary and took
+ * nothing after it, so the trailer is the last 8 bytes taken: CRC32, then ISIZE, both
+ * little-endian (RFC 1952 §2.3.1). */
+static bool gz_trailer_ok(const struct coding_layer *l)
+{
+    const uint8_t *t = l->tail;
+    uint32_t crc = t[0] | (uint32_t)t[1] << 8 | (uint32_t)t[2] << 16 | (uint32_t)t[3] << 24;
+    uint32_t isize = t[4] | (uint32_t)t[5] << 8 | (uint32_t)t[6] << 16 | (uint32_t)t[7] << 24;
+
+    return !l->own_check || (crc == l->crc && isize == l->isize);
+}
+
 static int step_zlib(struct coding_layer *l, size_t *made, struct h2e_info *info)
 {
     z_stream *z = &l->u.z;
@@ -260,7 +312,7 @@ static int step_zlib(struct coding_layer *l, size_t *made, struct h2e_info *info
          * trailing garbage, not a corrupt member */
         if (l->in.p[0] != 0x1f || (l->in.len > 1 && l->in.p[1] != 0x8b))
             return bad(l, info, "data after the end of the gzip stream");
-        if (inflateReset(z) != Z_OK)
+        if (inflateReset(z) != Z_OK || gz_member(l) != 0)
             return bad(l, info, z_why(l));
         l->ended = false;
     }
@@ -274,6 +326,10 @@ static int step_zlib(struct coding_layer *l, size_t *made, struct h2e_info *info
     *made = CODING_CHUNK - z->avail_out;
     if (r == Z_DATA_ERROR && retry_raw(l, start))
         return 0;
+    if (l->type == CODING_GZIP && (r == Z_OK || r == Z_STREAM_END))
+        gz_track(l, start.p, avail - z->avail_in, *made);
+    if (r == Z_STREAM_END && !gz_trailer_ok(l))
+        return bad(l, info, z_why(l));
     if (r == Z_STREAM_END)
         l->ended = true;
     else if (r != Z_OK && r != Z_BUF_ERROR)

@@ -21,13 +21,14 @@ struct result {
     uint8_t *out;
     size_t len;
     size_t max_chunk;
+    const char *why; /* the error's reason */
 };
 
 /* Decode `in` fed in pieces of `step` bytes (0: whole) with codings `t` (as applied). */
 static struct result decode(const enum coding_type *t, size_t nt, const uint8_t *in, size_t len,
                             size_t step)
 {
-    struct result r = {0, NULL, 0, 0};
+    struct result r = {0, NULL, 0, 0, NULL};
     struct h2e_info info = H2E_INFO_INIT;
     struct coding c;
     struct span o;
@@ -55,6 +56,7 @@ static struct result decode(const enum coding_type *t, size_t nt, const uint8_t 
     } while (at < len);
     if (!r.rv && (r.rv = coding_finish(&c, &info)) != 0)
         CHECK(info.why != NULL);
+    r.why = info.why;
     coding_release(&c);
     return r;
 }
@@ -214,6 +216,87 @@ TEST(test_coding_gzip_members_and_faults)
     free(gz);
     free(z);
     free(two);
+}
+
+/* A gzip member with every optional header field: FEXTRA, FNAME, FCOMMENT and FHCRC
+ * (RFC 1952 §2.3.1); `*hcrc_at`: where its header CRC-16 is. */
+static uint8_t *gzip_full_header(const uint8_t *p, size_t n, size_t *out_len, size_t *hcrc_at)
+{
+    static uint8_t extra[] = {'h', 'g', 2, 0, 'o', 'k'};
+    gz_header h;
+    z_stream z;
+    size_t cap = compressBound((uLong)n) + 128;
+    uint8_t *out = malloc(cap);
+
+    memset(&h, 0, sizeof(h));
+    h.extra = extra;
+    h.extra_len = sizeof(extra);
+    h.name = (Bytef *)"body.txt";
+    h.comment = (Bytef *)"made by test_coding";
+    h.hcrc = 1;
+    memset(&z, 0, sizeof(z));
+    deflateInit2(&z, 6, Z_DEFLATED, 16 + 15, 8, Z_DEFAULT_STRATEGY);
+    CHECK_INT(deflateSetHeader(&z, &h), Z_OK);
+    z.next_in = (Bytef *)(uintptr_t)p;
+    z.avail_in = (uInt)n;
+    z.next_out = out;
+    z.avail_out = (uInt)cap;
+    CHECK_INT(deflate(&z, Z_FINISH), Z_STREAM_END);
+    *out_len = cap - z.avail_out;
+    deflateEnd(&z);
+    *hcrc_at = 10 + 2 + sizeof(extra) + strlen("body.txt") + 1 + strlen("made by test_coding") + 1;
+    CHECK_INT(out[3], 0x02 | 0x04 | 0x08 | 0x10); /* FHCRC FEXTRA FNAME FCOMMENT */
+    return out;
+}
+
+static void check_fails(const enum coding_type *t, const uint8_t *in, size_t len, size_t step,
+                        const char *why)
+{
+    struct result r = decode(t, 1, in, len, step);
+
+    CHECK_INT(r.rv, H2E_BAD_CODING);
+    CHECK_STR(r.why, why);
+    free(r.out);
+}
+
+/* Once a member's header is read, its CRC-32 and ISIZE are checked by coding.c (zlib's
+ * check is turned off for speed): a flipped bit in any of the 8 trailer bytes fails, fed
+ * whole (zlib may still be checking) and in pieces (ours is), in the first member and in a
+ * second one; the header's own CRC-16 stays zlib's to check, in every member. */
+TEST(test_coding_gzip_trailer_and_header_checks)
+{
+    enum coding_type g = CODING_GZIP;
+    size_t n = 300000, len, at, i, steps[] = {0, 1000, 1};
+    uint8_t *data = sample(n), *gz = gzip_full_header(data, n, &len, &at);
+    uint8_t *two = malloc(2 * len), *want = malloc(2 * n);
+
+    for (i = 0; i < 3; i++)
+        check_decodes(&g, 1, gz, len, data, n, steps[i]);
+    memcpy(two, gz, len);
+    memcpy(two + len, gz, len);
+    memcpy(want, data, n);
+    memcpy(want + n, data, n);
+    check_decodes(&g, 1, two, 2 * len, want, 2 * n, 777);
+    for (i = 0; i < 8; i++) {
+        size_t s;
+        for (s = 0; s < 2; s++) {
+            gz[len - 8 + i] ^= 0x10;
+            check_fails(&g, gz, len, steps[s], "corrupt gzip data");
+            gz[len - 8 + i] ^= 0x10;
+        }
+        two[2 * len - 8 + i] ^= 0x01; /* the second member's trailer */
+        check_fails(&g, two, 2 * len, 4096, "corrupt gzip data");
+        two[2 * len - 8 + i] ^= 0x01;
+    }
+    gz[at] ^= 1;
+    check_fails(&g, gz, len, 1000, "corrupt gzip data");
+    gz[at] ^= 1;
+    two[len + at + 1] ^= 1;
+    check_fails(&g, two, 2 * len, 1000, "corrupt gzip data");
+    free(data);
+    free(gz);
+    free(two);
+    free(want);
 }
 
 TEST(test_coding_brotli)
