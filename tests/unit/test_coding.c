@@ -61,14 +61,18 @@ static struct result decode(const enum coding_type *t, size_t nt, const uint8_t 
     return r;
 }
 
-static uint8_t *zlib_encode(const uint8_t *p, size_t n, int bits, size_t *out_len)
+/* `p` deflated with zlib's window `bits` (16 + 15: gzip, with header `h` if not NULL). */
+static uint8_t *zlib_encode_with(const uint8_t *p, size_t n, int bits, gz_header *h,
+                                 size_t *out_len)
 {
     z_stream z;
-    size_t cap = compressBound((uLong)n) + 64;
+    size_t cap = compressBound((uLong)n) + 128;
     uint8_t *out = malloc(cap);
 
     memset(&z, 0, sizeof(z));
     deflateInit2(&z, 9, Z_DEFLATED, bits, 8, Z_DEFAULT_STRATEGY);
+    if (h)
+        CHECK_INT(deflateSetHeader(&z, h), Z_OK);
     z.next_in = (Bytef *)(uintptr_t)p;
     z.avail_in = (uInt)n;
     z.next_out = out;
@@ -77,6 +81,11 @@ static uint8_t *zlib_encode(const uint8_t *p, size_t n, int bits, size_t *out_le
     *out_len = cap - z.avail_out;
     deflateEnd(&z);
     return out;
+}
+
+static uint8_t *zlib_encode(const uint8_t *p, size_t n, int bits, size_t *out_len)
+{
+    return zlib_encode_with(p, n, bits, NULL, out_len);
 }
 
 static uint8_t *zstd_encode(const uint8_t *p, size_t n, size_t *out_len)
@@ -224,9 +233,7 @@ static uint8_t *gzip_full_header(const uint8_t *p, size_t n, size_t *out_len, si
 {
     static uint8_t extra[] = {'h', 'g', 2, 0, 'o', 'k'};
     gz_header h;
-    z_stream z;
-    size_t cap = compressBound((uLong)n) + 128;
-    uint8_t *out = malloc(cap);
+    uint8_t *out;
 
     memset(&h, 0, sizeof(h));
     h.extra = extra;
@@ -234,16 +241,7 @@ static uint8_t *gzip_full_header(const uint8_t *p, size_t n, size_t *out_len, si
     h.name = (Bytef *)"body.txt";
     h.comment = (Bytef *)"made by test_coding";
     h.hcrc = 1;
-    memset(&z, 0, sizeof(z));
-    deflateInit2(&z, 6, Z_DEFLATED, 16 + 15, 8, Z_DEFAULT_STRATEGY);
-    CHECK_INT(deflateSetHeader(&z, &h), Z_OK);
-    z.next_in = (Bytef *)(uintptr_t)p;
-    z.avail_in = (uInt)n;
-    z.next_out = out;
-    z.avail_out = (uInt)cap;
-    CHECK_INT(deflate(&z, Z_FINISH), Z_STREAM_END);
-    *out_len = cap - z.avail_out;
-    deflateEnd(&z);
+    out = zlib_encode_with(p, n, 16 + 15, &h, out_len);
     *hcrc_at = 10 + 2 + sizeof(extra) + strlen("body.txt") + 1 + strlen("made by test_coding") + 1;
     CHECK_INT(out[3], 0x02 | 0x04 | 0x08 | 0x10); /* FHCRC FEXTRA FNAME FCOMMENT */
     return out;
