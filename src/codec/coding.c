@@ -326,10 +326,11 @@ static int step_zlib(struct coding_layer *l, size_t *made, struct h2e_info *info
     *made = CODING_CHUNK - z->avail_out;
     if (r == Z_DATA_ERROR && retry_raw(l, start))
         return 0;
-    if (l->type == CODING_GZIP && (r == Z_OK || r == Z_STREAM_END))
+    if (l->type == CODING_GZIP && (r == Z_OK || r == Z_STREAM_END)) {
         gz_track(l, start.p, avail - z->avail_in, *made);
-    if (r == Z_STREAM_END && !gz_trailer_ok(l))
-        return bad(l, info, z_why(l));
+        if (r == Z_STREAM_END && !gz_trailer_ok(l))
+            return bad(l, info, z_why(l));
+    }
     if (r == Z_STREAM_END)
         l->ended = true;
     else if (r != Z_OK && r != Z_BUF_ERROR)
