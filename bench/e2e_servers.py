@@ -348,7 +348,8 @@ def proxy_tunnel(b, a, tunnels):
             b.ratio(c, direct[1], "wall", "wall", None)
             b.ratio(c, direct[1], "CPU", "cpu", None)
             b.ratio(h, c, "wall", "wall", None)
-    tunnel_cpu(b, a, [(direct[0], None, None)] + [(h, n, pid) for h, _, n, pid in rows])
+    tunnel_cpu(b, a, [(direct[0], None, None)] + [(h, n, pid) for h, _, n, pid in rows] +
+               [(direct[1], None, None)] + [(c, n, pid) for _, c, n, pid in rows if c])
     return ok
 
 
@@ -365,11 +366,13 @@ def tree_cpu(pid):
 
 
 def tunnel_cpu(b, a, runs):
-    """Where the CPU goes: one more run of each h2get tool (tool, proxy name, proxy pid),
-    with the CPU nginx (master and worker) and the proxy used meanwhile. With N cores, the
-    sum over N bounds the wall time from below, and so does each single-threaded process's
-    CPU (h2get's, nginx's one worker's); the larger bound is printed as `floor`, against the
-    first run's wall (the direct one)."""
+    """Where the CPU goes: one more run of each tool (tool, proxy name, proxy pid), with the
+    CPU nginx (master and worker) and the proxy used meanwhile. With N cores, the sum over N
+    bounds the wall time from below, and so does each single-threaded process's CPU (the
+    client's, nginx's one worker's); the larger bound is printed as `floor`, against the wall
+    of the direct run of the same client (each client's direct run comes first). `servers`
+    is the same bound without the client: nginx's and the proxy's CPU over N, against that
+    wall. When it is above 1.1x, no client could meet the tunnel target on this machine."""
     try:
         with open(os.path.join(a.tmp, "nginx", "nginx.pid")) as f:
             nginx = int(f.read().split()[0])
@@ -378,18 +381,22 @@ def tunnel_cpu(b, a, runs):
         return
     cores = os.cpu_count() or 1
     print("  one more run of each, CPU s of each process; floor: the wall no schedule can\n"
-          "  beat, the larger of h2get's CPU, nginx's (one worker) and the sum / %d cores, and\n"
-          "  that floor over the direct run's wall:" % cores)
+          "  beat, the larger of the client's CPU, nginx's (one worker) and the sum / %d cores,\n"
+          "  over the wall of that client's direct run; servers: (nginx + proxy) / %d cores,\n"
+          "  over the same wall, what the servers alone need:" % (cores, cores))
     direct = None
     for t, name, pid in runs:
         n0, p0 = tree_cpu(nginx), tree_cpu(pid) if pid else 0.0
         r = b.run(t.argv)
         n1, p1 = tree_cpu(nginx) - n0, (tree_cpu(pid) - p0) if pid else 0.0
         floor = max(r.cpu, n1, (r.cpu + n1 + p1) / cores)  # the proxy may have threads
-        direct = direct or r.wall
-        print("  %-28s wall %6.3f  h2get %6.3f  nginx %6.3f  %-10s %6.3f  sum %6.3f  "
-              "floor %6.3f (%.2fx)" % (t.name + ":", r.wall, r.cpu, n1, name or "-", p1,
-                                       r.cpu + n1 + p1, floor, floor / direct))
+        if not name:
+            direct = r.wall
+        servers = "" if not name else "  servers %6.3f (%.2fx)" % (
+            (n1 + p1) / cores, (n1 + p1) / cores / direct)
+        print("  %-28s wall %6.3f  client %6.3f  nginx %6.3f  %-10s %6.3f  sum %6.3f  "
+              "floor %6.3f (%.2fx)%s" % (t.name + ":", r.wall, r.cpu, n1, name or "-", p1,
+                                         r.cpu + n1 + p1, floor, floor / direct, servers))
 
 
 # --- compressed (issue 14) --------------------------------------------------------------
