@@ -215,42 +215,42 @@ static int data_start(struct h2c_conn *c, const uint8_t *p, size_t len, struct h
     return rv < 0 ? settle(c, rv, info) : (int)H2_FRAME_HEADER_LEN + rv;
 }
 
+/* A frame h2f_decode refused with `rv`: shown to the observer, then a connection error, or
+ * for a stream-scoped one (always decided on the whole frame: only an oversized frame fails
+ * from its header, and that is a connection error) the frame is skipped and the stream
+ * reset. Returns the bytes consumed or the error. */
+static int bad_frame(struct h2c_conn *c, int rv, const struct h2f_frame *f, size_t len,
+                     struct h2e_info *info)
+{
+    size_t whole = H2_FRAME_HEADER_LEN + (size_t)f->hdr.length;
+    struct h2c_stream *s;
+
+    if (c->cfg.on_bad_frame)
+        c->cfg.on_bad_frame(c->cfg.on_frame_ud, &f->hdr, info);
+    if (h2e_scope(rv) != H2E_SCOPE_STREAM || len < whole)
+        return conn_error(c, rv, info);
+    if (!(s = stream_find(&c->streams, f->hdr.stream_id)))
+        return (int)whole;
+    if (f->hdr.type == H2F_TYPE_DATA)
+        conn_credit(c, NULL, f->hdr.length);
+    rv = conn_stream_error(c, s, rv, info->why);
+    return rv < 0 ? rv : (int)whole;
+}
+
 static int recv_frame(struct h2c_conn *c, const uint8_t *p, size_t len, struct h2e_info *info)
 {
     struct h2f_frame f;
-    int rv = h2f_decode(p, len, c->cfg.max_frame_size, &f, info);
+    int rv = h2f_decode(p, len, c->cfg.max_frame_size, &f, info), hr;
 
     if (rv == H2E_INCOMPLETE)
         return data_start(c, p, len, info);
-    if (rv < 0 && rv != H2E_INCOMPLETE && c->cfg.on_bad_frame) {
-        struct h2f_header hdr;
-        if (h2f_decode_header(p, len, &hdr) == 0)
-            c->cfg.on_bad_frame(c->cfg.on_frame_ud, &hdr, info);
-    }
-    if (rv < 0 && h2e_scope(rv) == H2E_SCOPE_STREAM) {
-        size_t whole = H2_FRAME_HEADER_LEN + (size_t)f.hdr.length;
-        struct h2c_stream *s = stream_find(&c->streams, f.hdr.stream_id);
-        if (len < whole)
-            return 0; /* skip the frame only once all of it is here */
-        if (s) {
-            if (f.hdr.type == H2F_TYPE_DATA)
-                conn_credit(c, NULL, f.hdr.length);
-            rv = conn_stream_error(c, s, rv, info->why);
-        } else {
-            rv = 0;
-        }
-        return rv < 0 ? rv : (int)whole;
-    }
     if (rv < 0)
-        return conn_error(c, rv, info);
+        return bad_frame(c, rv, &f, len, info);
     c->received_anything = true;
     if (c->cfg.on_frame && f.hdr.type != H2F_TYPE_HEADERS && f.hdr.type != H2F_TYPE_CONTINUATION)
         c->cfg.on_frame(c->cfg.on_frame_ud, false, &f, NULL);
-    {
-        int hr = conn_dispatch(c, &f, info);
-        if (hr < 0)
-            return h2e_is_fatal(hr) ? conn_error(c, hr, info) : hr;
-    }
+    if ((hr = conn_dispatch(c, &f, info)) < 0)
+        return h2e_is_fatal(hr) ? conn_error(c, hr, info) : hr;
     return rv;
 }
 

@@ -190,3 +190,37 @@ TEST(test_conn_aids_bad_frame_observed)
     h2c_free(c);
     CHECK_INT(tap_mem_live(), 0);
 }
+
+/* RFC 9113 §6.3: a PRIORITY frame of the wrong length is a stream error: the observer sees it
+ * once, the frame is consumed whole and the open stream reset with FRAME_SIZE_ERROR; on a
+ * stream that is not open it is only skipped. */
+TEST(test_conn_aids_stream_bad_frame_skipped)
+{
+    struct h2c_config cfg;
+    struct h2f_frame fr[8];
+    struct h2c_request r = {req, 4, false, NULL};
+    struct h2c_conn *c;
+    uint8_t prio[13] = {0, 0, 4, H2F_TYPE_PRIORITY, 0, 0, 0, 0, 1, 0, 0, 0, 0};
+
+    h2c_config_init(&cfg, &tap_mem);
+    cfg.on_bad_frame = on_bad;
+    c = ready(&cfg, fr);
+    CHECK_INT(h2c_submit(c, &r), 1);
+    CHECK_INT(sent(c, fr, 8), 1);
+    bad_code = 0;
+    CHECK_INT(h2c_recv(c, prio, sizeof(prio), NULL), 13);
+    CHECK_INT(bad_code, H2E_STREAM_FRAME_SIZE);
+    CHECK_INT(bad_len, 4);
+    CHECK_INT(sent(c, fr, 8), 1);
+    CHECK_INT(fr[0].hdr.type, H2F_TYPE_RST_STREAM);
+    CHECK_INT(fr[0].hdr.stream_id, 1);
+    CHECK_INT(fr[0].u.rst_stream.error_code, H2_FRAME_SIZE_ERROR);
+    prio[8] = 3;
+    bad_code = 0;
+    CHECK_INT(h2c_recv(c, prio, sizeof(prio), NULL), 13);
+    CHECK_INT(bad_code, H2E_STREAM_FRAME_SIZE);
+    CHECK_INT(sent(c, fr, 8), 0);
+    CHECK(!h2c_is_closing(c));
+    h2c_free(c);
+    CHECK_INT(tap_mem_live(), 0);
+}
