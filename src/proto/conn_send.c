@@ -387,6 +387,16 @@ static bool silly(struct h2c_conn *c, struct h2c_stream *s, size_t rem)
     return w < (SWS_MIN_FRAME < half ? SWS_MIN_FRAME : half);
 }
 
+/* END_STREAM went out on `s` (RFC 9113 §5.1): half-closed (local), or closed when the peer
+ * had ended its side already. */
+static void end_local(struct h2c_conn *c, struct h2c_stream *s)
+{
+    if (s->state == STREAM_HALF_CLOSED_REMOTE)
+        conn_close_stream(c, s, CLOSED_END_STREAM);
+    else
+        s->state = STREAM_HALF_CLOSED_LOCAL;
+}
+
 int64_t h2c_send_data(struct h2c_conn *c, uint32_t sid, const uint8_t *p, size_t len, bool end)
 {
     struct h2c_stream *s = stream_find(&c->streams, sid);
@@ -414,12 +424,8 @@ int64_t h2c_send_data(struct h2c_conn *c, uint32_t sid, const uint8_t *p, size_t
         s->small_ok = false;
         off += n;
     } while (off < len);
-    if (end && off == len) {
-        if (s->state == STREAM_HALF_CLOSED_REMOTE)
-            conn_close_stream(c, s, CLOSED_END_STREAM);
-        else
-            s->state = STREAM_HALF_CLOSED_LOCAL;
-    }
+    if (end && off == len)
+        end_local(c, s);
     return (int64_t)off;
 }
 
@@ -436,10 +442,7 @@ int h2c_send_trailers(struct h2c_conn *c, uint32_t sid, const struct hpack_field
         rv = queue_block(c, sid, buf_span(&c->scratch), true);
     if (rv)
         return rv;
-    if (s->state == STREAM_HALF_CLOSED_REMOTE)
-        conn_close_stream(c, s, CLOSED_END_STREAM);
-    else
-        s->state = STREAM_HALF_CLOSED_LOCAL;
+    end_local(c, s);
     return 0;
 }
 
