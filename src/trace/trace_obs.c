@@ -351,6 +351,38 @@ void trace_h2_event(struct trace *t, unsigned conn_id, const struct h2c_event *e
         json_event(t, cr, ev, ms);
 }
 
+/* The time of a connection milestone, kept for the waterfall, and the hop it serves. */
+static void conn_stamp(struct trace_crec *cr, enum trace_conn_event ev, double ms)
+{
+    switch (ev) {
+    case TRACE_CONN_RESOLVED:
+        cr->resolved = ms;
+        break;
+    case TRACE_CONN_CONNECTED:
+        cr->connected = ms;
+        break;
+    case TRACE_CONN_TLS_DONE:
+        cr->tls = ms;
+        break;
+    case TRACE_CONN_H1:
+        cr->h2 = false;
+        cr->proto = ms;
+        break;
+    case TRACE_CONN_H2:
+        cr->proto = ms;
+        break;
+    case TRACE_CONN_PROXY:
+        cr->hop = "proxy";
+        break;
+    case TRACE_CONN_TUNNEL:
+        cr->hop = "tunnel";
+        break;
+    case TRACE_CONN_CLOSED:
+        cr->closed = ms;
+        break;
+    }
+}
+
 void trace_conn(struct trace *t, unsigned conn_id, enum trace_conn_event ev, const char *detail)
 {
     static const char *const names[] = {"resolved", "connected", "tls",   "h2",
@@ -363,18 +395,7 @@ void trace_conn(struct trace *t, unsigned conn_id, enum trace_conn_event ev, con
     cr = trace_crec(t, conn_id);
     ms = trace_now(t);
     flush_windows(t, cr, ms);
-    if (ev == TRACE_CONN_RESOLVED)
-        cr->resolved = ms;
-    else if (ev == TRACE_CONN_CONNECTED)
-        cr->connected = ms;
-    else if (ev == TRACE_CONN_TLS_DONE)
-        cr->tls = ms;
-    else if (ev == TRACE_CONN_H2 || ev == TRACE_CONN_H1)
-        cr->proto = ms;
-    if (ev == TRACE_CONN_H1)
-        cr->h2 = false;
-    if (ev == TRACE_CONN_PROXY || ev == TRACE_CONN_TUNNEL)
-        cr->hop = ev == TRACE_CONN_PROXY ? "proxy" : "tunnel";
+    conn_stamp(cr, ev, ms);
     if (t->json) {
         struct trace_jl j;
         trace_jl_begin(&j, ms, conn_id, "conn");
@@ -385,7 +406,6 @@ void trace_conn(struct trace *t, unsigned conn_id, enum trace_conn_event ev, con
     }
     if (ev != TRACE_CONN_CLOSED)
         return;
-    cr->closed = ms;
     if (t->check && cr->h2c)
         trace_check_closed(t, conn_id);
     cr->h2c = NULL;
