@@ -369,8 +369,8 @@ def tunnel_cpu(b, a, runs):
     """Where the CPU goes: one more run of each tool (tool, proxy name, proxy pid), with the
     CPU nginx (master and worker) and the proxy used meanwhile. With N cores, the sum over N
     bounds the wall time from below, and so does each single-threaded process's CPU (the
-    client's, nginx's one worker's); the larger bound is printed as `floor`, against the wall
-    of the direct run of the same client (each client's direct run comes first). `servers`
+    client's, nginx's one worker's); the larger bound is printed as `floor`, against the median
+    wall of the same client's timed direct runs (its direct tool comes first). `servers`
     is the same bound without the client: nginx's and the proxy's CPU over N, against that
     wall. When it is above 1.1x, no client could meet the tunnel target on this machine."""
     try:
@@ -382,8 +382,8 @@ def tunnel_cpu(b, a, runs):
     cores = os.cpu_count() or 1
     print("  one more run of each, CPU s of each process; floor: the wall no schedule can\n"
           "  beat, the larger of the client's CPU, nginx's (one worker) and the sum / %d cores,\n"
-          "  over the wall of that client's direct run; servers: (nginx + proxy) / %d cores,\n"
-          "  over the same wall, what the servers alone need:" % (cores, cores))
+          "  over the median wall of that client's direct runs above; servers: (nginx + proxy)\n"
+          "  / %d cores over the same wall, what the servers alone need:" % (cores, cores))
     direct = None
     for t, name, pid in runs:
         n0, p0 = tree_cpu(nginx), tree_cpu(pid) if pid else 0.0
@@ -391,7 +391,7 @@ def tunnel_cpu(b, a, runs):
         n1, p1 = tree_cpu(nginx) - n0, (tree_cpu(pid) - p0) if pid else 0.0
         floor = max(r.cpu, n1, (r.cpu + n1 + p1) / cores)  # the proxy may have threads
         if not name:
-            direct = r.wall
+            direct = b.med(t, "wall") or r.wall  # one run's wall swings by half here
         servers = "" if not name else "  servers %6.3f (%.2fx)" % (
             (n1 + p1) / cores, (n1 + p1) / cores / direct)
         print("  %-28s wall %6.3f  client %6.3f  nginx %6.3f  %-10s %6.3f  sum %6.3f  "
