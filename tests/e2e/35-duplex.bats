@@ -98,18 +98,6 @@ frame_ms() {
 
 # --- --duplex ------------------------------------------------------------------------
 
-# run_h2get_time ARGS...: as run_h2get, under GNU time (peak RSS in KiB to ./rss), with the
-# caller's stdin and stdout.
-run_h2get_time() {
-    STDERR="$BATS_TEST_TMPDIR/stderr"
-    printf 'h2get' >"$BATS_TEST_TMPDIR/cmd"
-    printf ' %q' "$@" >>"$BATS_TEST_TMPDIR/cmd"
-    status=0
-    timeout -k 5 "$E2E_TIMEOUT" /usr/bin/time -f %M -o rss "$H2GET" "$@" 2>"$STDERR" 3>&- ||
-        status=$?
-    stderr=$(cat "$STDERR")
-}
-
 # handshake: the server speaks first ("hello"); a coproc answers each line only after it
 # has read the previous one from h2get's stdout; three round trips, then stdin closes.
 # A client that sends its whole body before it reads the response never gets "hello".
@@ -162,7 +150,7 @@ handshake() {
     cmp -s in out || fail "echo differs: $(stat -c %s out) bytes back"
     assert_peer_log '^c1 note echoed 67108864 bytes$'
     # peak RSS stays near a window (1 MiB) and buffers, not the 64 MiB
-    [ "$(cat rss)" -lt 40000 ] || fail "peak RSS $(cat rss) KiB"
+    assert_rss_growth rss 32768 "a 64 MiB echo"
     echo "# 64 MiB echo: $((SECONDS - t0)) s, peak RSS $(cat rss) KiB" >&3
 }
 
@@ -177,7 +165,7 @@ handshake() {
     wait "$reader"
     assert_status 0
     cmp -s in out || fail "echo differs: $(stat -c %s out) bytes back"
-    [ "$(cat rss)" -lt 40000 ] || fail "peak RSS $(cat rss) KiB"
+    assert_rss_growth rss 8192 "16 MiB held back by a slow reader"
     # stdout blocked: no credit beyond the window, so the peer saw its send window close
     assert_peer_log '^c1 note send window closed after [0-9]+ bytes$'
     assert_peer_log '^c1 note echoed 16777216 bytes$'
@@ -222,7 +210,7 @@ start_h2echo() {
     run_h2get_time --duplex -T - "${H2ECHO_ARGS[@]}" "$H2ECHO_URL/echo" < <(cat in) >out
     assert_status 0
     cmp -s in out || fail "echo differs: $(stat -c %s out) bytes back" "$stderr"
-    [ "$(cat rss)" -lt 40000 ] || fail "peak RSS $(cat rss) KiB"
+    assert_rss_growth rss 32768 "a 64 MiB echo"
     # the same server's download, the benchmark's baseline
     run_h2get "${H2ECHO_ARGS[@]}" "$H2ECHO_URL/bytes/1000000"
     assert_status 0
@@ -241,7 +229,7 @@ start_h2echo() {
     wait "$reader"
     assert_status 0
     cmp -s in out || fail "echo differs: $(stat -c %s out) bytes back" "$stderr"
-    [ "$(cat rss)" -lt 40000 ] || fail "peak RSS $(cat rss) KiB"
+    assert_rss_growth rss 16384 "32 MiB held back by a slow reader"
     # h2echo gives its window back only for echoed bytes it wrote: a window (1 MiB) and
     # buffers, not the 32 MiB that waited
     local hwm

@@ -528,7 +528,36 @@ status_line_re() {
     esac
 }
 
+# run_h2get_time ARGS...: as run_h2get, under GNU time (peak RSS in KiB to ./rss), with the
+# caller's stdin and stdout.
+run_h2get_time() {
+    STDERR="$BATS_TEST_TMPDIR/stderr"
+    printf 'h2get' >"$BATS_TEST_TMPDIR/cmd"
+    printf ' %q' "$@" >>"$BATS_TEST_TMPDIR/cmd"
+    status=0
+    timeout -k 5 "$E2E_TIMEOUT" /usr/bin/time -f %M -o rss "$H2GET" "$@" 2>"$STDERR" 3>&- ||
+        status=$?
+    stderr=$(cat "$STDERR")
+}
+
 # --- assertions ----------------------------------------------------------------------
+
+# assert_rss_growth FILE LIMIT_KIB WHAT: the peak RSS (KiB) in FILE (GNU time's %M, as
+# run_h2get_time writes ./rss), less that of `h2get --version` by the same binary, is below
+# LIMIT_KIB: memory bounded by windows and
+# buffers, not by the WHAT that went through. Taken over the binary's own idle size, the
+# bound means the same in every build. Under the sanitizers (E2E_SAN=1: make asan) it grows
+# by 16 MiB: ASan keeps 8 MiB of freed blocks in quarantine (Makefile) and pads each block.
+assert_rss_growth() {
+    local peak idle limit=$2
+    peak=$(tail -1 "$1")
+    idle=$(/usr/bin/time -f %M "$H2GET" --version 2>&1 >/dev/null | tail -1)
+    [ -z "${E2E_SAN:-}" ] || limit=$((limit + 16384))
+    echo "# peak RSS $peak KiB: $((peak - idle)) KiB over h2get --version, for $3" >&3
+    [ $((peak - idle)) -lt "$limit" ] ||
+        fail "peak RSS $peak KiB: $((peak - idle)) KiB over h2get --version's $idle KiB," \
+            "for $3 (limit $limit KiB)"
+}
 
 assert_status() {
     [ "$status" = "$1" ] || fail "expected exit status $1, got $status" "$(h2get_context)"
