@@ -544,10 +544,10 @@ run_h2get_time() {
 
 # assert_rss_growth FILE LIMIT_KIB WHAT: the peak RSS (KiB) in FILE (GNU time's %M, as
 # run_h2get_time writes ./rss), less that of `h2get --version` by the same binary, is below
-# LIMIT_KIB: memory bounded by windows and
-# buffers, not by the WHAT that went through. Taken over the binary's own idle size, the
-# bound means the same in every build. Under the sanitizers (E2E_SAN=1: make asan) it grows
-# by 16 MiB: ASan keeps 8 MiB of freed blocks in quarantine (Makefile) and pads each block.
+# LIMIT_KIB: memory bounded by windows and buffers, not by the WHAT that went through. Taken
+# over the binary's own idle size, the bound means the same in every build. Under the
+# sanitizers (E2E_SAN=1: make asan) it grows by 16 MiB: ASan keeps 8 MiB of freed blocks in
+# quarantine (Makefile) and pads each block.
 assert_rss_growth() {
     local peak idle limit=$2
     peak=$(tail -1 "$1")
